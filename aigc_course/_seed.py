@@ -1,0 +1,95 @@
+"""One seed for Python, NumPy, TensorFlow/Keras and PyTorch."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import random
+import sys
+import warnings
+
+import numpy as np
+
+# Threads the frameworks were given by the first call; TensorFlow cannot change
+# them once its runtime has started.
+_tf_threads: int | None = None
+
+
+def _installed(name: str) -> bool:
+    return name in sys.modules or importlib.util.find_spec(name) is not None
+
+
+def _check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"seed must be an integer, got {seed!r} ({type(seed).__name__})")
+    if not 0 <= int(seed) < 2**32:
+        raise ValueError(f"seed must be in [0, 2**32), got {seed}")
+    return int(seed)
+
+
+def _seed_tensorflow(seed: int, num_threads: int | None, deterministic: bool) -> None:
+    global _tf_threads
+    import keras
+    import tensorflow as tf
+
+    # Seeds Python, NumPy and TensorFlow.  On the TensorFlow backend it does
+    # *not* seed PyTorch, which is why PyTorch is seeded separately below.
+    keras.utils.set_random_seed(seed)
+    if num_threads is not None and _tf_threads != num_threads:
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(num_threads)
+            tf.config.threading.set_inter_op_parallelism_threads(num_threads)
+            _tf_threads = num_threads
+        except RuntimeError:
+            warnings.warn(
+                f"TensorFlow was already running, so its thread count stays at "
+                f"{_tf_threads or 'its default'} (asked for {num_threads}); call "
+                "seed_everything before building any Keras model to fix it.",
+                stacklevel=3,
+            )
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+
+
+def _seed_torch(seed: int, num_threads: int | None, deterministic: bool) -> None:
+    import torch
+
+    torch.manual_seed(seed)  # also seeds every CUDA device
+    if num_threads is not None:
+        torch.set_num_threads(num_threads)
+    if deterministic:
+        # warn_only: a few CUDA kernels have no deterministic version; they
+        # should warn, not stop a lesson.
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        torch.backends.cudnn.benchmark = False
+
+
+def seed_everything(seed: int = 0, *, num_threads: int | None = 1, deterministic: bool = True) -> int:
+    """Seed Python, NumPy, TensorFlow/Keras and PyTorch (each one that is installed).
+
+    Args:
+        seed: an integer in ``[0, 2**32)``.
+        num_threads: CPU threads for TensorFlow and PyTorch.  Results of a seeded
+            run change with the thread count, so the book fixes it at 1 (the
+            stored outputs are reproduced with it).  ``None`` keeps each
+            framework's default: faster on many cores, not repeatable across
+            machines.  TensorFlow only accepts it before its runtime starts.
+        deterministic: turn on TensorFlow op determinism and PyTorch's
+            deterministic algorithms.
+
+    Returns:
+        The seed, so a notebook can print what it used.
+    """
+    seed = _check_seed(seed)
+    if num_threads is not None and (
+        isinstance(num_threads, bool) or not isinstance(num_threads, int) or num_threads < 1
+    ):
+        raise ValueError(f"num_threads must be a positive integer or None, got {num_threads!r}")
+    os.environ["PYTHONHASHSEED"] = str(seed)  # for subprocesses such as data workers
+    random.seed(seed)
+    np.random.seed(seed)
+    if _installed("tensorflow") and _installed("keras"):
+        _seed_tensorflow(seed, num_threads, deterministic)
+    if _installed("torch"):
+        _seed_torch(seed, num_threads, deterministic)
+    return seed

@@ -1,0 +1,18 @@
+"""Keras 3 implementations: ``from aigc_course import keras as ac``.
+
+Same names and signatures as :mod:`aigc_course.torch` (a test compares them).
+The models' training steps use ``tf.GradientTape``, so Keras must run on the
+TensorFlow backend; importing this subpackage under another backend fails with
+a message that says how to fix it.
+"""
+
+from aigc_course.keras._backend import require_tensorflow_backend
+
+require_tensorflow_backend()
+
+from aigc_course._seed import seed_everything  # noqa: E402
+from aigc_course.keras._core import count_parameters, get_device  # noqa: E402
+
+FRAMEWORK = "keras"
+
+__all__ = ["FRAMEWORK", "count_parameters", "get_device", "seed_everything"]

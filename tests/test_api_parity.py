@@ -1,0 +1,55 @@
+"""aigc_course.torch and aigc_course.keras expose the same names with the same signatures."""
+
+import inspect
+
+import pytest
+
+from aigc_course import keras as kac
+from aigc_course import torch as tac
+
+# Methods each framework must name differently (PyTorch's ``forward`` is Keras'
+# ``call``) or inherits from its own base class with that framework's signature.
+FRAMEWORK_METHODS = {"forward", "call", "build", "compute_output_shape", "get_config", "from_config", "fit", "train_step", "test_step"}
+
+
+def _public_methods(cls):
+    """Public methods the course's own class bodies define (not inherited from torch/keras)."""
+    names = {}
+    for klass in cls.__mro__:
+        if not klass.__module__.startswith("aigc_course"):
+            continue
+        for name, value in vars(klass).items():
+            if name.startswith("_") or name in FRAMEWORK_METHODS or name in names:
+                continue
+            if callable(value) or isinstance(value, (staticmethod, classmethod)):
+                names[name] = getattr(cls, name)
+    return names
+
+
+def _signature(obj):
+    return inspect.signature(obj.__init__ if inspect.isclass(obj) else obj)
+
+
+def test_same_names():
+    assert sorted(tac.__all__) == sorted(kac.__all__)
+    for name in tac.__all__:
+        assert hasattr(tac, name), f"aigc_course.torch lists {name} in __all__ but lacks it"
+        assert hasattr(kac, name), f"aigc_course.keras lists {name} in __all__ but lacks it"
+
+
+@pytest.mark.parametrize("name", sorted(tac.__all__))
+def test_same_signature(name):
+    t_obj, k_obj = getattr(tac, name), getattr(kac, name)
+    assert inspect.isclass(t_obj) == inspect.isclass(k_obj), name
+    if not callable(t_obj):
+        return
+    assert _signature(t_obj) == _signature(k_obj), f"{name}: {_signature(t_obj)} != {_signature(k_obj)}"
+    if inspect.isclass(t_obj):
+        t_methods, k_methods = _public_methods(t_obj), _public_methods(k_obj)
+        assert sorted(t_methods) == sorted(k_methods), f"{name}: public methods differ"
+        for method in t_methods:
+            assert inspect.signature(t_methods[method]) == inspect.signature(k_methods[method]), f"{name}.{method}"
+
+
+def test_framework_constant():
+    assert (tac.FRAMEWORK, kac.FRAMEWORK) == ("torch", "keras")
