@@ -1,2 +1,131 @@
-def main(argv=None):  # replaced below
+"""The ``aigc-course`` command line.
+
+``aigc-course doctor`` checks that a machine can run the course: versions of
+Python and the frameworks, CPU/GPU, and whether the course data loads offline.
+It exits non-zero, with a message saying what to do, when something is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import platform
+import sys
+import time
+
+REQUIRED = ("numpy", "scipy", "sklearn", "matplotlib", "tensorflow", "keras", "torch")
+OPTIONAL = ("jupyter_book", "nbval", "jupyterlab")
+SETUP_HINT = "run the README's set-up command: python -m pip install -r requirements.txt"
+
+
+class _Report:
+    def __init__(self, out):
+        self.out, self.problems = out, []
+
+    def line(self, label: str, value: str) -> None:
+        print(f"  {label:<22} {value}", file=self.out)
+
+    def fail(self, label: str, value: str) -> None:
+        self.line(label, f"MISSING: {value}")
+        self.problems.append(f"{label}: {value}")
+
+
+def _version(module_name: str):
+    module = importlib.import_module(module_name)
+    return getattr(module, "__version__", "?")
+
+
+def _check_packages(report: _Report) -> None:
+    print("Packages", file=report.out)
+    report.line("python", f"{platform.python_version()} ({sys.executable})")
+    if sys.version_info[:2] != (3, 11):
+        report.line("", "note: the course is tested on Python 3.11")
+    for name in REQUIRED:
+        try:
+            report.line(name, _version(name))
+        except Exception as err:  # an import can fail in many ways; report them all
+            report.fail(name, f"cannot import ({type(err).__name__}: {err}); {SETUP_HINT}")
+    for name in OPTIONAL:
+        try:
+            report.line(name, _version(name))
+        except Exception:
+            report.line(name, "not installed (only needed to build the book or run the notebook tests)")
+
+
+def _check_hardware(report: _Report) -> None:
+    print("Hardware", file=report.out)
+    report.line("cpu cores", str(os.cpu_count()))
+    report.line("device request", os.environ.get("AIGC_COURSE_DEVICE", "auto (set AIGC_COURSE_DEVICE=cpu to force the CPU)"))
+    try:
+        import torch
+
+        gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none (CPU build or no GPU)"
+        report.line("pytorch gpu", gpu)
+    except Exception:
+        pass
+    try:
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        report.line("tensorflow gpu", ", ".join(g.name for g in gpus) or "none")
+    except Exception:
+        pass
+    try:
+        import keras
+
+        backend = keras.backend.backend()
+        if backend != "tensorflow":
+            report.fail("keras backend", f"{backend!r}; the course's Keras code needs KERAS_BACKEND=tensorflow")
+        else:
+            report.line("keras backend", backend)
+    except Exception:
+        pass
+
+
+def _check_data(report: _Report) -> None:
+    print("Data (offline)", file=report.out)
+    try:
+        from aigc_course.data import load_digits
+
+        start = time.perf_counter()
+        images, labels = load_digits(image_size=28)
+        report.line("digits", f"{images.shape[0]} training images {images.shape[1:]} loaded in {time.perf_counter() - start:.1f} s")
+    except Exception as err:
+        report.fail("digits", f"{type(err).__name__}: {err}")
+    mnist = os.environ.get("AIGC_COURSE_MNIST")
+    report.line("mnist (optional)", mnist or "AIGC_COURSE_MNIST not set; the course uses scikit-learn's digits")
+
+
+def doctor(out=None) -> int:
+    """Print the environment report; return 0 when the course can run, 1 otherwise."""
+    out = out or sys.stdout
+    import aigc_course
+
+    print(f"aigc-course {aigc_course.__version__} doctor", file=out)
+    report = _Report(out)
+    _check_packages(report)
+    _check_hardware(report)
+    _check_data(report)
+    if report.problems:
+        print(f"\n{len(report.problems)} problem(s):", file=out)
+        for problem in report.problems:
+            print(f"  - {problem}", file=out)
+        return 1
+    print("\nAll checks passed: the course can run on this machine.", file=out)
     return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="aigc-course", description="Companion tools of the AIGC Course book.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("doctor", help="check that this machine can run the course")
+    args = parser.parse_args(argv)
+    if args.command == "doctor":
+        return doctor()
+    parser.print_help()
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -21,8 +21,9 @@ SPLITS = ("train", "test")
 SCALES = ("tanh", "unit")
 MNIST_ENV_VAR = "AIGC_COURSE_MNIST"
 
-# One digit in every TEST_EVERY goes to the test split.  The split depends on
-# nothing but the order scikit-learn ships, so it is the same everywhere.
+# Of each class, every TEST_EVERY-th digit (in the order scikit-learn ships
+# them) goes to the test split: balanced across classes, and the same on every
+# machine because nothing random is involved.
 TEST_EVERY = 5
 
 
@@ -76,8 +77,8 @@ def load_digits(image_size: int = 28, split: str = "train", scale: str = "tanh")
 
     Args:
         image_size: 8 (the original resolution), 16 or 28 (MNIST's size and layout).
-        split: ``"train"`` (1,437 images) or ``"test"`` (360 images); a fixed
-            split, the same on every machine.
+        split: ``"train"`` (1,433 images) or ``"test"`` (364 images): a fixed
+            split, stratified by class, the same on every machine.
         scale: ``"tanh"`` for pixels in [-1, 1] (GANs with a tanh output) or
             ``"unit"`` for [0, 1] (autoencoders with a sigmoid output).
 
@@ -93,7 +94,11 @@ def load_digits(image_size: int = 28, split: str = "train", scale: str = "tanh")
     bunch = _sklearn_digits()
     images = bunch.images / 16.0  # pixel values are counts 0-16
     labels = bunch.target.astype(np.int64)
-    in_test = np.arange(len(labels)) % TEST_EVERY == 0
+    rank_in_class = np.zeros(len(labels), dtype=np.int64)
+    for digit in range(10):
+        members = np.flatnonzero(labels == digit)
+        rank_in_class[members] = np.arange(len(members))
+    in_test = rank_in_class % TEST_EVERY == 0
     keep = in_test if split == "test" else ~in_test
     images = resize_images(images[keep], image_size)
     return _apply_scale(images, scale), labels[keep]

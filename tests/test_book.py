@@ -1,0 +1,150 @@
+"""The book: every page listed, every notebook executed and clean, no download, no external asset."""
+
+import html.parser
+import json
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+NOTEBOOKS = sorted(p for p in BOOK.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+TOC_FILES = re.findall(r"(?:file|root):\s*([^\s#]+)", (ROOT / "_toc.yml").read_text(encoding="utf-8"))
+
+# Code that fetches data or weights at run time.
+DOWNLOAD = re.compile(
+    r"urlretrieve|urlopen\(|requests\.(get|post)\(|download\s*=\s*True|\.load_data\(|"
+    r"from_pretrained\(\s*['\"](?!\.|/)|hf_hub_download|fetch_openml|tfds\.load|load_dataset\("
+)
+
+
+def test_toc_lists_existing_pages():
+    for entry in TOC_FILES:
+        matches = [ROOT / f"{entry}{ext}" for ext in (".md", ".ipynb")]
+        assert any(p.exists() for p in matches), f"_toc.yml lists {entry}, which has no .md or .ipynb"
+
+
+def test_every_notebook_is_in_the_toc():
+    listed = {str(pathlib.PurePosixPath(e).with_suffix("")) for e in TOC_FILES}
+    for nb in NOTEBOOKS:
+        assert str(nb.relative_to(ROOT).with_suffix("")) in listed, f"{nb.relative_to(ROOT)} is not in _toc.yml"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(BOOK)))
+def test_notebook_executed_top_to_bottom_without_errors(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    counts = [c["execution_count"] for c in code]
+    assert counts == list(range(1, len(code) + 1)), f"not one clean run from a fresh kernel: {counts}"
+    for cell in code:
+        for out in cell["outputs"]:
+            assert out["output_type"] != "error", f"stored error: {out.get('ename')}: {out.get('evalue')}"
+            text = "".join(out.get("text", ""))
+            assert "Traceback (most recent call last)" not in text
+            assert "IProgress not found" not in text, "tqdm without widgets: use the plain text bar"
+    assert nb["metadata"].get("kernelspec", {}).get("name") == "python3"
+
+
+def _code_sources():
+    for src in sorted((ROOT / "aigc_course").rglob("*.py")):
+        yield src.relative_to(ROOT), src.read_text(encoding="utf-8").splitlines()
+    for nb in NOTEBOOKS:
+        cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+        lines = [line for c in cells if c["cell_type"] == "code" for line in "".join(c["source"]).splitlines()]
+        yield nb.relative_to(ROOT), lines
+
+
+def test_no_download_in_package_or_notebooks():
+    found = [
+        f"{name}:{n}: {line.strip()}"
+        for name, lines in _code_sources()
+        for n, line in enumerate(lines, 1)
+        if DOWNLOAD.search(line) and "noqa: offline" not in line
+    ]
+    assert not found, "code that downloads at run time:\n" + "\n".join(found)
+
+
+# ---------------------------------------------------------------------------
+# The built HTML loads nothing from the internet
+# ---------------------------------------------------------------------------
+
+_ASSET_ATTRS = {"script": "src", "img": "src", "iframe": "src", "source": "src", "audio": "src", "video": "src", "embed": "src", "object": "data"}
+_EXTERNAL = re.compile(r"^(https?:)?//", re.I)
+_CSS_URL = re.compile(r"(?:url\(\s*['\"]?|@import\s+['\"])((?:https?:)?//[^'\")\s]+)", re.I)
+
+
+class _AssetFinder(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.external, self._in_script = [], False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        url = attrs.get(_ASSET_ATTRS.get(tag, ""), None)
+        if tag == "link" and attrs.get("rel", "") not in ("canonical", "alternate", "author", "license", "search", "next", "prev"):
+            url = attrs.get("href")  # stylesheets, icons, preloads, fonts
+        if url and _EXTERNAL.match(url):
+            self.external.append(f"<{tag}> {url}")
+        self.external += [f"style url {u}" for u in _CSS_URL.findall(attrs.get("style", "") or "")]
+        self._in_script = tag == "script" and not attrs.get("src")
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:  # inline scripts that would fetch code from a CDN
+            self.external += [f"inline script {u}" for u in re.findall(r"(?:https?:)?//[\w.-]+\.\w+/[^\s'\"]*\.(?:js|css)", data)]
+
+
+def external_assets(html_dir: pathlib.Path) -> list[str]:
+    """Every asset a page of the built book would fetch from outside it."""
+    problems = []
+    for page in html_dir.rglob("*.html"):
+        finder = _AssetFinder()
+        finder.feed(page.read_text(encoding="utf-8", errors="replace"))
+        problems += [f"{page.relative_to(html_dir)}: {p}" for p in finder.external]
+    for css in html_dir.rglob("*.css"):
+        problems += [f"{css.relative_to(html_dir)}: {u}" for u in _CSS_URL.findall(css.read_text(encoding="utf-8", errors="replace"))]
+    return problems
+
+
+def test_asset_scanner_catches_cdn_urls(tmp_path):
+    (tmp_path / "a.html").write_text(
+        '<html><head><script src="https://cdn.example.org/x.js"></script>'
+        '<link rel="stylesheet" href="//fonts.example.org/f.css"></head>'
+        '<body><a href="https://example.org">a link is fine</a><img src="local.png">'
+        '<script>const URL = "https://unpkg.com/thebe@0.8.2/lib/index.js"</script></body></html>'
+    )
+    (tmp_path / "s.css").write_text("@import 'https://fonts.example.org/x.css'; a { background: url(img.png) }")
+    found = external_assets(tmp_path)
+    assert len(found) == 4, found
+    assert not any("example.org\"" in f or "a link" in f for f in found)
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory):
+    out = tmp_path_factory.mktemp("book")
+    exe = shutil.which("jupyter-book") or str(pathlib.Path(sys.executable).with_name("jupyter-book"))
+    result = subprocess.run(
+        [exe, "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, "book build failed:\n" + result.stdout[-4000:] + result.stderr[-4000:]
+    return out / "_build" / "html"
+
+
+def test_book_builds_without_warnings_and_has_every_page(built_book):
+    assert (built_book / "index.html").exists()
+    for entry in TOC_FILES:
+        assert (built_book / f"{entry}.html").exists(), f"{entry}.html was not built"
+
+
+def test_built_book_needs_no_external_asset(built_book):
+    found = external_assets(built_book)
+    assert not found, "the built book loads assets from outside:\n" + "\n".join(found[:20])
+    mathjax = built_book / "_static" / "mathjax" / "tex-chtml.js"
+    assert mathjax.exists(), "MathJax must be served from _static (sphinx-mathjax-offline)"
