@@ -148,3 +148,15 @@ def test_built_book_needs_no_external_asset(built_book):
     assert not found, "the built book loads assets from outside:\n" + "\n".join(found[:20])
     mathjax = built_book / "_static" / "mathjax" / "tex-chtml.js"
     assert mathjax.exists(), "MathJax must be served from _static (sphinx-mathjax-offline)"
+
+
+if __name__ == "__main__":
+    # .ci/run: python tests/test_book.py _build/html
+    html_dir = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "_build/html")
+    if not (html_dir / "index.html").exists():
+        sys.exit(f"{html_dir} holds no built book (index.html missing)")
+    found = external_assets(html_dir)
+    for line in found:
+        print("external asset:", line)
+    print(f"{html_dir}: {'FAIL' if found else 'ok'}, {len(found)} external asset(s)")
+    sys.exit(1 if found else 0)
