@@ -95,5 +95,13 @@ def test_count_parameters():
     assert tac.count_parameters(lin, trainable_only=True) == 12
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4)])
     assert kac.count_parameters(model) == 16
+    # Like PyTorch: frozen weights still count; BatchNorm statistics never do.
+    t_model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4))
+    k_model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), keras.layers.BatchNormalization()])
+    assert tac.count_parameters(t_model) == kac.count_parameters(k_model) == 24
+    t_model[0].requires_grad_(False)
+    k_model.layers[0].trainable = False
+    assert tac.count_parameters(t_model) == kac.count_parameters(k_model) == 24
+    assert tac.count_parameters(t_model, trainable_only=True) == kac.count_parameters(k_model, trainable_only=True) == 8
     with pytest.raises(ValueError, match="model must be a torch.nn.Module"):
         tac.count_parameters("not a model")

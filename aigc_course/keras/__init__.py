@@ -12,7 +12,31 @@ require_tensorflow_backend()
 
 from aigc_course._seed import seed_everything  # noqa: E402
 from aigc_course.keras._core import count_parameters, get_device  # noqa: E402
+from aigc_course.keras.gan import GAN, DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator  # noqa: E402
+from aigc_course.keras.vae import VAE, Autoencoder, ConditionalVAE, kl_loss, reconstruction_loss  # noqa: E402
+from aigc_course.keras.training import load_checkpoint, save_checkpoint, train  # noqa: E402
 
 FRAMEWORK = "keras"
 
-__all__ = ["FRAMEWORK", "count_parameters", "get_device", "seed_everything"]
+__all__ = [
+    "FRAMEWORK",
+    "count_parameters",
+    "get_device",
+    "seed_everything",
+    # GANs
+    "DCGANDiscriminator",
+    "DCGANGenerator",
+    "GAN",
+    "MLPDiscriminator",
+    "MLPGenerator",
+    # autoencoders and VAEs
+    "Autoencoder",
+    "ConditionalVAE",
+    "VAE",
+    "kl_loss",
+    "reconstruction_loss",
+    # training and checkpoints
+    "load_checkpoint",
+    "save_checkpoint",
+    "train",
+]

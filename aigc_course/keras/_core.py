@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from aigc_course._device import requested_device
@@ -28,8 +29,23 @@ def get_device(device: str | None = None) -> str:
 
 
 def count_parameters(model: keras.Model, trainable_only: bool = False) -> int:
-    """Number of scalar parameters in ``model`` (only trainable ones if asked)."""
+    """Number of scalar parameters in ``model`` (only trainable ones if asked).
+
+    Counts what PyTorch calls parameters: every weight a layer creates as
+    trainable, frozen or not.  BatchNorm's moving mean and variance are
+    statistics (PyTorch keeps them as buffers), so neither framework counts them.
+    """
     if not isinstance(model, (keras.Model, keras.layers.Layer)):
         raise ValueError(f"model must be a keras.Model or Layer, got {type(model).__name__}")
-    weights = model.trainable_weights if trainable_only else model.weights
-    return int(sum(int(w.numpy().size) for w in weights))
+    if trainable_only:
+        weights = model.trainable_weights
+    else:
+        # A layer remembers which variables it created as trainable, even after
+        # `layer.trainable = False` flips their flags.
+        seen, weights = set(), []
+        for layer in model._flatten_layers(include_self=True):
+            for variable in layer._trainable_variables:
+                if id(variable) not in seen:
+                    seen.add(id(variable))
+                    weights.append(variable)
+    return int(sum(int(np.prod(w.shape)) for w in weights))

@@ -1,0 +1,278 @@
+"""Generative adversarial networks in Keras 3 (Goodfellow et al., 2014).
+
+* ``MLPGenerator`` / ``MLPDiscriminator``: the classic fully connected pair.
+* ``DCGANGenerator`` / ``DCGANDiscriminator``: the convolutional pair (Radford et al., 2016).
+* ``num_classes > 0`` makes any of them conditional on a label (Mirza & Osindero, 2014).
+* ``GAN``: a ``keras.Model`` whose ``train_step`` alternates D and G updates, so
+  Keras' own ``fit``, callbacks and progress bar work.
+
+The PyTorch twin, :mod:`aigc_course.torch.gan`, has the same names and arguments.
+Discriminators return *logits*; the losses apply the sigmoid inside a
+numerically stable binary cross-entropy.  Images are channels-last here.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers, ops
+
+from aigc_course import _training as common
+from aigc_course.keras._layers import (
+    batch_norm, check_latents, condition, conv, conv_transpose, dense, no_labels, one_hot, to_channels_last, unpack_batch,
+)  # fmt: skip
+
+
+class MLPGenerator(keras.Model):
+    """z (latent_dim) -> 128 -> 256 -> 512 -> image, tanh: pixels in [-1, 1]."""
+
+    def __init__(self, image_size: int = 28, latent_dim: int = 100, num_classes: int = 0):
+        super().__init__()
+        self.image_size = common.check_image_size("image_size", image_size)
+        self.latent_dim = common.check_int("latent_dim", latent_dim)
+        self.num_classes = common.check_int("num_classes", num_classes, minimum=0)
+        self.net = keras.Sequential([
+            dense(latent_dim + num_classes, 128), layers.LeakyReLU(0.2),
+            dense(128, 256), layers.LeakyReLU(0.2),
+            dense(256, 512), layers.LeakyReLU(0.2),
+            dense(512, image_size * image_size), layers.Activation("tanh"),
+            layers.Reshape((image_size, image_size, 1)),  # (N, H, W, 1)
+        ])  # fmt: skip
+        _build_generator(self)
+
+    def call(self, z, labels=None, training=False):
+        h = condition(check_latents(z, self.latent_dim), labels, self.num_classes)  # (N, latent_dim + K)
+        return self.net(h, training=training)
+
+
+class MLPDiscriminator(keras.Model):
+    """image -> 512 -> 256 -> 1 logit (real vs fake)."""
+
+    def __init__(self, image_size: int = 28, num_classes: int = 0):
+        super().__init__()
+        self.image_size = common.check_image_size("image_size", image_size)
+        self.num_classes = common.check_int("num_classes", num_classes, minimum=0)
+        self.net = keras.Sequential([
+            dense(image_size * image_size + num_classes, 512), layers.LeakyReLU(0.2),
+            dense(512, 256), layers.LeakyReLU(0.2),
+            dense(256, 1),
+        ])  # fmt: skip
+        _build_discriminator(self)
+
+    def call(self, images, labels=None, training=False):
+        x = ops.reshape(to_channels_last(images, self.image_size), (-1, self.image_size**2))  # (N, H*W)
+        return self.net(condition(x, labels, self.num_classes), training=training)  # (N, 1) logits
+
+
+class DCGANGenerator(keras.Model):
+    """z -> (s/4, s/4, 64) -> (s/2, s/2, 32) -> (s, s, 1): two stride-2 transposed convolutions.
+
+    Batch normalisation and ReLU after every layer but the last, tanh at the
+    end, as in Radford et al. (2016), section 3.
+    """
+
+    def __init__(self, image_size: int = 28, latent_dim: int = 100, num_classes: int = 0):
+        super().__init__()
+        self.image_size = common.check_image_size("image_size", image_size, multiple=4)
+        self.latent_dim = common.check_int("latent_dim", latent_dim)
+        self.num_classes = common.check_int("num_classes", num_classes, minimum=0)
+        s = image_size // 4
+        self.net = keras.Sequential([
+            dense(latent_dim + num_classes, 64 * s * s),
+            # PyTorch reshapes to (64, s, s); reshaping to channels-first and then
+            # permuting keeps the Dense units in the same order as the twin's Linear.
+            layers.Reshape((64, s, s)), layers.Permute((2, 3, 1)),  # (N, s/4, s/4, 64)
+            batch_norm(), layers.ReLU(),
+            conv_transpose(64, 32), batch_norm(), layers.ReLU(),  # (N, s/2, s/2, 32)
+            conv_transpose(32, 1), layers.Activation("tanh"),  # (N, s, s, 1)
+        ])  # fmt: skip
+        _build_generator(self)
+
+    def call(self, z, labels=None, training=False):
+        return self.net(condition(check_latents(z, self.latent_dim), labels, self.num_classes), training=training)
+
+
+class DCGANDiscriminator(keras.Model):
+    """(s, s, 1) -> (s/2, s/2, 32) -> (s/4, s/4, 64) -> 1 logit; LeakyReLU(0.2), strided convolutions.
+
+    Half the channels of the DCGAN paper's smallest model, so that an epoch of
+    28x28 digits takes seconds on a laptop CPU.
+    """
+
+    def __init__(self, image_size: int = 28, num_classes: int = 0):
+        super().__init__()
+        self.image_size = common.check_image_size("image_size", image_size, multiple=4)
+        self.num_classes = common.check_int("num_classes", num_classes, minimum=0)
+        s = image_size // 4
+        self.net = keras.Sequential([
+            conv(1 + num_classes, 32), layers.LeakyReLU(0.2),  # (N, s/2, s/2, 32)
+            conv(32, 64), layers.LeakyReLU(0.2),  # (N, s/4, s/4, 64)
+            # Flatten in PyTorch's (C, H, W) order so the Dense weights match the twin's Linear.
+            layers.Permute((3, 1, 2)), layers.Flatten(), dense(64 * s * s, 1),  # (N, 1) logits
+        ])  # fmt: skip
+        _build_discriminator(self)
+
+    def call(self, images, labels=None, training=False):
+        x = to_channels_last(images, self.image_size)  # (N, H, W, 1)
+        if self.num_classes:  # the label as K constant feature maps: (N, H, W, 1 + K)
+            maps = one_hot(labels, self.num_classes)[:, None, None, :]
+            x = ops.concatenate([x, ops.broadcast_to(maps, (ops.shape(x)[0], *x.shape[1:3], self.num_classes))], -1)
+        else:
+            no_labels(labels, 0)
+        return self.net(x, training=training)
+
+
+def _build_generator(g) -> None:
+    # Build the weights now, so the model can be counted, copied and loaded at once.
+    g(np.zeros((1, g.latent_dim), "float32"), np.zeros(1, "int32") if g.num_classes else None)
+
+
+def _build_discriminator(d) -> None:
+    d(np.zeros((1, d.image_size, d.image_size), "float32"), np.zeros(1, "int32") if d.num_classes else None)
+
+
+class GAN(keras.Model):
+    """A generator, a discriminator, their Adam optimizers and the alternating training step.
+
+    Args:
+        generator, discriminator: e.g. ``MLPGenerator()`` and ``MLPDiscriminator()``.
+        loss: ``"non_saturating"`` (G minimises -log D(G(z)), the default) or
+            ``"minimax"`` (G minimises log(1 - D(G(z))), eq. 1 of the paper as written).
+        label_smoothing: one-sided label smoothing: real targets become
+            ``1 - label_smoothing`` (Salimans et al., 2016, section 3.4); 0 turns it off.
+        learning_rate, beta_1: Adam settings for both networks (DCGAN's 2e-4 and 0.5).
+
+    The model is compiled on construction; ``gan.fit(images)`` works directly
+    (noise is then drawn by Keras), and :func:`aigc_course.keras.train` adds
+    the course's budget, sample grids and checkpoints.
+    """
+
+    def __init__(
+        self,
+        generator: keras.Model,
+        discriminator: keras.Model,
+        loss: str = "non_saturating",
+        label_smoothing: float = 0.0,
+        learning_rate: float = 2e-4,
+        beta_1: float = 0.5,
+    ):
+        super().__init__()
+        _check_pair(generator, discriminator)
+        # Not `self.loss`: Keras' compile owns that attribute.
+        self.gan_loss = common.check_choice("loss", loss, common.GAN_LOSSES)
+        self.label_smoothing = common.check_float("label_smoothing", label_smoothing, 0.0, 1.0, high_open=True)
+        self.generator, self.discriminator = generator, discriminator
+        self.image_size, self.num_classes = generator.image_size, generator.num_classes
+        self.noise_dim = generator.latent_dim  # the trainer feeds one latent vector per image
+        self.pixel_range = (-1.0, 1.0)  # tanh output
+        lr = common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
+        beta_1 = common.check_float("beta_1", beta_1, 0.0, 1.0, high_open=True)
+        # epsilon=1e-8 is PyTorch's default (Keras' is 1e-7).
+        self.d_optimizer = keras.optimizers.Adam(lr, beta_1=beta_1, beta_2=0.999, epsilon=1e-8)
+        self.g_optimizer = keras.optimizers.Adam(lr, beta_1=beta_1, beta_2=0.999, epsilon=1e-8)
+        self.d_optimizer.build(discriminator.trainable_variables)
+        self.g_optimizer.build(generator.trainable_variables)
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in ("d_loss", "g_loss", "d_real", "d_fake")}
+        self.seed_generator = keras.random.SeedGenerator(0)  # noise for a plain `fit(images)`
+        # The optimizers live above; compile only sets up Keras' fit.  Tracing
+        # with tf.function stays on; XLA (jit_compile) is off, as on PyTorch's side.
+        self.compile(optimizer=None, jit_compile=False)
+        self.built = True  # both networks were built by their constructors
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())  # Keras resets these at the start of every epoch
+
+    def call(self, z, labels=None, training=False):
+        return self.generator(z, labels, training=training)
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        """BCE with target 1 (or 1 - label_smoothing) on real and 0 on fake: D's side of eq. 1."""
+        real_target = ops.full_like(real_logits, 1.0 - self.label_smoothing)
+        return _bce(real_target, real_logits) + _bce(ops.zeros_like(fake_logits), fake_logits)
+
+    def generator_loss(self, fake_logits):
+        """Non-saturating: -log D(G(z)) = BCE(fake, 1).  Minimax: log(1 - D(G(z))) = -BCE(fake, 0)."""
+        if self.gan_loss == "non_saturating":
+            return _bce(ops.ones_like(fake_logits), fake_logits)
+        return -_bce(ops.zeros_like(fake_logits), fake_logits)
+
+    def compute_losses(self, images, noise, labels=None) -> dict:
+        """Both losses and the mean D outputs on one batch, without updating anything."""
+        fake = self.generator(noise, labels)
+        real_logits, fake_logits = self.discriminator(images, labels), self.discriminator(ops.stop_gradient(fake), labels)
+        return {
+            "d_loss": self.discriminator_loss(real_logits, fake_logits),
+            "g_loss": self.generator_loss(self.discriminator(fake, labels)),
+            "d_real": ops.mean(ops.sigmoid(real_logits)),  # D's mean belief that real images are real
+            "d_fake": ops.mean(ops.sigmoid(fake_logits)),
+        }
+
+    def train_step(self, data):
+        """One D update then one G update; ``data`` is the trainer's dict or Keras' ``(images[, labels])``."""
+        images, labels, noise = unpack_batch(data, self.noise_dim, self.seed_generator)
+
+        # (1) Update D: maximise log D(x) + log(1 - D(G(z))).
+        def d_objective():
+            fake = self.generator(noise, labels, training=True)
+            real_logits = self.discriminator(images, labels, training=True)
+            fake_logits = self.discriminator(fake, labels, training=True)
+            return self.discriminator_loss(real_logits, fake_logits), real_logits, fake_logits
+
+        d_loss, real_logits, fake_logits = self._descend(d_objective, self.discriminator, self.d_optimizer)
+
+        # (2) Update G against the updated D (G runs again: see the PyTorch twin).
+        def g_objective():
+            fake = self.generator(noise, labels, training=True)
+            return (self.generator_loss(self.discriminator(fake, labels, training=True)),)
+
+        (g_loss,) = self._descend(g_objective, self.generator, self.g_optimizer)
+        values = {"d_loss": d_loss, "g_loss": g_loss, "d_real": ops.mean(ops.sigmoid(real_logits)),
+                  "d_fake": ops.mean(ops.sigmoid(fake_logits))}  # fmt: skip
+        for name, value in values.items():
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def _descend(self, objective, network, optimizer):
+        """One gradient step on ``network``'s weights: the only TensorFlow-specific code here."""
+        with tf.GradientTape() as tape:
+            outputs = objective()  # (loss, *extras)
+        grads = tape.gradient(outputs[0], network.trainable_variables)
+        optimizer.apply_gradients(zip(grads, network.trainable_variables))
+        return outputs
+
+    def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
+        """``num_samples`` generated images ``(N, H, W)`` in [-1, 1] as NumPy, generator in inference mode.
+
+        The latent vectors come from NumPy with ``seed``, so the PyTorch twin
+        with the same weights draws the same images.  A conditional model draws
+        labels 0, 1, 2, ... unless ``labels`` are given.
+        """
+        z = common.sample_noise(num_samples, self.noise_dim, seed)
+        labels = common.check_labels(
+            common.default_labels(num_samples, self.num_classes) if labels is None and self.num_classes else labels,
+            self.num_classes,
+            num_samples,
+        )
+        return ops.convert_to_numpy(self.generator(z, labels, training=False))[..., 0]  # (N, H, W)
+
+
+def _bce(target, logits):
+    # Elementwise BCE from logits, averaged over the batch: PyTorch's
+    # F.binary_cross_entropy_with_logits with its default mean reduction.
+    return ops.mean(ops.binary_crossentropy(target, logits, from_logits=True))
+
+
+def _check_pair(generator, discriminator) -> None:
+    for name, net, kinds in (
+        ("generator", generator, (MLPGenerator, DCGANGenerator)),
+        ("discriminator", discriminator, (MLPDiscriminator, DCGANDiscriminator)),
+    ):
+        if not isinstance(net, keras.Model) or not hasattr(net, "image_size"):
+            raise ValueError(f"{name} must be one of {[k.__name__ for k in kinds]} (or alike), got {type(net).__name__}")
+    if (generator.image_size, generator.num_classes) != (discriminator.image_size, discriminator.num_classes):
+        raise ValueError(
+            f"generator and discriminator must agree on image_size and num_classes, got "
+            f"{(generator.image_size, generator.num_classes)} and {(discriminator.image_size, discriminator.num_classes)}"
+        )

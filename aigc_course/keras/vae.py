@@ -1,0 +1,279 @@
+"""Autoencoders and variational autoencoders in Keras 3 (Kingma & Welling, 2014).
+
+* ``Autoencoder``: image -> code -> image, trained on reconstruction alone.
+* ``VAE``: the encoder outputs a Gaussian q(z|x) (``z_mean``, ``z_log_var``);
+  the loss is the negative ELBO, ``reconstruction_loss + beta * kl_loss``
+  (beta = 1 is the VAE, beta > 1 the beta-VAE of Higgins et al., 2017).
+* ``ConditionalVAE``: encoder and decoder also see the label (Sohn et al., 2015).
+
+Each is a ``keras.Model`` with ``Mean`` trackers named after the math, so
+Keras' own ``fit`` works.  Images are in [0, 1] (``load_digits(...,
+scale="unit")``) and channels-last here; the decoder outputs logits and
+``decode`` applies the sigmoid.  The PyTorch twin, :mod:`aigc_course.torch.vae`,
+has the same names and arguments.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers, ops
+
+from aigc_course import _training as common
+from aigc_course.keras._layers import (
+    check_latents, condition, conv, conv_transpose, dense, no_labels, one_hot, to_channels_last, unpack_batch,
+)  # fmt: skip
+
+
+def reconstruction_loss(logits, images, likelihood: str = "bernoulli"):
+    """-log p(x|z) summed over pixels, averaged over the batch.
+
+    ``"bernoulli"``: binary cross-entropy of the pixels given the decoder's logits.
+    ``"gaussian"``: squared error of the decoded means, the Gaussian negative
+    log-likelihood with a fixed variance up to constants.
+    """
+    common.check_choice("likelihood", likelihood, common.LIKELIHOODS)
+    n = ops.shape(logits)[0]
+    logits, images = ops.reshape(logits, (n, -1)), ops.reshape(images, (n, -1))  # (N, H*W)
+    if likelihood == "bernoulli":
+        per_pixel = ops.binary_crossentropy(images, logits, from_logits=True)
+    else:
+        per_pixel = ops.square(ops.sigmoid(logits) - images)
+    return ops.mean(ops.sum(per_pixel, axis=1))
+
+
+def kl_loss(z_mean, z_log_var):
+    """KL(q(z|x) || N(0, I)) = -1/2 sum(1 + log var - mean^2 - var) (Kingma & Welling, appendix B), batch mean."""
+    return ops.mean(-0.5 * ops.sum(1 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var), axis=1))
+
+
+class Encoder(keras.Model):
+    """image (+ label) -> features -> ``outputs`` heads of size ``latent_dim``.
+
+    MLP: 784 -> 512 -> 256.  Conv: (s, s, 1) -> (s/2, s/2, 32) -> (s/4, s/4, 64) -> 256.
+    One head gives the autoencoder's code; two give ``z_mean`` and ``z_log_var``.
+    """
+
+    def __init__(self, image_size: int, latent_dim: int, architecture: str = "mlp", num_classes: int = 0, outputs: int = 2):
+        super().__init__()
+        self.image_size, self.num_classes, self.architecture = image_size, num_classes, architecture
+        if architecture == "mlp":
+            self.body = keras.Sequential(
+                [dense(image_size * image_size + num_classes, 512), layers.ReLU(), dense(512, 256), layers.ReLU()]
+            )
+        else:
+            s = image_size // 4
+            self.body = keras.Sequential([
+                conv(1 + num_classes, 32), layers.ReLU(),  # (N, s/2, s/2, 32)
+                conv(32, 64), layers.ReLU(),  # (N, s/4, s/4, 64)
+                # Flatten in PyTorch's (C, H, W) order so the Dense weights match the twin's Linear.
+                layers.Permute((3, 1, 2)), layers.Flatten(), dense(64 * s * s, 256), layers.ReLU(),  # (N, 256)
+            ])  # fmt: skip
+        self.heads = [dense(256, latent_dim) for _ in range(outputs)]
+
+    def call(self, images, labels=None, training=False):
+        x = to_channels_last(images, self.image_size)  # (N, H, W, 1)
+        if self.architecture == "mlp":
+            x = condition(ops.reshape(x, (-1, self.image_size**2)), labels, self.num_classes)  # (N, H*W + K)
+        elif self.num_classes:  # the label as K constant feature maps: (N, H, W, 1 + K)
+            maps = one_hot(labels, self.num_classes)[:, None, None, :]
+            x = ops.concatenate([x, ops.broadcast_to(maps, (ops.shape(x)[0], *x.shape[1:3], self.num_classes))], -1)
+        else:
+            no_labels(labels, 0)
+        h = self.body(x, training=training)  # (N, 256)
+        return tuple(head(h) for head in self.heads)  # each (N, latent_dim)
+
+
+class Decoder(keras.Model):
+    """z (+ label) -> image logits ``(N, H, W, 1)``; the mirror image of :class:`Encoder`."""
+
+    def __init__(self, image_size: int, latent_dim: int, architecture: str = "mlp", num_classes: int = 0):
+        super().__init__()
+        self.image_size, self.latent_dim, self.num_classes = image_size, latent_dim, num_classes
+        if architecture == "mlp":
+            self.net = keras.Sequential([
+                dense(latent_dim + num_classes, 256), layers.ReLU(),
+                dense(256, 512), layers.ReLU(),
+                dense(512, image_size * image_size), layers.Reshape((image_size, image_size, 1)),
+            ])  # fmt: skip
+        else:
+            s = image_size // 4
+            self.net = keras.Sequential([
+                dense(latent_dim + num_classes, 64 * s * s), layers.ReLU(),
+                # PyTorch reshapes to (64, s, s): reshape channels-first, then permute.
+                layers.Reshape((64, s, s)), layers.Permute((2, 3, 1)),  # (N, s/4, s/4, 64)
+                conv_transpose(64, 32), layers.ReLU(),  # (N, s/2, s/2, 32)
+                conv_transpose(32, 1),  # (N, s, s, 1) logits
+            ])  # fmt: skip
+
+    def call(self, z, labels=None, training=False):
+        return self.net(condition(check_latents(z, self.latent_dim), labels, self.num_classes), training=training)
+
+
+class Autoencoder(keras.Model):
+    """A deterministic autoencoder: ``encode`` gives one code per image; trained on reconstruction only.
+
+    Args:
+        image_size: 8, 16 or 28 (a multiple of 4 for ``architecture="conv"``).
+        latent_dim: size of the code.
+        architecture: ``"mlp"`` or ``"conv"``.
+        likelihood: ``"bernoulli"`` (binary cross-entropy) or ``"gaussian"`` (squared error).
+        learning_rate: Adam's step size.
+    """
+
+    variational = False
+
+    def __init__(
+        self,
+        image_size: int = 28,
+        latent_dim: int = 2,
+        architecture: str = "mlp",
+        likelihood: str = "bernoulli",
+        learning_rate: float = 1e-3,
+    ):
+        super().__init__()
+        self._setup(image_size, latent_dim, architecture, likelihood, learning_rate, beta=0.0, num_classes=0)
+
+    def _setup(self, image_size, latent_dim, architecture, likelihood, learning_rate, beta, num_classes) -> None:
+        self.architecture = common.check_choice("architecture", architecture, common.ARCHITECTURES)
+        self.image_size = common.check_image_size("image_size", image_size, multiple=4 if architecture == "conv" else 1)
+        self.latent_dim = common.check_int("latent_dim", latent_dim)
+        self.likelihood = common.check_choice("likelihood", likelihood, common.LIKELIHOODS)
+        self.beta = common.check_float("beta", beta, 0.0, float("inf"), high_open=True)
+        self.num_classes = num_classes
+        self.noise_dim = latent_dim if self.variational else 0  # epsilons the trainer feeds
+        self.pixel_range = (0.0, 1.0)  # sigmoid output
+        outputs = 2 if self.variational else 1
+        self.encoder = Encoder(image_size, latent_dim, architecture, num_classes, outputs)
+        self.decoder = Decoder(image_size, latent_dim, architecture, num_classes)
+        names = ("loss", "reconstruction_loss", "kl_loss") if self.variational else ("loss", "reconstruction_loss")
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
+        self.seed_generator = keras.random.SeedGenerator(0)  # eps for a plain `fit(images)`
+        # Build the weights now, so the model can be counted, copied and loaded at once.
+        labels = np.zeros(1, "int32") if num_classes else None
+        self.decoder(np.zeros((1, latent_dim), "float32"), labels)
+        self.encoder(np.zeros((1, image_size, image_size), "float32"), labels)
+        self.built = True
+        lr = common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
+        # One optimizer, so Keras' own `optimizer` slot holds it.  epsilon=1e-8 is
+        # PyTorch's default (Keras' is 1e-7).  XLA (jit_compile) off, as on PyTorch's side.
+        self.compile(optimizer=keras.optimizers.Adam(lr, epsilon=1e-8), jit_compile=False)
+        self.optimizer.build(self.trainable_variables)
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())  # Keras resets these at the start of every epoch
+
+    def call(self, images, labels=None, training=False):
+        """Reconstructions ``(N, H, W, 1)`` in [0, 1] through the code (the mean code for a VAE)."""
+        code = self.encode(images, labels)
+        return self.decode(code[0] if self.variational else code, labels)  # a VAE decodes z_mean
+
+    def encode(self, images, labels=None):
+        """The code ``(N, latent_dim)`` (a VAE returns ``(z_mean, z_log_var)``)."""
+        return self.encoder(images, labels)[0]
+
+    def decode(self, z, labels=None):
+        """Images ``(N, H, W, 1)`` in [0, 1]: the sigmoid of the decoder's logits."""
+        return ops.sigmoid(self.decoder(z, labels))
+
+    def compute_losses(self, images, noise=None, labels=None) -> dict:
+        """``loss`` (= ``reconstruction_loss``) on one batch; ``noise`` is unused (a VAE uses it)."""
+        x = to_channels_last(images, self.image_size)
+        rec = reconstruction_loss(self.decoder(self.encode(x, labels), labels), x, self.likelihood)
+        return {"loss": rec, "reconstruction_loss": rec}
+
+    def train_step(self, data):
+        """One Adam step on the loss of a batch: the trainer's dict or Keras' ``(images[, labels])``."""
+        images, labels, noise = unpack_batch(data, self.noise_dim, self.seed_generator)
+        with tf.GradientTape() as tape:  # the only TensorFlow-specific code here
+            losses = self.compute_losses(images, noise, labels)
+        grads = tape.gradient(losses["loss"], self.trainable_variables)
+        self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+        for name, tracker in self.trackers.items():
+            tracker.update_state(losses[name])
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
+        """Decode codes drawn from N(0, I): images ``(N, H, W)`` as NumPy.
+
+        The codes come from NumPy with ``seed``, so the PyTorch twin with the
+        same weights draws the same images.  (For a plain autoencoder nothing
+        makes its codes look like N(0, I): which is the point of the VAE.)
+        """
+        z = common.sample_noise(num_samples, self.latent_dim, seed)
+        return ops.convert_to_numpy(self.decode(z, self._labels(labels, num_samples)))[..., 0]
+
+    def reconstruct(self, images, labels=None) -> np.ndarray:
+        """Encode and decode ``images`` ``(N, H, W)`` (the mean code for a VAE); NumPy out."""
+        images = common.check_images(images, self.image_size)
+        labels = common.check_labels(labels, self.num_classes, len(images))
+        return ops.convert_to_numpy(self(images, labels))[..., 0]
+
+    def _labels(self, labels, num_samples: int):
+        if labels is None and self.num_classes:
+            labels = common.default_labels(num_samples, self.num_classes)
+        return common.check_labels(labels, self.num_classes, num_samples)
+
+
+class VAE(Autoencoder):
+    """A variational autoencoder; the loss is ``reconstruction_loss + beta * kl_loss`` (the negative ELBO).
+
+    Args:
+        beta: weight of the KL term: 1 is the VAE; > 1 the beta-VAE.
+        (the others as for :class:`Autoencoder`)
+    """
+
+    variational = True
+
+    def __init__(
+        self,
+        image_size: int = 28,
+        latent_dim: int = 2,
+        architecture: str = "mlp",
+        likelihood: str = "bernoulli",
+        beta: float = 1.0,
+        learning_rate: float = 1e-3,
+    ):
+        keras.Model.__init__(self)
+        self._setup(image_size, latent_dim, architecture, likelihood, learning_rate, beta, num_classes=0)
+
+    def encode(self, images, labels=None):
+        """The Gaussian q(z|x): ``(z_mean, z_log_var)``, each ``(N, latent_dim)``."""
+        return self.encoder(images, labels)
+
+    def reparameterize(self, z_mean, z_log_var, noise=None):
+        """z = mean + sigma * eps with eps ~ N(0, I): sampling that gradients can flow through (eq. 10)."""
+        eps = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator) if noise is None else noise
+        return z_mean + ops.exp(0.5 * z_log_var) * eps
+
+    def compute_losses(self, images, noise=None, labels=None) -> dict:
+        """``loss``, ``reconstruction_loss`` and ``kl_loss`` on one batch; ``noise`` is eps (drawn if None)."""
+        x = to_channels_last(images, self.image_size)
+        z_mean, z_log_var = self.encode(x, labels)
+        z = self.reparameterize(z_mean, z_log_var, noise)  # (N, latent_dim)
+        rec = reconstruction_loss(self.decoder(z, labels), x, self.likelihood)
+        kl = kl_loss(z_mean, z_log_var)
+        return {"loss": rec + self.beta * kl, "reconstruction_loss": rec, "kl_loss": kl}
+
+
+class ConditionalVAE(VAE):
+    """A VAE whose encoder and decoder both see the one-hot label: q(z|x, y), p(x|z, y).
+
+    ``sample(16, labels=[3] * 16)`` then draws sixteen 3s.
+    """
+
+    def __init__(
+        self,
+        image_size: int = 28,
+        latent_dim: int = 2,
+        num_classes: int = 10,
+        architecture: str = "mlp",
+        likelihood: str = "bernoulli",
+        beta: float = 1.0,
+        learning_rate: float = 1e-3,
+    ):
+        keras.Model.__init__(self)
+        num_classes = common.check_int("num_classes", num_classes)
+        self._setup(image_size, latent_dim, architecture, likelihood, learning_rate, beta, num_classes)

@@ -1,0 +1,239 @@
+"""Generative adversarial networks in PyTorch (Goodfellow et al., 2014).
+
+* ``MLPGenerator`` / ``MLPDiscriminator``: the classic fully connected pair.
+* ``DCGANGenerator`` / ``DCGANDiscriminator``: the convolutional pair (Radford et al., 2016).
+* ``num_classes > 0`` makes any of them conditional on a label (Mirza & Osindero, 2014).
+* ``GAN``: the two networks, their optimizers and one training step.
+
+The Keras twin, :mod:`aigc_course.keras.gan`, has the same names and arguments.
+Discriminators return *logits*; the losses apply the sigmoid inside a
+numerically stable binary cross-entropy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from aigc_course import _training as common
+from aigc_course.torch._layers import check_latents, condition, no_labels, one_hot, to_channels_first, torch_images
+from aigc_course.torch.training import Trainable
+
+
+class MLPGenerator(nn.Module):
+    """z (latent_dim) -> 128 -> 256 -> 512 -> image, tanh: pixels in [-1, 1]."""
+
+    def __init__(self, image_size: int = 28, latent_dim: int = 100, num_classes: int = 0):
+        super().__init__()
+        self.image_size = common.check_image_size("image_size", image_size)
+        self.latent_dim = common.check_int("latent_dim", latent_dim)
+        self.num_classes = common.check_int("num_classes", num_classes, minimum=0)
+        self.net = nn.Sequential(
+            nn.Linear(latent_dim + num_classes, 128), nn.LeakyReLU(0.2),
+            nn.Linear(128, 256), nn.LeakyReLU(0.2),
+            nn.Linear(256, 512), nn.LeakyReLU(0.2),
+            nn.Linear(512, image_size * image_size), nn.Tanh(),
+        )  # fmt: skip
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        h = condition(check_latents(z, self.latent_dim), labels, self.num_classes)  # (N, latent_dim + K)
+        return self.net(h).view(-1, 1, self.image_size, self.image_size)  # (N, 1, H, W)
+
+
+class MLPDiscriminator(nn.Module):
+    """image -> 512 -> 256 -> 1 logit (real vs fake)."""
+
+    def __init__(self, image_size: int = 28, num_classes: int = 0):
+        super().__init__()
+        self.image_size = common.check_image_size("image_size", image_size)
+        self.num_classes = common.check_int("num_classes", num_classes, minimum=0)
+        self.net = nn.Sequential(
+            nn.Linear(image_size * image_size + num_classes, 512), nn.LeakyReLU(0.2),
+            nn.Linear(512, 256), nn.LeakyReLU(0.2),
+            nn.Linear(256, 1),
+        )  # fmt: skip
+
+    def forward(self, images: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        x = to_channels_first(images, self.image_size).flatten(1)  # (N, H*W)
+        return self.net(condition(x, labels, self.num_classes))  # (N, 1) logits
+
+
+class DCGANGenerator(nn.Module):
+    """z -> (64, s/4, s/4) -> (32, s/2, s/2) -> (1, s, s): two stride-2 transposed convolutions.
+
+    Batch normalisation and ReLU after every layer but the last, tanh at the
+    end, as in Radford et al. (2016), section 3.
+    """
+
+    def __init__(self, image_size: int = 28, latent_dim: int = 100, num_classes: int = 0):
+        super().__init__()
+        self.image_size = common.check_image_size("image_size", image_size, multiple=4)
+        self.latent_dim = common.check_int("latent_dim", latent_dim)
+        self.num_classes = common.check_int("num_classes", num_classes, minimum=0)
+        s = image_size // 4
+        self.net = nn.Sequential(
+            nn.Linear(latent_dim + num_classes, 64 * s * s),
+            nn.Unflatten(1, (64, s, s)), nn.BatchNorm2d(64), nn.ReLU(),  # (N, 64, s/4, s/4)
+            nn.ConvTranspose2d(64, 32, 4, stride=2, padding=1), nn.BatchNorm2d(32), nn.ReLU(),  # (N, 32, s/2, s/2)
+            nn.ConvTranspose2d(32, 1, 4, stride=2, padding=1), nn.Tanh(),  # (N, 1, s, s)
+        )  # fmt: skip
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return self.net(condition(check_latents(z, self.latent_dim), labels, self.num_classes))
+
+
+class DCGANDiscriminator(nn.Module):
+    """(1, s, s) -> (32, s/2, s/2) -> (64, s/4, s/4) -> 1 logit; LeakyReLU(0.2), strided convolutions.
+
+    Half the channels of the DCGAN paper's smallest model, so that an epoch of
+    28x28 digits takes seconds on a laptop CPU.
+    """
+
+    def __init__(self, image_size: int = 28, num_classes: int = 0):
+        super().__init__()
+        self.image_size = common.check_image_size("image_size", image_size, multiple=4)
+        self.num_classes = common.check_int("num_classes", num_classes, minimum=0)
+        s = image_size // 4
+        self.net = nn.Sequential(
+            nn.Conv2d(1 + num_classes, 32, 4, stride=2, padding=1), nn.LeakyReLU(0.2),  # (N, 32, s/2, s/2)
+            nn.Conv2d(32, 64, 4, stride=2, padding=1), nn.LeakyReLU(0.2),  # (N, 64, s/4, s/4)
+            nn.Flatten(), nn.Linear(64 * s * s, 1),  # (N, 1) logits
+        )  # fmt: skip
+
+    def forward(self, images: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        x = to_channels_first(images, self.image_size)  # (N, 1, H, W)
+        if self.num_classes:  # the label as K constant feature maps: (N, 1 + K, H, W)
+            maps = one_hot(labels, self.num_classes, len(x))[:, :, None, None].expand(-1, -1, *x.shape[2:])
+            x = torch.cat([x, maps], dim=1)
+        else:
+            no_labels(labels, 0)
+        return self.net(x)
+
+
+class GAN(Trainable, nn.Module):
+    """A generator, a discriminator, their Adam optimizers and the alternating training step.
+
+    Args:
+        generator, discriminator: e.g. ``MLPGenerator()`` and ``MLPDiscriminator()``.
+        loss: ``"non_saturating"`` (G minimises -log D(G(z)), the default) or
+            ``"minimax"`` (G minimises log(1 - D(G(z))), eq. 1 of the paper as written).
+        label_smoothing: one-sided label smoothing: real targets become
+            ``1 - label_smoothing`` (Salimans et al., 2016, section 3.4); 0 turns it off.
+        learning_rate, beta_1: Adam settings for both networks (DCGAN's 2e-4 and 0.5).
+    """
+
+    def __init__(
+        self,
+        generator: nn.Module,
+        discriminator: nn.Module,
+        loss: str = "non_saturating",
+        label_smoothing: float = 0.0,
+        learning_rate: float = 2e-4,
+        beta_1: float = 0.5,
+    ):
+        super().__init__()
+        _check_pair(generator, discriminator)
+        self.gan_loss = common.check_choice("loss", loss, common.GAN_LOSSES)  # as in Keras, where `loss` is taken
+        self.label_smoothing = common.check_float("label_smoothing", label_smoothing, 0.0, 1.0, high_open=True)
+        self.generator, self.discriminator = generator, discriminator
+        self.image_size, self.num_classes = generator.image_size, generator.num_classes
+        self.noise_dim = generator.latent_dim  # the trainer feeds one latent vector per image
+        self.pixel_range = (-1.0, 1.0)  # tanh output
+        lr = common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
+        betas = (common.check_float("beta_1", beta_1, 0.0, 1.0, high_open=True), 0.999)
+        self.d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=lr, betas=betas)
+        self.g_optimizer = torch.optim.Adam(generator.parameters(), lr=lr, betas=betas)
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return self.generator(z, labels)
+
+    def discriminator_loss(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+        """BCE with target 1 (or 1 - label_smoothing) on real and 0 on fake: D's side of eq. 1."""
+        real_target = torch.full_like(real_logits, 1.0 - self.label_smoothing)
+        return F.binary_cross_entropy_with_logits(real_logits, real_target) + F.binary_cross_entropy_with_logits(
+            fake_logits, torch.zeros_like(fake_logits)
+        )
+
+    def generator_loss(self, fake_logits: torch.Tensor) -> torch.Tensor:
+        """Non-saturating: -log D(G(z)) = BCE(fake, 1).  Minimax: log(1 - D(G(z))) = -BCE(fake, 0)."""
+        if self.gan_loss == "non_saturating":
+            return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
+        return -F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+
+    def compute_losses(self, images, noise, labels=None) -> dict:
+        """Both losses and the mean D outputs on one batch, without updating anything."""
+        fake = self.generator(noise, labels)
+        real_logits, fake_logits = self.discriminator(images, labels), self.discriminator(fake.detach(), labels)
+        return {
+            "d_loss": self.discriminator_loss(real_logits, fake_logits),
+            "g_loss": self.generator_loss(self.discriminator(fake, labels)),
+            "d_real": torch.sigmoid(real_logits).mean(),  # D's mean belief that real images are real
+            "d_fake": torch.sigmoid(fake_logits).mean(),
+        }
+
+    def train_step(self, batch: dict) -> dict:
+        """One D update then one G update on ``batch`` (``images``, ``noise``, optional ``labels``)."""
+        images, labels = batch["images"], batch.get("labels")
+        noise = batch["noise"] if "noise" in batch else torch.randn(len(images), self.noise_dim, device=images.device)
+        # (1) Update D: maximise log D(x) + log(1 - D(G(z))).
+        with torch.no_grad():
+            fake = self.generator(noise, labels)
+        real_logits, fake_logits = self.discriminator(images, labels), self.discriminator(fake, labels)
+        d_loss = self.discriminator_loss(real_logits, fake_logits)
+        self.d_optimizer.zero_grad(set_to_none=True)
+        d_loss.backward()
+        self.d_optimizer.step()
+        # (2) Update G against the updated D.  G runs again (rather than reusing
+        # `fake`) because the Keras twin must: a TensorFlow tape cannot share one
+        # forward pass between two updates.  Same work in both frameworks.
+        g_loss = self.generator_loss(self.discriminator(self.generator(noise, labels), labels))
+        self.g_optimizer.zero_grad(set_to_none=True)
+        g_loss.backward()
+        self.g_optimizer.step()
+        return {
+            "d_loss": d_loss.detach(),
+            "g_loss": g_loss.detach(),
+            "d_real": torch.sigmoid(real_logits).mean().detach(),
+            "d_fake": torch.sigmoid(fake_logits).mean().detach(),
+        }
+
+    @torch.no_grad()
+    def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
+        """``num_samples`` generated images ``(N, H, W)`` in [-1, 1] as NumPy, generator in eval mode.
+
+        The latent vectors come from NumPy with ``seed``, so the Keras twin with
+        the same weights draws the same images.  A conditional model draws
+        labels 0, 1, 2, ... unless ``labels`` are given.
+        """
+        z = common.sample_noise(num_samples, self.noise_dim, seed)
+        labels = common.check_labels(
+            common.default_labels(num_samples, self.num_classes) if labels is None and self.num_classes else labels,
+            self.num_classes,
+            num_samples,
+        )
+        device = next(self.parameters()).device
+        was_training = self.generator.training
+        self.generator.eval()
+        y = None if labels is None else torch.as_tensor(labels, device=device)
+        images = self.generator(torch_images(z, device), y)
+        self.generator.train(was_training)
+        return images[:, 0].cpu().numpy()  # (N, H, W)
+
+    def _optimizers(self) -> dict:
+        return {"d_optimizer": self.d_optimizer, "g_optimizer": self.g_optimizer}
+
+
+def _check_pair(generator, discriminator) -> None:
+    for name, net, kinds in (
+        ("generator", generator, (MLPGenerator, DCGANGenerator)),
+        ("discriminator", discriminator, (MLPDiscriminator, DCGANDiscriminator)),
+    ):
+        if not isinstance(net, nn.Module) or not hasattr(net, "image_size"):
+            raise ValueError(f"{name} must be one of {[k.__name__ for k in kinds]} (or alike), got {type(net).__name__}")
+    if (generator.image_size, generator.num_classes) != (discriminator.image_size, discriminator.num_classes):
+        raise ValueError(
+            f"generator and discriminator must agree on image_size and num_classes, got "
+            f"{(generator.image_size, generator.num_classes)} and {(discriminator.image_size, discriminator.num_classes)}"
+        )

@@ -1,0 +1,92 @@
+"""Checkpoints: save / load round trips, exact resume, and divergence keeping the last good one."""
+
+import numpy as np
+import pytest
+import torch
+
+from _model_cases import build_gan, digits
+from aigc_course import keras as kac
+from aigc_course import seed_everything
+from aigc_course import torch as tac
+
+FRAMEWORKS = {"torch": (tac, "ckpt.pt"), "keras": (kac, "ckpt.weights.h5")}
+
+
+def _fresh(ac, builder):
+    seed_everything(0)
+    return builder(ac)
+
+
+BUILDERS = {
+    "gan": (lambda ac: build_gan(ac, "mlp"), "tanh"),
+    "vae": (lambda ac: ac.VAE(image_size=8, architecture="conv"), "unit"),
+}
+
+
+@pytest.mark.parametrize("model", sorted(BUILDERS))
+@pytest.mark.parametrize("framework", sorted(FRAMEWORKS))
+def test_resume_continues_exactly(framework, model, tmp_path):
+    """2 epochs, stop, reload into a fresh model, 2 more epochs == 4 epochs straight."""
+    ac, name = FRAMEWORKS[framework]
+    builder, scale = BUILDERS[model]
+    images = digits(8, n=96, scale=scale)
+    straight = ac.train(_fresh(ac, builder), images, epochs=4, batch_size=32, seed=3)
+    path = tmp_path / name
+    ac.train(_fresh(ac, builder), images, epochs=2, batch_size=32, seed=3, checkpoint=path)
+    resumed = ac.train(_fresh(ac, builder), images, epochs=4, batch_size=32, seed=3, checkpoint=path, resume=True)
+    assert sorted(resumed) == sorted(straight)
+    for key in straight:
+        assert len(resumed[key]) == 4
+        np.testing.assert_array_equal(resumed[key], straight[key], err_msg=key)
+    assert ac.load_checkpoint(_fresh(ac, builder), path)["epoch"] == 4
+
+
+@pytest.mark.parametrize("framework", sorted(FRAMEWORKS))
+def test_save_load_round_trip(framework, tmp_path):
+    ac, name = FRAMEWORKS[framework]
+    seed_everything(0)
+    gan = build_gan(ac, "dcgan")
+    ac.train(gan, digits(8, n=64), steps=2, batch_size=32)
+    ac.save_checkpoint(gan, tmp_path / name, epoch=7, history={"d_loss": [1.0]})
+    seed_everything(1)
+    other = build_gan(ac, "dcgan")
+    assert not np.allclose(other.sample(4), gan.sample(4))
+    state = ac.load_checkpoint(other, tmp_path / name)
+    assert state == {"epoch": 7, "history": {"d_loss": [1.0]}}
+    np.testing.assert_array_equal(other.sample(4), gan.sample(4))
+
+
+def test_torch_checkpoint_is_safe_to_load(tmp_path):
+    """Only tensors and plain containers: torch.load(..., weights_only=True) reads it."""
+    gan = build_gan(tac, "mlp")
+    tac.save_checkpoint(gan, tmp_path / "c.pt", epoch=1)
+    state = torch.load(tmp_path / "c.pt", weights_only=True)
+    assert set(state) >= {"model", "optimizers", "epoch", "history"}
+    assert set(state["optimizers"]) == {"d_optimizer", "g_optimizer"}
+
+
+@pytest.mark.parametrize("framework", sorted(FRAMEWORKS))
+def test_nan_loss_stops_and_keeps_last_good_checkpoint(framework, tmp_path):
+    ac, name = FRAMEWORKS[framework]
+    seed_everything(0)
+    gan = build_gan(ac, "mlp")
+    path = tmp_path / name
+
+    def poison(epoch, samples):  # after epoch 1 is saved, break the discriminator's weights
+        if framework == "torch":
+            with torch.no_grad():
+                next(gan.discriminator.parameters()).fill_(float("nan"))
+        else:
+            w = gan.discriminator.trainable_variables[0]
+            w.assign(np.full(w.shape, np.nan, dtype="float32"))
+
+    with pytest.raises(FloatingPointError, match="epoch 2.*last good checkpoint"):
+        ac.train(gan, digits(8, n=64), epochs=3, batch_size=32, checkpoint=path, on_samples=poison)
+    seed_everything(0)
+    state = ac.load_checkpoint(build_gan(ac, "mlp"), path)
+    assert state["epoch"] == 1 and np.isfinite(state["history"]["d_loss"]).all()
+
+
+def test_keras_checkpoint_needs_weights_h5_name(tmp_path):
+    with pytest.raises(ValueError, match=r"\.weights\.h5"):
+        kac.save_checkpoint(build_gan(kac, "mlp"), tmp_path / "c.h5")

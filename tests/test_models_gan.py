@@ -1,0 +1,91 @@
+"""GAN training in both frameworks: history, budgets, callbacks, options, determinism."""
+
+import numpy as np
+import pytest
+
+from _model_cases import build_gan, digits
+from aigc_course import keras as kac
+from aigc_course import seed_everything
+from aigc_course import torch as tac
+
+FRAMEWORKS = pytest.mark.parametrize("ac", [tac, kac], ids=["torch", "keras"])
+KEYS = ["d_fake", "d_loss", "d_real", "g_loss"]
+
+
+@FRAMEWORKS
+def test_history_budget_in_steps_and_sample_grids(ac):
+    seed_everything(0)
+    gan = build_gan(ac, "mlp")
+    grids = []
+    # 64 images in batches of 16: 4 steps per epoch, so 9 steps are epochs of 4, 4 and 1
+    history = ac.train(gan, digits(8, n=64), steps=9, batch_size=16, sample_every=2, num_samples=6,
+                       on_samples=lambda epoch, images: grids.append((epoch, images)))  # fmt: skip
+    assert sorted(history) == KEYS
+    assert all(len(v) == 3 and np.isfinite(v).all() for v in history.values())
+    assert all(0 < p < 1 for p in history["d_real"] + history["d_fake"])
+    assert [epoch for epoch, _ in grids] == [1]
+    assert grids[0][1].shape == (6, 8, 8) and np.abs(grids[0][1]).max() <= 1
+
+
+@FRAMEWORKS
+def test_same_seed_same_run(ac):
+    runs = []
+    for _ in range(2):
+        seed_everything(0)
+        runs.append(ac.train(build_gan(ac, "dcgan"), digits(8, n=64), epochs=2, batch_size=32, seed=1))
+    assert runs[0] == runs[1]
+
+
+@FRAMEWORKS
+def test_loss_options_change_the_generator_objective(ac):
+    images = digits(8, n=64)
+    results = {}
+    for loss, smoothing in (("non_saturating", 0.0), ("minimax", 0.0), ("non_saturating", 0.2)):
+        seed_everything(0)
+        results[loss, smoothing] = ac.train(build_gan(ac, "mlp", loss=loss, label_smoothing=smoothing),
+                                            images, steps=1, batch_size=64)  # fmt: skip
+    ns, mm, smooth = results["non_saturating", 0.0], results["minimax", 0.0], results["non_saturating", 0.2]
+    assert ns["g_loss"][0] > 0 > mm["g_loss"][0]  # -log D(G(z)) > 0 > log(1 - D(G(z)))
+    assert ns["d_loss"] == mm["d_loss"]  # the first D step does not depend on G's loss
+    assert smooth["d_loss"][0] != pytest.approx(ns["d_loss"][0])  # real targets 0.8 instead of 1
+
+
+def test_label_smoothing_is_one_sided():
+    """BCE(l, 1 - s) - BCE(l, 1) = s * l: only the real term changes."""
+    import torch
+
+    seed_everything(0)
+    plain, smooth = build_gan(tac, "mlp"), build_gan(tac, "mlp", label_smoothing=0.2)
+    smooth.load_state_dict(plain.state_dict())
+    images, noise = torch.as_tensor(digits(8, n=16)), torch.randn(16, 16)
+    real_logits = plain.discriminator(images)
+    gap = smooth.compute_losses(images, noise)["d_loss"] - plain.compute_losses(images, noise)["d_loss"]
+    assert float(gap.detach()) == pytest.approx(0.2 * float(real_logits.mean().detach()), abs=1e-6)
+
+
+@FRAMEWORKS
+def test_conditional_gan_trains_and_samples_requested_labels(ac):
+    seed_everything(0)
+    gan = build_gan(ac, "cond_dcgan")
+    images, labels = digits(8, n=64, with_labels=True)
+    history = ac.train(gan, images, labels, epochs=1, batch_size=32)
+    assert sorted(history) == KEYS
+    assert gan.sample(3, labels=[7, 7, 7]).shape == (3, 8, 8)
+    a, b = gan.sample(2, labels=[1, 1]), gan.sample(2, labels=[2, 2])
+    assert not np.allclose(a, b)  # the label changes the image for the same noise
+
+
+def test_torch_fit_is_train():
+    seed_everything(0)
+    a = build_gan(tac, "mlp").fit(digits(8, n=64), epochs=1, batch_size=32)
+    seed_everything(0)
+    b = tac.train(build_gan(tac, "mlp"), digits(8, n=64), epochs=1, batch_size=32)
+    assert a == b
+
+
+def test_keras_own_fit_works():
+    """A Keras user can call fit directly: the noise then comes from Keras' random generator."""
+    seed_everything(0)
+    gan = build_gan(kac, "mlp")
+    logs = gan.fit(digits(8, n=64), batch_size=32, epochs=2, verbose=0).history
+    assert sorted(logs) == KEYS and len(logs["d_loss"]) == 2
