@@ -64,12 +64,26 @@ def _seed_torch(seed: int, num_threads: int | None, deterministic: bool) -> None
         torch.backends.cudnn.benchmark = False
 
 
+def _limit_blas_threads(num_threads: int) -> None:
+    """Give NumPy/SciPy/scikit-learn's BLAS the same thread count as the frameworks.
+
+    Sums in a matrix product are split across threads, so the count changes
+    the last digits; on a busy two-core machine, BLAS threads competing with
+    each other also made a small scikit-learn fit many times slower.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # installed with scikit-learn; without it, leave BLAS alone
+        return
+    threadpool_limits(limits=num_threads)
+
+
 def seed_everything(seed: int = 0, *, num_threads: int | None = 1, deterministic: bool = True) -> int:
     """Seed Python, NumPy, TensorFlow/Keras and PyTorch (each one that is installed).
 
     Args:
         seed: an integer in ``[0, 2**32)``.
-        num_threads: CPU threads for TensorFlow and PyTorch.  Results of a seeded
+        num_threads: CPU threads for TensorFlow, PyTorch and NumPy's BLAS.  Results of a seeded
             run change with the thread count, so the book fixes it at 1 (the
             stored outputs are reproduced with it).  ``None`` keeps each
             framework's default: faster on many cores, not repeatable across
@@ -88,6 +102,8 @@ def seed_everything(seed: int = 0, *, num_threads: int | None = 1, deterministic
     os.environ["PYTHONHASHSEED"] = str(seed)  # for subprocesses such as data workers
     random.seed(seed)
     np.random.seed(seed)
+    if num_threads is not None:
+        _limit_blas_threads(num_threads)
     if _installed("tensorflow") and _installed("keras"):
         _seed_tensorflow(seed, num_threads, deterministic)
     if _installed("torch"):

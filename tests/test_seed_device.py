@@ -40,8 +40,11 @@ def test_seed_everything_seeds_torch_on_the_tensorflow_backend():
 
 
 def test_seed_everything_fixes_threads():
+    from threadpoolctl import threadpool_info
+
     seed_everything(0, num_threads=1)
     assert torch.get_num_threads() == 1
+    assert all(pool["num_threads"] == 1 for pool in threadpool_info() if pool["user_api"] == "blas")
     assert torch.are_deterministic_algorithms_enabled()
 
 
