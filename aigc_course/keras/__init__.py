@@ -15,6 +15,13 @@ from aigc_course.keras._core import count_parameters, get_device  # noqa: E402
 from aigc_course.keras.gan import GAN, DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator  # noqa: E402
 from aigc_course.keras.vae import VAE, Autoencoder, ConditionalVAE, kl_loss, reconstruction_loss  # noqa: E402
 from aigc_course.keras.training import load_checkpoint, save_checkpoint, train  # noqa: E402
+from aigc_course.keras.toy import ToyDiscriminator, ToyGenerator, sample_points, toy_generator_loss, train_toy_gan  # noqa: E402
+from aigc_course.keras.gpt import TinyGPT, evaluate_lm, train_lm  # noqa: E402
+from aigc_course.keras.lora import LoRALinear, apply_lora, count_trainable_parameters, freeze, mark_only_lora_trainable, merge_lora, unmerge_lora  # noqa: E402
+from aigc_course.keras.selfsupervised import Classifier, MaskedAutoencoder, masked_reconstruction_loss  # noqa: E402
+from aigc_course.keras.inpainting import Inpainter, masked_mse  # noqa: E402
+from aigc_course.keras.style import FeatureExtractor, content_loss, gram_matrix, style_loss, transfer_style  # noqa: E402
+from aigc_course.keras.audio import SpectrogramVAE  # noqa: E402
 
 FRAMEWORK = "keras"
 
@@ -39,4 +46,37 @@ __all__ = [
     "load_checkpoint",
     "save_checkpoint",
     "train",
+    # toy 2-D GANs
+    "ToyDiscriminator",
+    "ToyGenerator",
+    "sample_points",
+    "toy_generator_loss",
+    "train_toy_gan",
+    # language models
+    "TinyGPT",
+    "evaluate_lm",
+    "train_lm",
+    # LoRA and freezing
+    "LoRALinear",
+    "apply_lora",
+    "count_trainable_parameters",
+    "freeze",
+    "mark_only_lora_trainable",
+    "merge_lora",
+    "unmerge_lora",
+    # self-supervised pre-training and transfer
+    "Classifier",
+    "MaskedAutoencoder",
+    "masked_reconstruction_loss",
+    # inpainting
+    "Inpainter",
+    "masked_mse",
+    # style transfer
+    "FeatureExtractor",
+    "content_loss",
+    "gram_matrix",
+    "style_loss",
+    "transfer_style",
+    # audio
+    "SpectrogramVAE",
 ]

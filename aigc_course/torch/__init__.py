@@ -8,6 +8,13 @@ from aigc_course.torch._core import count_parameters, get_device
 from aigc_course.torch.gan import GAN, DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 from aigc_course.torch.vae import VAE, Autoencoder, ConditionalVAE, kl_loss, reconstruction_loss
 from aigc_course.torch.training import load_checkpoint, save_checkpoint, train
+from aigc_course.torch.toy import ToyDiscriminator, ToyGenerator, sample_points, toy_generator_loss, train_toy_gan
+from aigc_course.torch.gpt import TinyGPT, evaluate_lm, train_lm
+from aigc_course.torch.lora import LoRALinear, apply_lora, count_trainable_parameters, freeze, mark_only_lora_trainable, merge_lora, unmerge_lora
+from aigc_course.torch.selfsupervised import Classifier, MaskedAutoencoder, masked_reconstruction_loss
+from aigc_course.torch.inpainting import Inpainter, masked_mse
+from aigc_course.torch.style import FeatureExtractor, content_loss, gram_matrix, style_loss, transfer_style
+from aigc_course.torch.audio import SpectrogramVAE
 
 FRAMEWORK = "torch"
 
@@ -32,4 +39,37 @@ __all__ = [
     "load_checkpoint",
     "save_checkpoint",
     "train",
+    # toy 2-D GANs
+    "ToyDiscriminator",
+    "ToyGenerator",
+    "sample_points",
+    "toy_generator_loss",
+    "train_toy_gan",
+    # language models
+    "TinyGPT",
+    "evaluate_lm",
+    "train_lm",
+    # LoRA and freezing
+    "LoRALinear",
+    "apply_lora",
+    "count_trainable_parameters",
+    "freeze",
+    "mark_only_lora_trainable",
+    "merge_lora",
+    "unmerge_lora",
+    # self-supervised pre-training and transfer
+    "Classifier",
+    "MaskedAutoencoder",
+    "masked_reconstruction_loss",
+    # inpainting
+    "Inpainter",
+    "masked_mse",
+    # style transfer
+    "FeatureExtractor",
+    "content_loss",
+    "gram_matrix",
+    "style_loss",
+    "transfer_style",
+    # audio
+    "SpectrogramVAE",
 ]

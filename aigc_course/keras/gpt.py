@@ -1,0 +1,304 @@
+"""A tiny character-level GPT in Keras 3: a decoder-only transformer (Radford et al., 2018/2019).
+
+* token + learned position embeddings, ``n_layer`` pre-LayerNorm blocks of
+  causal self-attention and an MLP, a final LayerNorm and a linear head;
+* ``call(idx, targets=None) -> (logits, loss)``; ``generate(prompt, n, ...)``;
+* ``train_step`` with a ``Mean`` tracker named ``loss``, so Keras' ``fit`` works;
+* :func:`train_lm` / :func:`evaluate_lm`: next-character training on a stream
+  of ids, and held-out loss and perplexity.
+
+GPT-2's initialisation: weights N(0, 0.02), residual projections N(0, 0.02 /
+sqrt(2 n_layer)), zero biases; the head is not tied to the token embedding.
+The PyTorch twin, :mod:`aigc_course.torch.gpt`, has the same names and arguments.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import pathlib
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers, ops
+
+from aigc_course import _training as common
+from aigc_course import text
+from aigc_course.keras._core import get_device
+from aigc_course.keras.training import _checkpoint_path, load_checkpoint, save_checkpoint
+
+
+def _dense(units: int, std: float = 0.02, use_bias: bool = True) -> layers.Dense:
+    """``Dense`` with GPT-2's initialisation: kernel N(0, std), bias zero."""
+    init = keras.initializers.RandomNormal(mean=0.0, stddev=std)
+    return layers.Dense(units, use_bias=use_bias, kernel_initializer=init, bias_initializer="zeros")
+
+
+def _layer_norm() -> layers.LayerNormalization:
+    return layers.LayerNormalization(epsilon=1e-5)  # PyTorch's nn.LayerNorm epsilon (Keras' default is 1e-3)
+
+
+class CausalSelfAttention(layers.Layer):
+    """Multi-head self-attention in which position t attends to positions <= t only."""
+
+    def __init__(self, config: text.GPTConfig):
+        super().__init__()
+        self.n_head, self.n_embd = config.n_head, config.n_embd
+        self.c_attn = _dense(3 * config.n_embd)  # queries, keys, values at once
+        self.c_proj = _dense(config.n_embd, 0.02 / math.sqrt(2 * config.n_layer))
+        self.attn_dropout, self.resid_dropout = layers.Dropout(config.dropout), layers.Dropout(config.dropout)
+
+    def call(self, x, training=False):
+        B, T, C = ops.shape(x)[0], ops.shape(x)[1], self.n_embd  # batch, time, channels
+        hs = C // self.n_head
+        q, k, v = ops.split(self.c_attn(x), 3, axis=-1)  # each (B, T, C)
+        q = ops.transpose(ops.reshape(q, (B, T, self.n_head, hs)), (0, 2, 1, 3))  # (B, nh, T, hs)
+        k = ops.transpose(ops.reshape(k, (B, T, self.n_head, hs)), (0, 2, 1, 3))  # (B, nh, T, hs)
+        v = ops.transpose(ops.reshape(v, (B, T, self.n_head, hs)), (0, 2, 1, 3))  # (B, nh, T, hs)
+        att = ops.matmul(q, ops.transpose(k, (0, 1, 3, 2))) / math.sqrt(hs)  # (B, nh, T, T): scaled dot products
+        mask = ops.arange(T)[:, None] >= ops.arange(T)[None, :]  # (T, T), True where key position <= query position
+        att = ops.where(mask, att, float("-inf"))  # no peeking at the future
+        att = self.attn_dropout(ops.softmax(att, axis=-1), training=training)
+        y = ops.reshape(ops.transpose(ops.matmul(att, v), (0, 2, 1, 3)), (B, T, C))  # (B, nh, T, hs) -> (B, T, C)
+        return self.resid_dropout(self.c_proj(y), training=training)
+
+
+class MLP(layers.Layer):
+    """Position-wise feed-forward: C -> 4C -> GELU -> C."""
+
+    def __init__(self, config: text.GPTConfig):
+        super().__init__()
+        self.c_fc = _dense(4 * config.n_embd)
+        self.c_proj = _dense(config.n_embd, 0.02 / math.sqrt(2 * config.n_layer))
+        self.dropout = layers.Dropout(config.dropout)
+
+    def call(self, x, training=False):
+        # tanh approximation of GELU, as in GPT-2 (PyTorch's approximate="tanh")
+        return self.dropout(self.c_proj(keras.activations.gelu(self.c_fc(x), approximate=True)), training=training)
+
+
+class Block(layers.Layer):
+    """Pre-LayerNorm transformer block: x + attn(ln(x)), then x + mlp(ln(x))."""
+
+    def __init__(self, config: text.GPTConfig):
+        super().__init__()
+        self.ln_1, self.attn = _layer_norm(), CausalSelfAttention(config)
+        self.ln_2, self.mlp = _layer_norm(), MLP(config)
+
+    def call(self, x, training=False):
+        x = x + self.attn(self.ln_1(x), training=training)
+        return x + self.mlp(self.ln_2(x), training=training)
+
+
+class TinyGPT(keras.Model):
+    """A character-level decoder-only transformer.
+
+    Args:
+        tokenizer: a :class:`aigc_course.text.CharTokenizer`; its ``vocab_size``
+            sets the embedding and head sizes, and ``generate`` uses it.
+        block_size: the longest context (characters) the model sees.
+        n_layer, n_head, n_embd: blocks, heads per block, width (a multiple of ``n_head``).
+        dropout: dropout rate while training (0 turns it off).
+    """
+
+    def __init__(
+        self,
+        tokenizer: text.CharTokenizer,
+        block_size: int = 64,
+        n_layer: int = 2,
+        n_head: int = 4,
+        n_embd: int = 64,
+        dropout: float = 0.0,
+    ):
+        super().__init__()
+        if not isinstance(tokenizer, text.CharTokenizer):
+            raise ValueError(f"tokenizer must be an aigc_course.text.CharTokenizer, got {type(tokenizer).__name__}")
+        self.tokenizer = tokenizer
+        self.config = config = text.GPTConfig(tokenizer.vocab_size, block_size, n_layer, n_head, n_embd, dropout)
+        normal = keras.initializers.RandomNormal(mean=0.0, stddev=0.02)
+        self.wte = layers.Embedding(config.vocab_size, config.n_embd, embeddings_initializer=normal)  # token embeddings
+        self.wpe = layers.Embedding(config.block_size, config.n_embd, embeddings_initializer=normal)  # positions
+        self.drop = layers.Dropout(config.dropout)
+        self.blocks = [Block(config) for _ in range(config.n_layer)]
+        self.ln_f = _layer_norm()
+        self.lm_head = _dense(config.vocab_size, use_bias=False)
+        self.tracker = keras.metrics.Mean(name="loss")
+        self(np.zeros((1, 2), "int32"))  # build the weights now, so the model can be counted, copied and loaded
+        self.compile(optimizer=make_optimizer(self), jit_compile=False)  # XLA off, as on PyTorch's side
+        self.optimizer.build(self.trainable_variables)
+
+    @property
+    def metrics(self):
+        return [self.tracker]  # Keras resets it at the start of every epoch
+
+    def call(self, idx, targets=None, training=False):
+        """Logits ``(B, T, vocab_size)`` for ids ``(B, T)``; with ``targets`` ``(B, T)`` also the mean cross-entropy."""
+        _check_idx(idx, self.config.block_size)
+        pos = ops.arange(ops.shape(idx)[1])  # (T,)
+        x = self.drop(self.wte(idx) + self.wpe(pos), training=training)  # (B, T, C) + (T, C) -> (B, T, C)
+        for block in self.blocks:
+            x = block(x, training=training)  # (B, T, C)
+        logits = self.lm_head(self.ln_f(x))  # (B, T, V)
+        if targets is None:
+            return logits, None
+        loss = ops.mean(ops.sparse_categorical_crossentropy(targets, logits, from_logits=True))  # mean over B*T
+        return logits, loss
+
+    def train_step(self, data):
+        """One AdamW step on a batch ``(x, y)`` of windows and their next-character targets."""
+        x, y = data
+        with tf.GradientTape() as tape:  # the only TensorFlow-specific code here
+            _, loss = self(x, y, training=True)
+        grads = tape.gradient(loss, self.trainable_variables)
+        self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+        self.tracker.update_state(loss)
+        return {"loss": self.tracker.result()}
+
+    def generate(self, prompt: str, n: int, temperature: float = 1.0, top_k: int | None = None, seed: int = 0) -> str:
+        """``prompt`` followed by ``n`` generated characters.
+
+        Each character is drawn from softmax(logits / temperature) (greedy when
+        ``temperature == 0``), restricted to the ``top_k`` most likely when
+        given, with NumPy's generator seeded by ``seed``: the PyTorch twin with
+        the same weights writes the same text.  The context is cropped to the
+        last ``block_size`` characters.
+        """
+        text.check_generate_args(n, temperature, top_k, self.config.vocab_size)
+        ids = list(self.tokenizer.encode(prompt, name="prompt"))
+        if not ids:
+            raise ValueError("prompt must contain at least one character")
+        rng = np.random.default_rng(common.check_int("seed", seed, minimum=0))
+        for _ in range(n):
+            context = np.array([ids[-self.config.block_size :]], dtype="int32")  # (1, T)
+            logits = self._logits(context)  # (1, T, V)
+            ids.append(text.sample_next(logits.numpy()[0, -1], temperature, top_k, rng))
+        return self.tokenizer.decode(ids)
+
+    def _logits(self, idx):
+        """Inference logits through a traced function: eager Keras is slow for one character at a time.
+
+        Traced once for any shape, and again after :meth:`_forget_traces`
+        (``apply_lora`` and freezing call it: a trace keeps the layers it saw).
+        """
+        fn = self.__dict__.get("_traced_logits")
+        if fn is None:  # stored past Keras' attribute tracking: a function is not model state
+            fn = tf.function(lambda x: self(x, training=False)[0], input_signature=[tf.TensorSpec((None, None), tf.int32)])
+            self.__dict__["_traced_logits"] = fn
+        return fn(idx)
+
+    def _forget_traces(self) -> None:
+        self.__dict__.pop("_traced_logits", None)
+        self.train_function = None
+
+
+def _check_idx(idx, block_size: int) -> None:
+    shape = tuple(idx.shape)
+    if len(shape) != 2:
+        raise ValueError(f"idx must have shape (B, T), got {shape}")
+    if shape[1] is not None and shape[1] > block_size:
+        raise ValueError(f"idx has {shape[1]} positions but block_size is {block_size}; crop the context")
+
+
+def make_optimizer(model: keras.Model, learning_rate: float = 1e-3, weight_decay: float = 0.0) -> keras.optimizers.Optimizer:
+    """AdamW for the weights that are trainable now (call again after freezing or adding LoRA).
+
+    Same settings as the PyTorch twin: betas (0.9, 0.99), epsilon 1e-8 (Keras' default is 1e-7).
+    """
+    lr = common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
+    wd = common.check_float("weight_decay", weight_decay, 0.0, float("inf"), high_open=True)
+    if not model.trainable_weights:
+        raise ValueError("the model has no trainable parameters")
+    return keras.optimizers.AdamW(lr, weight_decay=wd, beta_1=0.9, beta_2=0.99, epsilon=1e-8)
+
+
+def train_lm(
+    model: TinyGPT,
+    token_ids,
+    *,
+    steps: int = 500,
+    batch_size: int = 32,
+    learning_rate: float = 1e-3,
+    weight_decay: float = 0.0,
+    seed: int = 0,
+    valid_ids=None,
+    eval_every: int = 100,
+    checkpoint: str | os.PathLike | None = None,
+    resume: bool = False,
+    verbose: int = 0,
+    device: str | None = None,
+) -> dict[str, list[float]]:
+    """Next-character training of ``model`` on ``token_ids`` (1-D ids) with Keras' ``fit``; returns the history.
+
+    Each step trains on ``batch_size`` random windows of ``block_size``
+    characters; the windows depend only on ``(seed, step)`` (the PyTorch twin
+    uses the same).  A fresh AdamW optimizer covers the weights that are
+    trainable when training starts (frozen ones and LoRA are respected).
+
+    Args:
+        valid_ids: held-out ids; when given, ``val_loss`` is recorded.
+        eval_every: record the mean training loss (and ``val_loss``) every
+            ``eval_every`` steps (and at the last step); one ``fit`` call per record.
+        checkpoint: a ``.weights.h5`` file saved at every record (weights, optimizer, step, history).
+        resume: continue from ``checkpoint`` when it exists.
+        verbose: 0 for silence, 1 to print a line per record.
+
+    Returns:
+        ``{"step": [...], "loss": [...], "val_loss": [...]}`` (``val_loss`` only with ``valid_ids``).
+    """
+    cfg = model.config
+    ids = text.check_token_ids(token_ids, cfg.vocab_size, cfg.block_size)
+    valid = None if valid_ids is None else text.check_token_ids(valid_ids, cfg.vocab_size, cfg.block_size, "valid_ids")
+    steps, batch_size = common.check_int("steps", steps), common.check_int("batch_size", batch_size)
+    eval_every = common.check_int("eval_every", eval_every)
+    if checkpoint is not None:
+        checkpoint = _checkpoint_path(checkpoint)
+    model.compile(optimizer=make_optimizer(model, learning_rate, weight_decay), jit_compile=False)
+    model.optimizer.build(model.trainable_variables)
+    history, start = {}, 0
+    if resume and checkpoint is not None and pathlib.Path(checkpoint).exists():
+        state = load_checkpoint(model, checkpoint)
+        history, start = state["history"], state["epoch"]  # "epoch" holds the step reached
+    starts = text.batch_starts(len(ids), steps, batch_size, cfg.block_size, seed)  # (steps, B)
+    ids_t, offsets = tf.constant(ids), tf.range(cfg.block_size + 1, dtype=tf.int64)
+    with tf.device(get_device(device)):
+        for first in range(start, steps, eval_every):
+            last = min(steps, (first // eval_every + 1) * eval_every)  # records fall on multiples of eval_every
+            data = tf.data.Dataset.from_tensor_slices(starts[first:last]).map(
+                lambda s: _window_pair(tf.gather(ids_t, s[:, None] + offsets))  # (B, T + 1) -> x, y (B, T)
+            )
+            fit = model.fit(data, epochs=1, steps_per_epoch=last - first, shuffle=False, verbose=0)
+            record = {"step": last, "loss": float(fit.history["loss"][-1])}  # mean training loss since the last record
+            if valid is not None:
+                record["val_loss"] = evaluate_lm(model, valid)["loss"]
+            common.check_finite({k: v for k, v in record.items() if k != "step"}, last - 1, checkpoint)
+            for key, value in record.items():
+                history.setdefault(key, []).append(value)
+            if checkpoint is not None:
+                save_checkpoint(model, checkpoint, epoch=last, history=history)
+            if verbose:
+                print(", ".join(f"{k} {v:.4g}" for k, v in record.items()))
+    return history
+
+
+def _window_pair(chunk):
+    return chunk[:, :-1], chunk[:, 1:]  # x, y: y is x shifted left by one
+
+
+def evaluate_lm(model: TinyGPT, token_ids, *, batch_size: int = 64) -> dict[str, float]:
+    """Mean next-character cross-entropy (nats) on ``token_ids`` and ``perplexity = exp(loss)``.
+
+    The ids are cut into consecutive windows of ``block_size``, so every
+    character after the first is predicted once (within its window).
+    """
+    cfg = model.config
+    ids = text.check_token_ids(token_ids, cfg.vocab_size, cfg.block_size)
+    batch_size = common.check_int("batch_size", batch_size)
+    x_all, y_all = text.eval_windows(ids, cfg.block_size)  # (W, T) each
+    total = 0.0
+    for i in range(0, len(x_all), batch_size):
+        logits = model._logits(x_all[i : i + batch_size].astype("int32"))  # (b, T, V)
+        total += float(ops.sum(ops.sparse_categorical_crossentropy(y_all[i : i + batch_size], logits, from_logits=True)))
+    loss = total / y_all.size
+    return {"loss": loss, "perplexity": math.exp(loss)}
+

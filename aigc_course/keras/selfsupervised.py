@@ -1,0 +1,214 @@
+"""Self-supervised pre-training and transfer for digit images, in Keras 3.
+
+* :class:`MaskedAutoencoder`: hide random square patches of each image and
+  learn to fill them in (masked-patch reconstruction, in the spirit of He et
+  al., 2022, with a small conv encoder): no labels needed.  Its encoder is a
+  :class:`Backbone`.
+* :class:`Classifier`: a :class:`Backbone` plus a linear head, with
+  ``load_backbone`` (start from a pre-trained encoder) and ``freeze_backbone``
+  (train the head only: a "linear probe").
+
+Both train with :func:`aigc_course.keras.train` (the classifier needs labels)
+or Keras' own ``fit``.  Images are in [0, 1] and channels-last here.  The
+PyTorch twin, :mod:`aigc_course.torch.selfsupervised`, has the same names and arguments.
+"""
+
+from __future__ import annotations
+
+from statistics import NormalDist
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers, ops
+
+from aigc_course import _training as common
+from aigc_course.keras._layers import conv, dense, to_channels_last, unpack_batch
+
+
+def check_patches(image_size: int, patch_size: int, mask_ratio: float) -> tuple[int, int, float]:
+    image_size = common.check_image_size("image_size", image_size, multiple=4)
+    patch_size = common.check_int("patch_size", patch_size)
+    if image_size % patch_size:
+        raise ValueError(f"patch_size must divide image_size={image_size}, got {patch_size}")
+    return image_size, patch_size, common.check_float("mask_ratio", mask_ratio, 0.0, 1.0, high_open=True)
+
+
+def patch_mask(noise, image_size: int, patch_size: int, mask_ratio: float):
+    """Pixel mask ``(N, H, W)``, 1 on hidden patches, from standard normal ``noise`` ``(N, patches)``.
+
+    A patch is hidden when its noise value is below the ``mask_ratio``
+    quantile of N(0, 1), so each patch is hidden with probability ``mask_ratio``;
+    the trainer's noise (the same in both frameworks) thus decides the masks.
+    """
+    g = image_size // patch_size  # patches per side
+    noise = ops.convert_to_tensor(noise, "float32")
+    hidden = ops.cast(noise < NormalDist().inv_cdf(mask_ratio), "float32") if mask_ratio > 0 else ops.zeros_like(noise)
+    hidden = ops.reshape(hidden, (-1, g, g))  # (N, g, g)
+    return ops.repeat(ops.repeat(hidden, patch_size, axis=1), patch_size, axis=2)  # (N, H, W)
+
+
+def masked_reconstruction_loss(logits, images, mask):
+    """Binary cross-entropy of the pixels, averaged over the hidden pixels only (``mask == 1``).
+
+    Only what the model could not see is scored; copying visible pixels earns nothing.
+    """
+    n = ops.shape(images)[0]
+    per_pixel = ops.binary_crossentropy(ops.reshape(images, (n, -1)), ops.reshape(logits, (n, -1)), from_logits=True)  # (N, H*W)
+    mask = ops.reshape(mask, (n, -1))  # (N, H*W)
+    return ops.sum(per_pixel * mask) / ops.maximum(ops.sum(mask), 1.0)
+
+
+class Backbone(keras.Model):
+    """(s, s, 1) -> (s/2, s/2, 32) -> (s/4, s/4, 64) -> ``feature_dim`` features (ReLU)."""
+
+    def __init__(self, image_size: int = 16, feature_dim: int = 64):
+        super().__init__()
+        self.image_size = common.check_image_size("image_size", image_size, multiple=4)
+        self.feature_dim = common.check_int("feature_dim", feature_dim)
+        s = image_size // 4
+        self.net = keras.Sequential([
+            conv(1, 32), layers.ReLU(),  # (N, s/2, s/2, 32)
+            conv(32, 64), layers.ReLU(),  # (N, s/4, s/4, 64)
+            # Flatten in PyTorch's (C, H, W) order so the Dense weights match the twin's Linear.
+            layers.Permute((3, 1, 2)), layers.Flatten(), dense(64 * s * s, feature_dim), layers.ReLU(),  # (N, feature_dim)
+        ])  # fmt: skip
+        self(np.zeros((1, image_size, image_size), "float32"))  # build now: countable, copyable
+
+    def call(self, images, training=False):
+        return self.net(to_channels_last(images, self.image_size), training=training)
+
+
+class _Trainer(keras.Model):
+    """``Mean`` trackers and a one-optimizer ``train_step`` shared by the two models below."""
+
+    def _setup_training(self, learning_rate: float, names) -> None:
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
+        self.seed_generator = keras.random.SeedGenerator(0)  # noise for a plain `fit(images)`
+        self.built = True
+        lr = common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
+        # epsilon=1e-8 is PyTorch's default (Keras' is 1e-7).  XLA off, as on PyTorch's side.
+        self.compile(optimizer=keras.optimizers.Adam(lr, epsilon=1e-8), jit_compile=False)
+        self.optimizer.build(self.trainable_variables)
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())  # Keras resets these at the start of every epoch
+
+    def train_step(self, data):
+        """One Adam step on a batch: the trainer's dict or Keras' ``(images[, labels])``."""
+        images, labels, noise = unpack_batch(data, self.noise_dim, self.seed_generator)
+        with tf.GradientTape() as tape:  # the only TensorFlow-specific code here
+            losses = self.compute_losses(images, noise, labels)
+        grads = tape.gradient(losses["loss"], self.trainable_variables)
+        self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+        for name, tracker in self.trackers.items():
+            tracker.update_state(losses[name])
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+
+class MaskedAutoencoder(_Trainer):
+    """Masked-patch reconstruction: encoder (:class:`Backbone`) + MLP decoder to pixel logits.
+
+    Args:
+        image_size: a multiple of 4 (8, 16, 28).
+        feature_dim: size of the backbone's features.
+        patch_size: side of the square patches that are hidden (divides ``image_size``).
+        mask_ratio: probability that each patch is hidden.
+        learning_rate: Adam's step size.
+    """
+
+    def __init__(self, image_size: int = 16, feature_dim: int = 64, patch_size: int = 4, mask_ratio: float = 0.5,
+                 learning_rate: float = 1e-3):  # fmt: skip
+        super().__init__()
+        self.image_size, self.patch_size, self.mask_ratio = check_patches(image_size, patch_size, mask_ratio)
+        self.num_classes, self.pixel_range = 0, (0.0, 1.0)
+        self.noise_dim = (image_size // patch_size) ** 2  # one noise value per patch decides its mask
+        self.backbone = Backbone(image_size, feature_dim)
+        self.decoder = keras.Sequential([dense(feature_dim, 256), layers.ReLU(), dense(256, image_size * image_size)])
+        self.decoder(np.zeros((1, feature_dim), "float32"))
+        self._setup_training(learning_rate, ("loss",))
+
+    def call(self, images, mask=None, training=False):
+        """Pixel logits ``(N, H, W)`` from ``images`` with the ``mask``ed pixels set to 0."""
+        x = to_channels_last(images, self.image_size)[..., 0]  # (N, H, W)
+        if mask is not None:
+            x = x * (1 - mask)  # hidden pixels become background
+        h = self.decoder(self.backbone(x, training=training), training=training)  # (N, H*W)
+        return ops.reshape(h, (-1, self.image_size, self.image_size))  # (N, H, W)
+
+    def compute_losses(self, images, noise, labels=None) -> dict:
+        """``loss``: the masked reconstruction loss on one batch, the masks drawn from ``noise``."""
+        x = to_channels_last(images, self.image_size)[..., 0]  # (N, H, W)
+        mask = patch_mask(noise, self.image_size, self.patch_size, self.mask_ratio)  # (N, H, W)
+        return {"loss": masked_reconstruction_loss(self(x, mask, training=True), x, mask)}
+
+    def reconstruct(self, images, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """``(masked, filled)`` ``(N, H, W)`` NumPy: the inputs with patches hidden, and the model's images
+        (its predictions in the hidden patches, the visible pixels kept).  Masks come from ``seed``."""
+        images = common.check_images(images, self.image_size, self.pixel_range)
+        noise = common.sample_noise(len(images), self.noise_dim, seed)
+        mask = patch_mask(noise, self.image_size, self.patch_size, self.mask_ratio)
+        filled = ops.sigmoid(self(images, mask)) * mask + images * (1 - mask)
+        return ops.convert_to_numpy(images * (1 - mask)), ops.convert_to_numpy(filled)
+
+    def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
+        """Not a generative model: raises (the trainer only calls it when ``on_samples`` is given)."""
+        raise ValueError("MaskedAutoencoder does not generate images; use reconstruct(images) and leave on_samples=None")
+
+
+class Classifier(_Trainer):
+    """A :class:`Backbone` and a linear head: logits for ``num_classes`` classes.
+
+    Args:
+        image_size, feature_dim: as for the backbone (match a pre-trained one to load it).
+        num_classes: number of classes; labels lie in ``[0, num_classes)``.
+        learning_rate: Adam's step size.
+    """
+
+    def __init__(self, image_size: int = 16, num_classes: int = 10, feature_dim: int = 64, learning_rate: float = 1e-3):
+        super().__init__()
+        self.image_size = common.check_image_size("image_size", image_size, multiple=4)
+        self.num_classes = common.check_int("num_classes", num_classes, minimum=2)
+        self.noise_dim, self.pixel_range = 0, (0.0, 1.0)
+        self.backbone = Backbone(image_size, feature_dim)
+        self.head = dense(feature_dim, num_classes)
+        self.head(np.zeros((1, feature_dim), "float32"))
+        self._setup_training(learning_rate, ("loss", "accuracy"))
+
+    def call(self, images, labels=None, training=False):
+        return self.head(self.backbone(images, training=training))  # (N, num_classes) logits
+
+    def compute_losses(self, images, noise=None, labels=None) -> dict:
+        """``loss`` (cross-entropy) and ``accuracy`` on one labelled batch."""
+        logits = self(images, training=True)
+        labels = ops.cast(labels, "int32")
+        loss = ops.mean(ops.sparse_categorical_crossentropy(labels, logits, from_logits=True))
+        hits = ops.cast(ops.equal(ops.cast(ops.argmax(logits, axis=1), "int32"), labels), "float32")
+        return {"loss": loss, "accuracy": ops.mean(hits)}
+
+    def load_backbone(self, source) -> None:
+        """Copy the weights of ``source.backbone`` (e.g. a trained :class:`MaskedAutoencoder`) into this backbone."""
+        backbone = getattr(source, "backbone", source)
+        if not isinstance(backbone, Backbone) or backbone.image_size != self.backbone.image_size:
+            raise ValueError("source must have a Backbone with the same image_size and feature_dim")
+        self.backbone.set_weights(backbone.get_weights())
+
+    def freeze_backbone(self, frozen: bool = True) -> None:
+        """Train only the head (``frozen=True``) or everything (``frozen=False``)."""
+        self.backbone.trainable = not frozen
+        self.train_function = None  # a traced step remembers what was trainable: trace again
+
+    def predict_classes(self, images) -> np.ndarray:
+        """The most likely class of each image, ``(N,)`` int64 NumPy."""
+        images = common.check_images(images, self.image_size, self.pixel_range)
+        return ops.convert_to_numpy(ops.argmax(self(images), axis=1)).astype(np.int64)
+
+    def accuracy(self, images, labels) -> float:
+        """Fraction of ``images`` whose predicted class equals ``labels``."""
+        labels = common.check_labels(labels, self.num_classes, len(np.asarray(images)))
+        return float((self.predict_classes(images) == labels).mean())
+
+    def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
+        """Not a generative model: raises (the trainer only calls it when ``on_samples`` is given)."""
+        raise ValueError("Classifier does not generate images; leave on_samples=None")

@@ -1,0 +1,113 @@
+"""Inpainting (图像修复) in PyTorch: a small U-Net that fills the missing square of a digit.
+
+The model sees two channels, the image with its hole set to 0 and the mask
+(1 = missing), and predicts every pixel; only the hole is kept
+(:meth:`Inpainter.inpaint`) and only the hole is scored by the loss.  Training
+uses the package's :func:`~aigc_course.torch.train`: the trainer's noise
+``(B, 3)`` becomes each image's hole through :func:`box_masks`, the twin of
+:func:`aigc_course.masks.box_masks_from_noise`, so the Keras twin
+(:mod:`aigc_course.keras.inpainting`) trains on the same holes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import nn
+
+from aigc_course import _training as common
+from aigc_course.torch._layers import to_channels_first, torch_images
+from aigc_course.torch.training import Trainable
+
+
+def box_masks(noise: torch.Tensor, image_size: int, min_size: int, max_size: int) -> torch.Tensor:
+    """One square hole per row of standard normal ``noise`` ``(N, 3)``: masks ``(N, H, W)``, 1 = missing."""
+    u = 0.5 * (1.0 + torch.special.erf(noise / math.sqrt(2.0)))  # (N, 3) uniform in (0, 1)
+    size = torch.clamp(min_size + torch.floor(u[:, 0] * (max_size - min_size + 1)), max=max_size)  # (N,)
+    top = torch.minimum(torch.floor(u[:, 1] * (image_size - size + 1)), image_size - size)
+    left = torch.minimum(torch.floor(u[:, 2] * (image_size - size + 1)), image_size - size)
+    r = torch.arange(image_size, dtype=noise.dtype, device=noise.device)
+    rows = (r[None] >= top[:, None]) & (r[None] < (top + size)[:, None])  # (N, H)
+    cols = (r[None] >= left[:, None]) & (r[None] < (left + size)[:, None])  # (N, W)
+    return (rows[:, :, None] & cols[:, None, :]).float()  # (N, H, W)
+
+
+def masked_mse(prediction: torch.Tensor, images: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
+    """Mean squared error over the missing pixels only: sum(m * (x_hat - x)^2) / sum(m)."""
+    squared = masks * (prediction - images) ** 2
+    return squared.sum() / masks.sum().clamp(min=1.0)
+
+
+class Inpainter(Trainable, nn.Module):
+    """A U-Net-lite for inpainting: (masked image, mask) -> the full image, pixels in [0, 1].
+
+    Encoder (s = image_size): (2, s, s) -> (c, s, s) -> (2c, s/2, s/2) -> (2c, s/4, s/4);
+    the decoder mirrors it and concatenates the encoder's maps of the same size
+    (the U-Net's skip connections, Ronneberger et al., 2015), so fine detail
+    around the hole does not have to pass through the bottleneck.
+
+    Args:
+        image_size: a multiple of 4 (16 in the book).
+        channels: c, the width of the first layer.
+        min_size, max_size: side of the square holes drawn during training.
+        learning_rate: Adam's step size.
+    """
+
+    def __init__(self, image_size: int = 16, channels: int = 32, min_size: int = 4, max_size: int = 8, learning_rate: float = 1e-3):
+        super().__init__()
+        self.image_size = common.check_image_size("image_size", image_size, multiple=4)
+        c = self.channels = common.check_int("channels", channels)
+        self.min_size = common.check_int("min_size", min_size)
+        self.max_size = common.check_int("max_size", max_size, minimum=self.min_size)
+        if self.max_size >= image_size:
+            raise ValueError(f"max_size must be smaller than image_size ({image_size}), got {max_size}")
+        self.num_classes, self.noise_dim, self.pixel_range = 0, 3, (0.0, 1.0)  # what the trainer reads
+        self.enc1 = nn.Sequential(nn.Conv2d(2, c, 3, padding=1), nn.ReLU())  # (N, c, s, s)
+        self.enc2 = nn.Sequential(nn.Conv2d(c, 2 * c, 4, stride=2, padding=1), nn.ReLU())  # (N, 2c, s/2, s/2)
+        self.enc3 = nn.Sequential(nn.Conv2d(2 * c, 2 * c, 4, stride=2, padding=1), nn.ReLU())  # (N, 2c, s/4, s/4)
+        self.dec2 = nn.Sequential(nn.ConvTranspose2d(2 * c, 2 * c, 4, stride=2, padding=1), nn.ReLU())  # (N, 2c, s/2, s/2)
+        self.dec1 = nn.Sequential(nn.ConvTranspose2d(4 * c, c, 4, stride=2, padding=1), nn.ReLU())  # (N, c, s, s)
+        self.out = nn.Conv2d(2 * c, 1, 3, padding=1)  # (N, 1, s, s) logits
+        lr = common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
+        self.optimizer = torch.optim.Adam(self.parameters(), lr=lr)
+
+    def forward(self, images: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
+        """Predicted images ``(N, 1, H, W)`` in [0, 1]; the hole's pixels of ``images`` are never looked at."""
+        x = to_channels_first(images, self.image_size)  # (N, 1, H, W)
+        m = to_channels_first(masks, self.image_size, "masks")
+        h1 = self.enc1(torch.cat([x * (1 - m), m], dim=1))  # the hole is hidden here
+        h2 = self.enc2(h1)
+        h3 = self.enc3(h2)
+        u2 = torch.cat([self.dec2(h3), h2], dim=1)  # (N, 4c, s/2, s/2): skip connection
+        u1 = torch.cat([self.dec1(u2), h1], dim=1)  # (N, 2c, s, s)
+        return torch.sigmoid(self.out(u1))
+
+    def compute_losses(self, images, masks) -> dict:
+        """``loss``: the mean squared error on the missing pixels of one batch."""
+        x = to_channels_first(images, self.image_size)
+        m = to_channels_first(masks, self.image_size, "masks")
+        return {"loss": masked_mse(self(x, m), x, m)}
+
+    def train_step(self, batch: dict) -> dict:
+        """One Adam step; the batch's ``noise`` ``(B, 3)`` decides each image's hole."""
+        masks = box_masks(batch["noise"], self.image_size, self.min_size, self.max_size)
+        losses = self.compute_losses(batch["images"], masks)
+        self.optimizer.zero_grad(set_to_none=True)
+        losses["loss"].backward()
+        self.optimizer.step()
+        return {key: value.detach() for key, value in losses.items()}
+
+    @torch.no_grad()
+    def inpaint(self, images, masks) -> np.ndarray:
+        """Fill the holes of ``images`` ``(N, H, W)``: known pixels kept, missing ones predicted; NumPy out."""
+        images = common.check_images(images, self.image_size, self.pixel_range)
+        masks = common.check_images(masks, self.image_size, (0.0, 1.0), name="masks")
+        device = next(self.parameters()).device
+        x, m = torch_images(images, device), torch_images(masks, device)
+        filled = m * self(x, m)[:, 0] + (1 - m) * x  # keep what is known
+        return filled.cpu().numpy()
+
+    def _optimizers(self) -> dict:
+        return {"optimizer": self.optimizer}
