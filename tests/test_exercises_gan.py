@@ -1,0 +1,144 @@
+"""The chapter-2 (GAN) checkers accept the right answer and name the typical mistakes."""
+
+import numpy as np
+import pytest
+
+from aigc_course.exercises import gan as ex
+
+
+def _only(result, fragment):
+    assert not result.passed, "a wrong answer passed"
+    assert any(fragment in p for p in result.problems), result.problems
+
+
+def _sp(x):
+    return np.logaddexp(0, x)
+
+
+def _sig(x):
+    return 1 / (1 + np.exp(-x))
+
+
+# ---- discriminator loss -------------------------------------------------------
+
+def d_loss_right(r, f, s=0.0):
+    return np.mean((1 - s) * _sp(-r) + s * _sp(r)) + np.mean(_sp(f))
+
+
+def d_loss_naive(r, f, s=0.0):  # log of sigmoid: also right for moderate logits
+    t = 1 - s
+    return -np.mean(t * np.log(_sig(r)) + (1 - t) * np.log(1 - _sig(r))) - np.mean(np.log(1 - _sig(f)))
+
+
+@pytest.mark.parametrize(
+    "wrong, fragment",
+    [
+        (lambda r, f, s: np.mean((1 - s) * _sp(-r) + s * _sp(r)), "fake term is missing"),
+        (lambda r, f, s: np.mean(_sp(f)), "real term is missing"),
+        (lambda r, f, s: -d_loss_right(r, f, s), "wrong sign"),
+        (lambda r, f, s: np.mean(_sp(r)) + np.mean(_sp(-f)), "targets are swapped"),
+        (lambda r, f, s: np.mean((1 - s) * _sp(-r) + s * _sp(r)) + np.mean(s * _sp(-f) + (1 - s) * _sp(f)), "one-sided"),
+        (lambda r, f, s: np.mean(s * _sp(-r) + (1 - s) * _sp(r)) + np.mean(_sp(f)), "not label_smoothing itself"),
+        (lambda r, f, s: d_loss_right(r, f, 0.0), "label_smoothing is ignored"),
+        (lambda r, f, s: np.sum((1 - s) * _sp(-r) + s * _sp(r)) + np.sum(_sp(f)), "summed over the batch"),
+        (lambda r, f, s: -np.mean((1 - s) * _sig(r)) + np.mean(np.log(_sig(f))), "used D(x) where log D(x) belongs"),
+        (lambda r, f, s: d_loss_right(r, f, s) / 2, "averaged the two terms"),
+        (lambda r, f, s: -np.mean(np.log(r)) - np.mean(np.log(1 - f)), "logits"),
+        (lambda r, f, s: (1 - s) * _sp(-r) + _sp(f), "one loss per example"),
+        (lambda r, f, s: d_loss_right(r, f, s) + 0.01, "expected"),
+        (lambda r, f, s: d_loss_right(r, f, 0.0) + (0.3 if s else 0.0), "only the real target changes"),
+        (lambda r, f, s: 1 / 0, "raised ZeroDivisionError"),
+        (42, "expected a function"),
+    ],
+)
+def test_discriminator_loss_mistakes(wrong, fragment):
+    _only(ex.check_discriminator_loss(wrong, show=False), fragment)
+
+
+def test_discriminator_loss_right_answers_pass(capsys):
+    assert ex.check_discriminator_loss(d_loss_right).passed
+    assert "correct" in capsys.readouterr().out
+    assert ex.check_discriminator_loss(d_loss_naive, show=False).passed
+    assert ex.check_discriminator_loss(ex.reference_discriminator_loss, show=False).passed
+
+
+# ---- generator loss -------------------------------------------------------------
+
+def g_loss_right(f, loss):
+    return np.mean(_sp(-f)) if loss == "non_saturating" else -np.mean(_sp(f))
+
+
+@pytest.mark.parametrize(
+    "wrong, fragment",
+    [
+        (lambda f, loss: -np.mean(_sp(f)) if loss == "non_saturating" else np.mean(_sp(-f)), "that is the minimax loss"),
+        (lambda f, loss: -np.mean(_sp(f)) if loss == "non_saturating" else np.mean(_sp(-f)), "that is the non-saturating loss"),
+        (lambda f, loss: -np.mean(_sp(-f)) if loss == "non_saturating" else -np.mean(_sp(f)), "wrong sign"),
+        (lambda f, loss: np.mean(_sp(f)) if loss == "non_saturating" else -np.mean(_sp(f)), "discriminator's fake term"),
+        (lambda f, loss: np.mean(_sp(-f)), "you return the same value for both kinds"),
+        (lambda f, loss: np.mean(_sp(-f)) if loss == "non_saturating" else np.mean(_sp(f)), "in the minimax game G minimises"),
+        (lambda f, loss: np.mean(_sp(-f)) if loss == "non_saturating" else np.mean(_sp(-f)) + 1, "expected"),
+        (lambda f, loss: np.sum(_sp(-f)) if loss == "non_saturating" else -np.sum(_sp(f)), "summed over the batch"),
+        (lambda f, loss: -np.mean(_sig(f)) if loss == "non_saturating" else -np.mean(_sp(f)), "where log D(G(z)) belongs"),
+        (lambda f, loss: _sp(-f), "one loss per example"),
+        (lambda f, loss: -np.mean(np.log(f)), "logits, not probabilities"),
+        (lambda f, loss: None if loss == "minimax" else 1.0, "returned None"),
+        (lambda f, loss: "high", "not a number"),
+    ],
+)
+def test_generator_loss_mistakes(wrong, fragment):
+    _only(ex.check_generator_loss(wrong, show=False), fragment)
+
+
+def test_generator_loss_right_answers_pass():
+    assert ex.check_generator_loss(g_loss_right, show=False).passed
+    assert ex.check_generator_loss(ex.reference_generator_loss, show=False).passed
+    naive = lambda f, loss: -np.mean(np.log(_sig(f))) if loss == "non_saturating" else np.mean(np.log(1 - _sig(f)))  # noqa: E731
+    assert ex.check_generator_loss(naive, show=False).passed
+
+
+def test_reference_generator_loss_rejects_unknown_kind():
+    with pytest.raises(ValueError, match="loss must be one of"):
+        ex.reference_generator_loss(np.zeros(3), "hinge")
+
+
+# ---- high-quality fraction --------------------------------------------------------
+
+def hq_right(points, centres, std):
+    d = np.linalg.norm(points[:, None] - centres[None], axis=-1)
+    return np.mean(d.min(axis=1) <= 3 * std)
+
+
+def _d(points, centres):
+    return np.linalg.norm(points[:, None] - centres[None], axis=-1)
+
+
+@pytest.mark.parametrize(
+    "wrong, fragment",
+    [
+        (lambda p, c, s: np.sum(_d(p, c).min(1) <= 3 * s), "returned a count"),
+        (lambda p, c, s: np.mean(_d(p, c).min(1) <= s), "not 1 std"),
+        (lambda p, c, s: np.mean(_d(p, c).min(1) <= 2 * s), "not 2 std"),
+        (lambda p, c, s: np.mean((_d(p, c) ** 2).min(1) <= 3 * s), "squared distances"),
+        (lambda p, c, s: np.mean(_d(p, c).mean(1) <= 3 * s), "nearest"),
+        (lambda p, c, s: np.mean(_d(p, c).min(1) > 3 * s), "bad"),
+        (lambda p, c, s: _d(p, c).min(1) <= 3 * s, "one value per point"),
+        (lambda p, c, s: 0.123, "expected"),
+        (lambda p, c, s: 1 / 0, "raised ZeroDivisionError"),
+    ],
+)
+def test_high_quality_fraction_mistakes(wrong, fragment):
+    _only(ex.check_high_quality_fraction(wrong, show=False), fragment)
+
+
+def test_high_quality_fraction_right_answers_pass():
+    assert ex.check_high_quality_fraction(hq_right, show=False).passed
+    assert ex.check_high_quality_fraction(ex.reference_high_quality_fraction, show=False).passed
+
+
+def test_the_wrong_rules_give_distinct_answers():
+    """The chosen test points tell every recognised mistake apart from the right answer."""
+    points, centres, std = ex._quality_case()
+    d = _d(points, centres)
+    values = [np.mean(d.min(1) <= k * std) for k in (1, 2, 3)] + [np.mean((d**2).min(1) <= 3 * std)]
+    assert len(set(np.round(values, 9))) == len(values)
