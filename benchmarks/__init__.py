@@ -1,0 +1,1 @@
+"""Benchmarks: timed runs that print figures (not collected by pytest; timed tests are flaky)."""

@@ -1,0 +1,337 @@
+"""Runners for the time-to-quality benchmark, and the registry that lists them.
+
+A runner owns one model in one framework.  The harness asks it to train for a
+number of seconds on a clock it passes in (CPU time of the process by default,
+see the harness) with :meth:`Runner.train_for`, and, with the clock stopped,
+for samples (:meth:`Runner.sample`).  To measure a new trainer (the package's own,
+when they exist), write a small class with those two methods and register a
+factory::
+
+    @register("mlp_gan/torch-package", model="mlp_gan", framework="torch")
+    def _package_torch(data, *, batch_size, seed):
+        return MyRunner(data, batch_size=batch_size, seed=seed)
+
+Subclassing :class:`StepRunner` and writing ``train_step`` (one batch) is enough
+for most: it supplies ``train_for`` and the batches.
+
+The runners here are written in the benchmark on purpose: the classic Keras
+loop is the yardstick we measure against, and the two "compiled step"
+runners are minimal references so the harness works end to end before the
+package's trainers are plugged in.  All train the same MLP GAN
+
+    G: z (100) -> 128 -> 256 -> 512 -> 784, tanh, reshaped to 28x28
+    D: 784 -> 512 -> 256 -> 1 (LeakyReLU 0.2 in both)
+
+with Adam(lr=2e-4, beta_1=0.5) and binary cross-entropy, on the same
+batches of 64 training digits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Callable, Protocol
+
+import numpy as np
+
+from aigc_course.data import batches
+
+LATENT_DIM = 100
+LEARNING_RATE = 2e-4
+BETA_1 = 0.5
+
+
+class Runner(Protocol):
+    """What the harness needs from a trainer."""
+
+    steps: int  # batches trained so far
+
+    def train_for(self, seconds: float, clock: Callable[[], float] = time.process_time) -> None:
+        """Train until ``clock`` has advanced about ``seconds`` more (finishing the batch under way)."""
+
+    def sample(self, num_samples: int, seed: int = 0) -> np.ndarray:
+        """``num_samples`` images ``(N, H, W)`` in [-1, 1]; not timed."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RunnerSpec:
+    name: str  # "<model>/<framework>-<variant>", e.g. "mlp_gan/keras-classic"
+    model: str  # what is trained: "mlp_gan", ...
+    framework: str  # "keras" or "torch"
+    factory: Callable[..., Runner]  # factory(images, *, batch_size, seed) -> Runner
+    baseline: bool = False  # the yardstick the other runners of the model are compared with
+    default: bool = True  # part of a run that names no runner
+    image_size: int = 28
+    description: str = ""
+
+
+RUNNERS: dict[str, RunnerSpec] = {}
+
+
+def register(name: str, *, model: str, framework: str, baseline: bool = False, default: bool = True, image_size: int = 28):
+    """Decorator that adds a runner factory to :data:`RUNNERS`."""
+
+    def add(factory):
+        if name in RUNNERS:
+            raise ValueError(f"a runner named {name!r} is already registered")
+        doc = (factory.__doc__ or "").strip().splitlines()
+        RUNNERS[name] = RunnerSpec(name, model, framework, factory, baseline, default, image_size, doc[0] if doc else "")
+        return factory
+
+    return add
+
+
+class StepRunner:
+    """Base class: ``train_for`` calls ``train_step(real_batch, noise)`` over shuffled epochs.
+
+    Every runner sees the same batches (the package's framework-free
+    ``batches``, reshuffled each epoch with the epoch number as seed; the
+    ragged last batch is dropped) and the same noise, drawn with NumPy.
+    """
+
+    def __init__(self, images: np.ndarray, *, batch_size: int = 64, seed: int = 0):
+        self.images = images.astype(np.float32)
+        self.batch_size = batch_size
+        self.steps = 0
+        self.epoch = 0
+        self._rng = np.random.default_rng(seed)
+        self._batches = iter(())
+
+    def _next_batch(self) -> np.ndarray:
+        batch = next(self._batches, None)
+        if batch is None:  # end of an epoch: reshuffle
+            self.epoch += 1
+            self._batches = batches(self.images, self.batch_size, seed=self.epoch, drop_last=True)
+            batch = next(self._batches)
+        return batch
+
+    def train_for(self, seconds: float, clock: Callable[[], float] = time.process_time) -> None:
+        stop = clock() + seconds
+        while clock() < stop:
+            real = self._next_batch()  # (B, 28, 28)
+            noise = self._rng.standard_normal((len(real), LATENT_DIM)).astype(np.float32)  # (B, 100)
+            self.train_step(real, noise)
+            self.steps += 1
+
+    def train_step(self, real: np.ndarray, noise: np.ndarray) -> None:
+        raise NotImplementedError
+
+    @staticmethod
+    def _noise(num_samples: int, seed: int) -> np.ndarray:
+        return np.random.default_rng(seed).standard_normal((num_samples, LATENT_DIM)).astype(np.float32)
+
+
+# --------------------------------------------------------------------------
+# Keras
+# --------------------------------------------------------------------------
+
+
+def _keras_mlp_gan(init: str = "keras"):
+    """The MLP generator and discriminator as ``keras.Sequential`` models (D ends in a sigmoid).
+
+    ``init="torch"`` draws every weight and bias from U(-1/sqrt(fan_in),
+    1/sqrt(fan_in)), PyTorch's default for ``nn.Linear``, instead of Keras'
+    Glorot-uniform weights and zero biases.
+    """
+    import keras
+    from keras import layers
+
+    def dense(units, fan_in, **kwargs):
+        if init == "torch":
+            bound = 1.0 / np.sqrt(fan_in)
+            kwargs.update(
+                kernel_initializer=keras.initializers.RandomUniform(-bound, bound),
+                bias_initializer=keras.initializers.RandomUniform(-bound, bound),
+            )
+        return layers.Dense(units, **kwargs)
+
+    generator = keras.Sequential(
+        [
+            keras.Input((LATENT_DIM,)),
+            dense(128, LATENT_DIM), layers.LeakyReLU(0.2),
+            dense(256, 128), layers.LeakyReLU(0.2),
+            dense(512, 256), layers.LeakyReLU(0.2),
+            dense(784, 512, activation="tanh"),
+            layers.Reshape((28, 28)),
+        ],
+        name="generator",
+    )  # fmt: skip
+    discriminator = keras.Sequential(
+        [
+            keras.Input((28, 28)),
+            layers.Flatten(),
+            dense(512, 784), layers.LeakyReLU(0.2),
+            dense(256, 512), layers.LeakyReLU(0.2),
+            dense(1, 256, activation="sigmoid"),
+        ],
+        name="discriminator",
+    )  # fmt: skip
+    return generator, discriminator
+
+
+def _keras_sample(generator, num_samples: int, seed: int) -> np.ndarray:
+    noise = StepRunner._noise(num_samples, seed)
+    return np.asarray(generator(noise, training=False))  # (N, 28, 28)
+
+
+class KerasClassicGAN(StepRunner):
+    """The loop of many Keras textbooks: ``train_on_batch`` on D, then on ``Sequential([G, D])`` with D frozen.
+
+    Per batch: ``generator.predict`` makes the fakes, D takes one Adam step on
+    the real half and another on the fake half, then the combined model takes
+    one step for G with "real" labels.
+    """
+
+    def __init__(self, images, *, batch_size=64, seed=0):
+        import keras
+
+        super().__init__(images, batch_size=batch_size, seed=seed)
+        self.generator, self.discriminator = _keras_mlp_gan()
+        self.discriminator.compile(
+            loss="binary_crossentropy", optimizer=keras.optimizers.Adam(LEARNING_RATE, BETA_1), metrics=["accuracy"]
+        )
+        self.discriminator.trainable = False
+        self.combined = keras.Sequential([self.generator, self.discriminator])
+        self.combined.compile(loss="binary_crossentropy", optimizer=keras.optimizers.Adam(LEARNING_RATE, BETA_1))
+        self.ones = np.ones((batch_size, 1), dtype=np.float32)
+        self.zeros = np.zeros((batch_size, 1), dtype=np.float32)
+
+    def train_step(self, real, noise):
+        fake = self.generator.predict(noise, verbose=0)  # (B, 28, 28)
+        # Keras 3 reads `trainable` when a model's train function is first
+        # traced, not at compile time as Keras 2 did.  The Keras 2 textbook
+        # order (compile D, freeze, compile the combined model) would leave D
+        # untrained on Keras 3; switching the flag around each call restores
+        # the textbook's meaning: D learns in its own step, not in G's.
+        self.discriminator.trainable = True
+        self.discriminator.train_on_batch(real, self.ones)
+        self.discriminator.train_on_batch(fake, self.zeros)
+        self.discriminator.trainable = False
+        self.combined.train_on_batch(noise, self.ones)
+
+    def sample(self, num_samples, seed=0):
+        return _keras_sample(self.generator, num_samples, seed)
+
+
+class KerasCompiledGAN(StepRunner):
+    """One ``tf.function`` per batch: D and G steps with ``tf.GradientTape``, no ``predict``, no ``train_on_batch``.
+
+    D takes one Adam step on the sum of its real and fake losses (as in
+    PyTorch's DCGAN example), G one step on the non-saturating loss.
+    """
+
+    def __init__(self, images, *, batch_size=64, seed=0, init="keras"):
+        import keras
+        import tensorflow as tf
+
+        super().__init__(images, batch_size=batch_size, seed=seed)
+        self.generator, self.discriminator = _keras_mlp_gan(init)
+        self.g_optimizer = keras.optimizers.Adam(LEARNING_RATE, BETA_1)
+        self.d_optimizer = keras.optimizers.Adam(LEARNING_RATE, BETA_1)
+        self.bce = keras.losses.BinaryCrossentropy()
+        # No autograph: the step has no Python control flow to convert, and autograph
+        # re-reads this file's source, so editing it during a run would break the run.
+        self._compiled_step = tf.function(self._step, autograph=False)
+
+    def _step(self, real, noise):
+        import tensorflow as tf
+
+        ones = tf.ones((tf.shape(real)[0], 1))
+        zeros = tf.zeros((tf.shape(real)[0], 1))
+        # (1) Update D: maximize log D(x) + log(1 - D(G(z)))
+        with tf.GradientTape() as tape:
+            fake = self.generator(noise, training=True)  # (B, 28, 28)
+            d_loss = self.bce(ones, self.discriminator(real, training=True)) + self.bce(
+                zeros, self.discriminator(fake, training=True)
+            )
+        weights = self.discriminator.trainable_variables
+        self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, weights), weights))
+        # (2) Update G: maximize log D(G(z))
+        with tf.GradientTape() as tape:
+            g_loss = self.bce(ones, self.discriminator(self.generator(noise, training=True), training=True))
+        weights = self.generator.trainable_variables
+        self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, weights), weights))
+        return d_loss, g_loss
+
+    def train_step(self, real, noise):
+        self._compiled_step(real, noise)
+
+    def sample(self, num_samples, seed=0):
+        return _keras_sample(self.generator, num_samples, seed)
+
+
+@register("mlp_gan/keras-classic", model="mlp_gan", framework="keras", baseline=True)
+def _keras_classic(images, *, batch_size, seed):
+    """Baseline: combined Sequential([G, D]) with D frozen, train_on_batch, predict per batch."""
+    return KerasClassicGAN(images, batch_size=batch_size, seed=seed)
+
+
+@register("mlp_gan/keras-compiled", model="mlp_gan", framework="keras")
+def _keras_compiled(images, *, batch_size, seed):
+    """Reference: custom step, tf.GradientTape inside tf.function, Keras default init."""
+    return KerasCompiledGAN(images, batch_size=batch_size, seed=seed)
+
+
+@register("mlp_gan/keras-compiled-torchinit", model="mlp_gan", framework="keras", default=False)
+def _keras_compiled_torchinit(images, *, batch_size, seed):
+    """Reference: as keras-compiled, with PyTorch's default nn.Linear initialisation."""
+    return KerasCompiledGAN(images, batch_size=batch_size, seed=seed, init="torch")
+
+
+# --------------------------------------------------------------------------
+# PyTorch
+# --------------------------------------------------------------------------
+
+
+class TorchLoopGAN(StepRunner):
+    """A plain PyTorch loop: D step on real + fake, then G step; D returns logits."""
+
+    def __init__(self, images, *, batch_size=64, seed=0):
+        import torch
+        from torch import nn
+
+        super().__init__(images, batch_size=batch_size, seed=seed)
+        self.torch = torch
+        self.generator = nn.Sequential(
+            nn.Linear(LATENT_DIM, 128), nn.LeakyReLU(0.2),
+            nn.Linear(128, 256), nn.LeakyReLU(0.2),
+            nn.Linear(256, 512), nn.LeakyReLU(0.2),
+            nn.Linear(512, 784), nn.Tanh(),
+            nn.Unflatten(1, (28, 28)),
+        )  # fmt: skip
+        # Logits, not a sigmoid: BCEWithLogitsLoss is the same loss, computed stably.
+        self.discriminator = nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(784, 512), nn.LeakyReLU(0.2),
+            nn.Linear(512, 256), nn.LeakyReLU(0.2),
+            nn.Linear(256, 1),
+        )  # fmt: skip
+        self.g_optimizer = torch.optim.Adam(self.generator.parameters(), lr=LEARNING_RATE, betas=(BETA_1, 0.999))
+        self.d_optimizer = torch.optim.Adam(self.discriminator.parameters(), lr=LEARNING_RATE, betas=(BETA_1, 0.999))
+        self.bce = nn.BCEWithLogitsLoss()
+
+    def train_step(self, real, noise):
+        torch = self.torch
+        real, noise = torch.from_numpy(real), torch.from_numpy(noise)
+        ones, zeros = torch.ones(len(real), 1), torch.zeros(len(real), 1)
+        # (1) Update D: maximize log D(x) + log(1 - D(G(z)))
+        fake = self.generator(noise)  # (B, 28, 28)
+        d_loss = self.bce(self.discriminator(real), ones) + self.bce(self.discriminator(fake.detach()), zeros)
+        self.d_optimizer.zero_grad(set_to_none=True)
+        d_loss.backward()
+        self.d_optimizer.step()
+        # (2) Update G: maximize log D(G(z))
+        g_loss = self.bce(self.discriminator(fake), ones)
+        self.g_optimizer.zero_grad(set_to_none=True)
+        g_loss.backward()
+        self.g_optimizer.step()
+
+    def sample(self, num_samples, seed=0):
+        with self.torch.no_grad():
+            return self.generator(self.torch.from_numpy(self._noise(num_samples, seed))).numpy()  # (N, 28, 28)
+
+
+@register("mlp_gan/torch-loop", model="mlp_gan", framework="torch")
+def _torch_loop(images, *, batch_size, seed):
+    """Reference: plain PyTorch loop, PyTorch default init."""
+    return TorchLoopGAN(images, batch_size=batch_size, seed=seed)
