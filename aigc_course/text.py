@@ -166,11 +166,10 @@ def stdlib_corpus(max_chars: int | None = 200_000) -> str:
     seen, parts = set(), []
     for module_name in STDLIB_MODULES:
         module = importlib.import_module(module_name)
-        with warnings.catch_warnings():  # reading typing's deprecated aliases warns
+        with warnings.catch_warnings():  # reading typing's deprecated aliases (and their docs) warns
             warnings.simplefilter("ignore", DeprecationWarning)
-            documented = list(_documented(module, module_name))
-        for obj in documented:
-            doc = inspect.getdoc(obj)
+            docs = [inspect.getdoc(obj) for obj in _documented(module, module_name)]
+        for doc in docs:
             if doc and doc not in seen and len(doc) > 40:  # skip repeats and one-liners like "Return self."
                 seen.add(doc)
                 parts.append(doc)

@@ -84,8 +84,16 @@ def test_bad_input(module):
         model.generate("Hello", 5)
     with pytest.raises(ValueError, match="top_k must be None or an integer in"):
         model.generate("hi", 5, top_k=TOK.vocab_size + 1)
+    with pytest.raises(ValueError, match="top_k must be None or an integer in"):
+        model.generate("hi", 5, top_k=0)
+    with pytest.raises(ValueError, match="temperature must be a finite number >= 0"):
+        model.generate("hi", 5, temperature=-0.5)
+    with pytest.raises(ValueError, match="n must be an integer >= 0"):
+        model.generate("hi", -1)
     with pytest.raises(ValueError, match="prompt must contain"):
         model.generate("", 5)
+    with pytest.raises(ValueError, match="token_ids must hold more than block_size=16"):
+        module.evaluate_lm(model, _ids(16))
     with pytest.raises(ValueError, match="block_size is 16"):
         x = _ids((1, 17))
         model(torch.as_tensor(x) if module is tgpt else x)

@@ -16,11 +16,11 @@ TARGETS = ("c_attn", "c_fc")
 X = np.random.default_rng(0).integers(0, TOK.vocab_size, (2, 16))
 
 
-def _logits(model):
+def _logits(model, x=X):
     if isinstance(model, torch.nn.Module):
         with torch.no_grad():
-            return model(torch.as_tensor(X))[0].numpy()
-    return np.asarray(model._logits(X.astype("int32")))  # the traced path generate uses
+            return model(torch.as_tensor(x))[0].numpy()
+    return np.asarray(model._logits(x.astype("int32")))  # the traced path generate uses
 
 
 @pytest.mark.parametrize("gpt,lora", [(tgpt, tlora), (kgpt, klora)], ids=["torch", "keras"])
@@ -91,8 +91,13 @@ def test_bad_arguments(gpt, lora):
     for r in (0, -1, 1.5):
         with pytest.raises(ValueError, match="r must be an integer >= 1"):
             lora.apply_lora(model, TARGETS, r=r)
+    with pytest.raises(ValueError, match="r must be an integer >= 1, got 0"):
+        lora.LoRALinear(model.lm_head, r=0)
     with pytest.raises(ValueError, match="alpha must be"):
         lora.apply_lora(model, TARGETS, alpha=0)
+    with pytest.raises(ValueError, match="dropout"):
+        lora.apply_lora(model, TARGETS, dropout=1.0)
+    assert lora.lora_layers(model) == []  # arguments are checked before any layer is replaced
     with pytest.raises(ValueError, match="matched no linear layer.*c_attn"):
         lora.apply_lora(model, ["q_proj"])
     with pytest.raises(ValueError, match="base must be"):
@@ -112,3 +117,25 @@ def test_freeze_and_predicate(lora, gpt):
     chosen = lora.apply_lora(model, lambda path, layer: path.startswith("blocks.1.mlp"), r=1, freeze_base=False)
     assert chosen == ["blocks.1.mlp.c_fc", "blocks.1.mlp.c_proj"]
     assert lora.count_trainable_parameters(model) == lora.count_parameters(model)
+
+
+@pytest.mark.parametrize("gpt,lora", [(tgpt, tlora), (kgpt, klora)], ids=["torch", "keras"])
+def test_lora_model_stays_causal(gpt, lora):
+    """With a non-zero update, changing the token at position j still leaves the logits before j unchanged."""
+    seed_everything(0)
+    model = gpt.TinyGPT(TOK, **SIZES)
+    lora.apply_lora(model, ("c_attn", "c_proj", "c_fc"), r=2)
+    rng = np.random.default_rng(3)
+    for layer in lora.lora_layers(model):
+        value = rng.standard_normal(tuple(layer.lora_B.shape)).astype("float32")
+        if isinstance(layer.lora_B, torch.nn.Parameter):
+            layer.lora_B.data = torch.as_tensor(value)
+        else:
+            layer.lora_B.assign(value)
+    base = _logits(model)
+    for j in (3, 12):
+        x = X.copy()
+        x[:, j] = (x[:, j] + 1) % TOK.vocab_size
+        changed = _logits(model, x)
+        np.testing.assert_array_equal(changed[:, :j], base[:, :j])
+        assert np.abs(changed[:, j:] - base[:, j:]).max() > 0

@@ -28,7 +28,8 @@ def test_losses_and_outputs_agree_with_copied_weights():
     seed_everything(0)
     t, k = tss.MaskedAutoencoder(), kss.MaskedAutoencoder()
     assert parity.copy_torch_to_keras(t, k) > 0
-    loss_t = t.compute_losses(torch.as_tensor(IMAGES), torch.as_tensor(NOISE))["loss"]
+    with torch.no_grad():
+        loss_t = t.compute_losses(torch.as_tensor(IMAGES), torch.as_tensor(NOISE))["loss"]
     loss_k = k.compute_losses(tf.constant(IMAGES), NOISE)["loss"]
     assert float(loss_t) == pytest.approx(float(loss_k), abs=1e-5)
     for a, b in zip(t.reconstruct(IMAGES, seed=3), k.reconstruct(IMAGES, seed=3)):
@@ -73,3 +74,15 @@ def test_transfer_helpers(ss):
         ss.MaskedAutoencoder(mask_ratio=1.0)
     with pytest.raises(ValueError, match="labels are required"):
         train(clf, IMAGES, epochs=1)
+
+
+@pytest.mark.parametrize("ss", [tss, kss], ids=["torch", "keras"])
+def test_load_backbone_rejects_a_backbone_of_another_shape(ss):
+    clf = ss.Classifier(image_size=16, feature_dim=64)
+    with pytest.raises(ValueError, match=r"\(image_size, feature_dim\) = \(16, 32\)"):
+        clf.load_backbone(ss.MaskedAutoencoder(image_size=16, feature_dim=32))
+    with pytest.raises(ValueError, match=r"\(8, 64\)"):
+        clf.load_backbone(ss.MaskedAutoencoder(image_size=8, patch_size=2))
+    with pytest.raises(ValueError, match="must be a Backbone"):
+        clf.load_backbone(object())
+    clf.load_backbone(ss.Backbone(16, 64))  # a bare backbone is fine too

@@ -190,8 +190,14 @@ class Classifier(_Trainer):
     def load_backbone(self, source) -> None:
         """Copy the weights of ``source.backbone`` (e.g. a trained :class:`MaskedAutoencoder`) into this backbone."""
         backbone = getattr(source, "backbone", source)
-        if not isinstance(backbone, Backbone) or backbone.image_size != self.backbone.image_size:
-            raise ValueError("source must have a Backbone with the same image_size and feature_dim")
+        if not isinstance(backbone, Backbone):
+            raise ValueError(f"source must be a Backbone or have one as .backbone, got {type(source).__name__}")
+        mine, theirs = (self.backbone.image_size, self.backbone.feature_dim), (backbone.image_size, backbone.feature_dim)
+        if mine != theirs:
+            raise ValueError(
+                f"source's backbone has (image_size, feature_dim) = {theirs}, this classifier's {mine}: "
+                "build both with the same values"
+            )
         self.backbone.set_weights(backbone.get_weights())
 
     def freeze_backbone(self, frozen: bool = True) -> None:
