@@ -1,0 +1,444 @@
+"""Reference functions and exercise checkers for chapter 6: text generation.
+
+Framework-free NumPy, written once for both frameworks:
+
+* :func:`softmax_with_temperature`, :func:`top_k_probs`, :func:`top_p_probs`: the
+  next-token distribution a decoding strategy samples from (the package's
+  :func:`aigc_course.text.sample_next` draws from the first two);
+* :func:`entropy`: how spread out a distribution is, in nats;
+* :func:`words`, :func:`distinct_n`, :func:`sample_stats`: honest, cheap numbers
+  about generated text (how many of its words exist in the training text, how
+  varied it is, how much of it is copied line for line).
+
+Each ``check_...`` function calls the reader's version on chosen inputs and
+says what is wrong, not only whether it is::
+
+    from aigc_course.exercises import applications_text as ex
+    ex.check_temperature_softmax(my_softmax)
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from aigc_course.exercises._feedback import Feedback, feedback
+
+__all__ = [
+    "check_distinct_n",
+    "check_temperature_softmax",
+    "check_top_k_filter",
+    "check_top_p_filter",
+    "distinct_n",
+    "entropy",
+    "sample_stats",
+    "softmax_with_temperature",
+    "top_k_probs",
+    "top_p_probs",
+    "words",
+]
+
+
+# --------------------------------------------------------------------------
+# Reference functions
+# --------------------------------------------------------------------------
+
+
+def _logits(logits) -> np.ndarray:
+    z = np.asarray(logits, dtype=np.float64)
+    if z.ndim < 1 or z.shape[-1] < 1:
+        raise ValueError(f"logits must have a last axis of at least one token, got shape {z.shape}")
+    if not np.all(np.isfinite(z)):
+        raise ValueError("logits hold NaN or infinite values")
+    return z
+
+
+def _check_temperature(temperature) -> float:
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.floating)) or not 0 < temperature < np.inf:
+        raise ValueError(f"temperature must be a finite number > 0 (greedy decoding is the limit T -> 0), got {temperature!r}")
+    return float(temperature)
+
+
+def softmax_with_temperature(logits, temperature: float = 1.0) -> np.ndarray:
+    """``softmax(logits / temperature)`` along the last axis, in float64.
+
+    The largest logit is subtracted first: it cancels in the ratio and keeps
+    ``exp`` from overflowing.
+    """
+    z = _logits(logits) / _check_temperature(temperature)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def top_k_probs(logits, k: int, temperature: float = 1.0) -> np.ndarray:
+    """The top-k distribution: ``softmax(logits / T)`` on the ``k`` largest logits, 0 elsewhere.
+
+    Like :func:`aigc_course.text.sample_next`, a logit tied with the k-th largest is kept too.
+    """
+    z = _logits(logits)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= z.shape[-1]:
+        raise ValueError(f"k must be an integer in [1, {z.shape[-1]}] (the number of tokens), got {k!r}")
+    kth = np.sort(z, axis=-1)[..., -k][..., None]  # the k-th largest logit of each row
+    return _softmax(np.where(z < kth, -np.inf, z) / _check_temperature(temperature))  # exp(-inf) = 0
+
+
+def top_p_probs(logits, p: float, temperature: float = 1.0) -> np.ndarray:
+    """The nucleus (top-p) distribution of Holtzman et al. (2020), for a 1-D ``logits``.
+
+    Keeps the smallest set of most likely tokens whose probabilities add up to
+    at least ``p`` (the token that crosses ``p`` is in the set), and renormalises.
+    """
+    probs = softmax_with_temperature(logits, temperature)
+    if probs.ndim != 1:
+        raise ValueError(f"logits must be 1-D (one score per token), got shape {probs.shape}")
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not 0 < p <= 1:
+        raise ValueError(f"p must be a number in (0, 1], got {p!r}")
+    order = np.argsort(-probs, kind="stable")  # most likely first
+    mass_before = np.cumsum(probs[order]) - probs[order]  # probability of the tokens ranked above each one
+    keep = np.zeros(probs.shape, dtype=bool)
+    keep[order[mass_before < p]] = True
+    kept = np.where(keep, probs, 0.0)
+    return kept / kept.sum()
+
+
+def entropy(probs, axis: int = -1) -> np.ndarray:
+    """Shannon entropy ``-sum p log p`` in nats (``0 log 0 = 0``)."""
+    p = np.asarray(probs, dtype=np.float64)
+    return -np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0), axis=axis)
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``: runs of letters, lower-cased (punctuation and digits split words)."""
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a string, got {type(text).__name__}")
+    return re.findall(r"[a-z]+", text.lower())
+
+
+def distinct_n(tokens, n: int) -> float:
+    """Distinct-n (Li et al., 2016): distinct n-grams / all n-grams of ``tokens`` (0 when there are none).
+
+    1 means no n-gram repeats; a text stuck in a loop scores near 0.
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be an integer >= 1, got {n!r}")
+    tokens = list(tokens)
+    grams = [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+    return len(set(grams)) / len(grams) if grams else 0.0
+
+
+def sample_stats(sample: str, training_text: str, prompt: str = "") -> dict[str, float]:
+    """Numbers about one generated ``sample`` (its ``prompt`` is removed first).
+
+    * ``known_words``: fraction of its words that occur in ``training_text``;
+    * ``distinct_1``, ``distinct_2``: :func:`distinct_n` of its words;
+    * ``copied_lines``: fraction of its complete lines (the unfinished last one
+      is left out) that appear verbatim as a line of ``training_text``.
+    """
+    if not sample.startswith(prompt):
+        raise ValueError("sample must start with prompt (generate returns the prompt followed by the new text)")
+    new = sample[len(prompt) :]
+    vocabulary = set(words(training_text))
+    ws = words(new)
+    train_lines = {line.strip() for line in training_text.splitlines() if line.strip()}
+    lines = [line.strip() for line in (prompt + new).splitlines()[:-1] if line.strip()]  # complete lines only
+    return {
+        "known_words": float(np.mean([w in vocabulary for w in ws])) if ws else 0.0,
+        "distinct_1": distinct_n(ws, 1),
+        "distinct_2": distinct_n(ws, 2),
+        "copied_lines": float(np.mean([line in train_lines for line in lines])) if lines else 0.0,
+    }
+
+
+# --------------------------------------------------------------------------
+# Shared helpers of the checkers
+# --------------------------------------------------------------------------
+
+
+def _call(fn, *args):
+    """Run the reader's function; return ``(array, problem)`` with exactly one of them set."""
+    if not callable(fn):
+        return None, f"expected a function, got {type(fn).__name__}"
+    try:
+        with np.errstate(all="ignore"):
+            out = fn(*(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args))
+    except Exception as err:  # the reader's code: report, do not crash the lesson
+        return None, f"your function raised {type(err).__name__}: {err}"
+    if hasattr(out, "detach"):  # a PyTorch tensor
+        out = out.detach().cpu().numpy()
+    try:
+        out = np.asarray(out, dtype=float)
+    except (TypeError, ValueError):
+        return None, f"your function returned {type(out).__name__}, which is not a number or an array of numbers"
+    return out, None
+
+
+def _close(a, b, rtol=1e-6, atol=1e-9) -> bool:
+    return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, rtol=rtol, atol=atol))
+
+
+def _first_match(outs, candidates: dict) -> str | None:
+    """The message of the first wrong answer that ``outs`` (one output per test input) reproduces.
+
+    A candidate's ``None`` entries are inputs on which that mistake gives no usable output.
+    """
+    for message, wrongs in candidates.items():
+        pairs = [(o, w) for o, w in zip(outs, wrongs) if w is not None]
+        if pairs and all(_close(o, w) for o, w in pairs):
+            return message
+    return None
+
+
+def _softmax(z, axis=-1):
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+# --------------------------------------------------------------------------
+# Temperature
+# --------------------------------------------------------------------------
+
+_rng = np.random.default_rng(11)
+_BATCH = _rng.normal(0.0, 2.0, (3, 7))  # three next-token score vectors over 7 tokens
+_BIG = np.array([[1000.0, 998.0, 995.0, 990.0], [-3.0, 0.0, 2.0, 1.0]])  # a row whose exp overflows
+_TEMPERATURES = (0.5, 1.0, 2.0)
+
+
+def check_temperature_softmax(fn, show: bool = True) -> Feedback:
+    """Check ``fn(logits, temperature) -> probs``: ``softmax(logits / T)`` along the last axis of ``(batch, V)`` logits."""
+    name = "Softmax with temperature"
+    outs = []
+    for t in _TEMPERATURES:
+        out, problem = _call(fn, _BATCH, t)
+        if problem:
+            return feedback(name, [problem], show=show)
+        outs.append(out)
+    rights = [softmax_with_temperature(_BATCH, t) for t in _TEMPERATURES]
+    if all(_close(o, r) for o, r in zip(outs, rights)):
+        big, problem = _call(fn, _BIG, 1.0)
+        if problem:
+            return feedback(name, [problem], show=show)
+        if big.shape == _BIG.shape and not np.all(np.isfinite(big)):
+            return feedback(
+                name,
+                ["right on ordinary logits, but logits near 1000 give NaN or inf: exp(1000) overflows"],
+                hints=["subtract the largest logit of each row before exp; it cancels in the ratio"],
+                show=show,
+            )
+        if _close(big, softmax_with_temperature(_BIG, 1.0)):
+            return feedback(name, [], show=show)
+        return feedback(name, ["right on ordinary logits, wrong on large ones: check how you keep exp from overflowing"], show=show)
+    if outs[0].shape != _BATCH.shape:
+        return feedback(name, [f"returned shape {outs[0].shape} for logits of shape {_BATCH.shape}: return one probability per token"], show=show)
+    if not all(np.all(np.isfinite(o)) for o in outs):
+        return feedback(name, ["your function returned NaN or infinite values"], show=show)
+    candidates = {
+        "you multiplied the logits by T; temperature divides them: softmax(z / T)": [_softmax(_BATCH * t) for t in _TEMPERATURES],
+        "the temperature has no effect in your version: divide the logits by T before the softmax": [_softmax(_BATCH)] * 3,
+        "you normalised over the batch (axis 0); each row is one distribution: normalise along the last axis": [
+            _softmax(_BATCH / t, axis=0) for t in _TEMPERATURES
+        ],
+        "you normalised over the whole array; each row is one distribution: normalise along the last axis": [
+            np.exp(_BATCH / t) / np.exp(_BATCH / t).sum() for t in _TEMPERATURES
+        ],
+        "the probabilities do not add up to 1: divide exp(z / T) by its sum over the tokens": [np.exp(_BATCH / t) for t in _TEMPERATURES],
+        "you returned log-probabilities; return the probabilities themselves": [np.log(_softmax(_BATCH / t)) for t in _TEMPERATURES],
+        "you returned z / T; apply the softmax to it": [_BATCH / t for t in _TEMPERATURES],
+    }
+    message = _first_match(outs, candidates)
+    if message:
+        return feedback(name, [message], show=show)
+    sums = outs[0].sum(axis=-1)
+    if not np.allclose(sums, 1.0):
+        return feedback(name, [f"each row must add up to 1; yours add up to {np.round(sums, 4).tolist()}"], show=show)
+    return feedback(
+        name,
+        [f"values differ from softmax(z / T) (first row at T = 0.5: {np.round(outs[0][0], 4).tolist()}, expected {np.round(rights[0][0], 4).tolist()})"],
+        hints=["e = np.exp(z / T - (z / T).max(axis=-1, keepdims=True)); e / e.sum(axis=-1, keepdims=True)"],
+        show=show,
+    )
+
+
+# --------------------------------------------------------------------------
+# Top-k
+# --------------------------------------------------------------------------
+
+_TOPK_LOGITS = np.array([1.2, -0.4, 3.1, 0.3, 2.2, -1.5, 0.9, 1.7])  # no ties
+_KS = (3, 1, 8)
+
+
+def check_top_k_filter(fn, show: bool = True) -> Feedback:
+    """Check ``fn(logits, k) -> probs``: the softmax of the ``k`` largest logits, 0 for the others (1-D logits)."""
+    name = "Top-k filter"
+    outs = []
+    for k in _KS:
+        out, problem = _call(fn, _TOPK_LOGITS, k)
+        if problem:
+            return feedback(name, [problem], show=show)
+        outs.append(out)
+    rights = [top_k_probs(_TOPK_LOGITS, k) for k in _KS]
+    if all(_close(o, r) for o, r in zip(outs, rights)):
+        return feedback(name, [], show=show)
+    if outs[0].shape != _TOPK_LOGITS.shape:
+        if outs[0].shape == (3,):
+            return feedback(name, ["you returned k values (indices or probabilities of the top k); return a probability for every token, 0 for those left out"], show=show)
+        return feedback(name, [f"returned shape {outs[0].shape}, expected {_TOPK_LOGITS.shape} (one probability per token)"], show=show)
+    full = _softmax(_TOPK_LOGITS)
+    order = np.argsort(-_TOPK_LOGITS)
+
+    def keep(idx):
+        mask = np.zeros(len(_TOPK_LOGITS), bool)
+        mask[idx] = True
+        return mask
+
+    def renorm(mask):
+        return np.where(mask, full, 0.0) / np.where(mask, full, 0.0).sum()
+
+    candidates = {
+        "the kept probabilities do not add up to 1: renormalise over the k tokens you keep": [
+            np.where(keep(order[:k]), full, 0.0) for k in _KS
+        ],
+        "you kept the k *least* likely tokens; top-k keeps the k largest logits": [renorm(keep(order[::-1][:k])) for k in _KS],
+        "you kept k + 1 tokens (off by one): keep exactly the k largest": [renorm(keep(order[: k + 1])) for k in _KS],
+        "you kept k - 1 tokens (off by one): keep exactly the k largest": [
+            renorm(keep(order[: k - 1])) if k > 1 else None for k in _KS
+        ],
+        "you set the other logits to 0 instead of -inf, so they keep some probability after the softmax: use -inf": [
+            _softmax(np.where(keep(order[:k]), _TOPK_LOGITS, 0.0)) for k in _KS
+        ],
+        "you returned the filtered logits; apply the softmax to get probabilities": [
+            np.where(keep(order[:k]), _TOPK_LOGITS, -np.inf) for k in _KS
+        ],
+    }
+    message = _first_match(outs, candidates)
+    if message:
+        return feedback(name, [message], show=show)
+    kept = [int(np.sum(o > 0)) for o in outs]
+    if kept != list(_KS):
+        return feedback(name, [f"for k = {list(_KS)} your function kept {kept} tokens with a probability above 0"], show=show)
+    return feedback(
+        name,
+        [f"values differ for k = 3: {np.round(outs[0], 4).tolist()}, expected {np.round(rights[0], 4).tolist()}"],
+        hints=["kth = np.sort(z)[-k]; z = np.where(z < kth, -np.inf, z); then the softmax"],
+        show=show,
+    )
+
+
+# --------------------------------------------------------------------------
+# Top-p (nucleus)
+# --------------------------------------------------------------------------
+
+# probabilities 0.40, 0.25, 0.15, 0.10, 0.06, 0.04, in a shuffled order, as logits
+_TOPP_PROBS = np.array([0.10, 0.40, 0.04, 0.15, 0.25, 0.06])
+_TOPP_LOGITS = np.log(_TOPP_PROBS) + 0.7  # a constant shift changes no probability
+_PS = (0.6, 0.85, 0.3, 1.0)  # cumulative mass 0.40, 0.65, 0.80, 0.90, 0.96, 1: no p on a boundary
+
+
+def check_top_p_filter(fn, show: bool = True) -> Feedback:
+    """Check ``fn(logits, p) -> probs``: the nucleus of ``softmax(logits)`` with mass at least ``p``, renormalised."""
+    name = "Top-p (nucleus) filter"
+    outs = []
+    for p in _PS:
+        out, problem = _call(fn, _TOPP_LOGITS, p)
+        if problem:
+            return feedback(name, [problem], show=show)
+        outs.append(out)
+    rights = [top_p_probs(_TOPP_LOGITS, p) for p in _PS]
+    if all(_close(o, r, atol=1e-7) for o, r in zip(outs, rights)):
+        return feedback(name, [], show=show)
+    if outs[0].shape != _TOPP_LOGITS.shape:
+        return feedback(name, [f"returned shape {outs[0].shape}, expected {_TOPP_LOGITS.shape} (one probability per token, in the input order)"], show=show)
+    probs = _softmax(_TOPP_LOGITS)
+    order = np.argsort(-probs)
+
+    def nucleus(p, include_crossing=True, ascending=False, normalise=True):
+        o = order[::-1] if ascending else order
+        before = np.cumsum(probs[o]) - probs[o]
+        upto = np.cumsum(probs[o])
+        chosen = o[before < p] if include_crossing else o[upto < p - 1e-12]
+        kept = np.zeros_like(probs)
+        kept[chosen] = probs[chosen]
+        if kept.sum() == 0:
+            return None  # this mistake keeps nothing for this p
+        return kept / kept.sum() if normalise else kept
+
+    candidates = {
+        "you left out the token that crosses p: the nucleus is the *smallest* set whose probability reaches p, so it "
+        "includes that token (for p = 0.6: 0.40 + 0.25 = 0.65, two tokens)": [nucleus(p, include_crossing=False) for p in _PS],
+        "the kept probabilities do not add up to 1: renormalise over the nucleus": [nucleus(p, normalise=False) for p in _PS],
+        "you accumulated from the least likely token; sort by probability, most likely first": [nucleus(p, ascending=True) for p in _PS],
+        "you returned values in sorted order; return one probability per token in the input order": [
+            np.sort(top_p_probs(_TOPP_LOGITS, p))[::-1] for p in _PS
+        ],
+    }
+    message = _first_match(outs, candidates)
+    if message:
+        return feedback(name, [message], show=show)
+    return feedback(
+        name,
+        [f"values differ for p = 0.6: {np.round(outs[0], 4).tolist()}, expected {np.round(rights[0], 4).tolist()}"],
+        hints=[
+            "sort the probabilities, most likely first; keep a token while the mass of the tokens above it is still < p; renormalise"
+        ],
+        show=show,
+    )
+
+
+# --------------------------------------------------------------------------
+# Distinct-n
+# --------------------------------------------------------------------------
+
+_TEXTS = (
+    "the cat sat on the mat and the cat sat on the hat".split(),
+    "a a a a a a".split(),
+    "every word here is different from the others".split(),
+)
+_NS = (1, 2, 3)
+
+
+def check_distinct_n(fn, show: bool = True) -> Feedback:
+    """Check ``fn(tokens, n) -> float``: distinct n-grams divided by all n-grams of a list of words."""
+    name = "Distinct-n"
+    cases = [(t, n) for t in _TEXTS for n in _NS]
+    outs = []
+    for tokens, n in cases:
+        out, problem = _call(fn, list(tokens), n)
+        if problem:
+            return feedback(name, [problem], show=show)
+        if out.shape != ():
+            return feedback(name, [f"returned shape {out.shape}; distinct-n is one number"], show=show)
+        outs.append(out)
+    rights = [distinct_n(t, n) for t, n in cases]
+    if all(_close(o, r) for o, r in zip(outs, rights)):
+        return feedback(name, [], show=show)
+
+    def grams(t, n):
+        return [tuple(t[i : i + n]) for i in range(len(t) - n + 1)]
+
+    candidates = {
+        "you divided by the number of words; divide by the number of n-grams, len(tokens) - n + 1": [
+            len(set(grams(t, n))) / len(t) for t, n in cases
+        ],
+        "you returned the count of distinct n-grams; divide it by the number of n-grams": [len(set(grams(t, n))) for t, n in cases],
+        "your result does not depend on n: count distinct n-grams (tuples of n consecutive words), not distinct words": [
+            len(set(t)) / len(t) for t, n in cases
+        ],
+        "you returned the repeated fraction, 1 - distinct-n; distinct-n is distinct / all": [
+            1 - len(set(grams(t, n))) / len(grams(t, n)) for t, n in cases
+        ],
+        "you counted n-grams of characters; the tokens here are words (the list you are given)": [
+            distinct_n(" ".join(t), n) for t, n in cases
+        ],
+    }
+    message = _first_match(outs, candidates)
+    if message:
+        return feedback(name, [message], show=show)
+    bad = [(" ".join(t[:4]) + " ...", n, float(o), r) for (t, n), o, r in zip(cases, outs, rights) if not _close(o, r)]
+    first = bad[0]
+    return feedback(
+        name,
+        [f"for '{first[0]}' and n = {first[1]} you returned {first[2]:.4f}, expected {first[3]:.4f}"],
+        hints=["grams = [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]; len(set(grams)) / len(grams)"],
+        show=show,
+    )

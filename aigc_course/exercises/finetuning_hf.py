@@ -1,0 +1,434 @@
+"""Reference functions and exercise checkers for chapter 5: the Hugging Face fine-tuning workflow.
+
+Plain NumPy and arithmetic; ``transformers`` and ``peft`` are imported only
+inside :func:`peft_lora_param_count`, which asks the libraries themselves, so
+this module imports quickly and works without them:
+
+* :func:`lora_param_count`: how many parameters LoRA adds to a GPT-2-style model
+  for a rank ``r`` and PEFT's ``target_modules``;
+* :func:`training_memory_bytes`: weights, gradients and AdamW moments, in bytes;
+* :func:`causal_lm_labels`: the ``labels`` a causal language model is given;
+* :func:`merge_conv1d`: a LoRA update folded into a GPT-2 ``Conv1D`` weight.
+
+Each ``check_...`` function calls the reader's version on chosen inputs and
+says what is wrong, not only whether it is::
+
+    from aigc_course.exercises import finetuning_hf as ex
+    ex.check_lora_param_count(my_count)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aigc_course.exercises._feedback import Feedback, feedback
+
+__all__ = [
+    "GPT2_LINEAR_LAYERS",
+    "causal_lm_labels",
+    "check_causal_lm_labels",
+    "check_lora_param_count",
+    "check_memory_estimate",
+    "check_merge_conv1d",
+    "lora_param_count",
+    "merge_conv1d",
+    "peft_lora_param_count",
+    "training_memory_bytes",
+]
+
+#: The weight matrices of one GPT-2 block: path inside the block -> (fan-in, fan-out) in units of n_embd.
+GPT2_LINEAR_LAYERS = {
+    "attn.c_attn": (1, 3),  # queries, keys and values at once
+    "attn.c_proj": (1, 1),  # attention output projection
+    "mlp.c_fc": (1, 4),  # MLP up-projection
+    "mlp.c_proj": (4, 1),  # MLP down-projection
+}
+
+IGNORE_INDEX = -100  # the label PyTorch's cross_entropy (and transformers) skips
+
+
+# --------------------------------------------------------------------------
+# Reference functions
+# --------------------------------------------------------------------------
+
+
+def _positive_int(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    return int(value)
+
+
+def _matched_layers(target_modules) -> list[str]:
+    """The block layers PEFT adapts: a target matches a layer whose path equals it or ends with ``"." + target``."""
+    if isinstance(target_modules, str):
+        target_modules = [target_modules]
+    targets = list(target_modules)
+    if not targets or not all(isinstance(t, str) for t in targets):
+        raise ValueError(f"target_modules must be a non-empty list of layer names, got {target_modules!r}")
+    matched = [path for path in GPT2_LINEAR_LAYERS if any(path == t or path.endswith("." + t) for t in targets)]
+    if not matched:
+        raise ValueError(
+            f"target_modules {targets} match no layer of a GPT-2 block; its layers are {list(GPT2_LINEAR_LAYERS)}"
+        )
+    return matched
+
+
+def lora_param_count(n_layer: int, n_embd: int, r: int, target_modules) -> int:
+    """Parameters LoRA adds to a GPT-2-style model: ``r * (fan_in + fan_out)`` per adapted matrix.
+
+    An adapted ``(fan_in -> fan_out)`` matrix gets ``A`` (r, fan_in) and ``B``
+    (fan_out, r), and no bias; PEFT's name matching is by suffix, so
+    ``"c_proj"`` adapts both the attention and the MLP projection.
+    """
+    n_layer, n_embd, r = (_positive_int(k, v) for k, v in (("n_layer", n_layer), ("n_embd", n_embd), ("r", r)))
+    per_block = sum(r * (fan_in + fan_out) * n_embd for fan_in, fan_out in map(GPT2_LINEAR_LAYERS.get, _matched_layers(target_modules)))
+    return n_layer * per_block
+
+
+def peft_lora_param_count(n_layer: int, n_embd: int, r: int, target_modules, n_head: int = 1, vocab_size: int = 64) -> int:
+    """The same count, asked of ``transformers`` and ``peft`` (imported here; nothing is downloaded).
+
+    Builds a ``GPT2LMHeadModel`` on PyTorch's ``meta`` device (shapes only, no
+    memory), wraps it with ``get_peft_model`` and counts the trainable parameters.
+    """
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    config = GPT2Config(vocab_size=vocab_size, n_positions=8, n_embd=n_embd, n_layer=n_layer, n_head=n_head,
+                        bos_token_id=0, eos_token_id=0)  # GPT-2's own 50256 lies outside a small vocabulary
+    with torch.device("meta"):
+        model = GPT2LMHeadModel(config)
+    lora = LoraConfig(r=r, lora_alpha=2 * r, target_modules=list(target_modules), fan_in_fan_out=True, task_type="CAUSAL_LM")
+    trainable, _ = get_peft_model(model, lora).get_nb_trainable_parameters()
+    return int(trainable)
+
+
+def training_memory_bytes(n_params: int, n_trainable: int, bytes_per_weight: int = 4) -> int:
+    """Bytes for weights, gradients and AdamW moments (activations not included).
+
+    Every parameter is stored at ``bytes_per_weight`` (4 for float32, 2 for
+    bfloat16); each *trainable* one also has a gradient of the same size and
+    two AdamW moments kept in float32 (8 bytes).  Full float32 fine-tuning
+    therefore costs 4 + 4 + 8 = 16 bytes per parameter.
+    """
+    n_params, n_trainable = _positive_int("n_params", n_params), _positive_int("n_trainable", n_trainable)
+    if n_trainable > n_params:
+        raise ValueError(f"n_trainable ({n_trainable}) cannot exceed n_params ({n_params})")
+    return n_params * bytes_per_weight + n_trainable * (bytes_per_weight + 8)
+
+
+def causal_lm_labels(input_ids, attention_mask) -> np.ndarray:
+    """``labels`` for a causal LM: a copy of ``input_ids`` with padding set to -100.
+
+    Not shifted: the model shifts inside (position t's logits are scored
+    against label t + 1), as ``DataCollatorForLanguageModeling(mlm=False)`` expects.
+    """
+    ids, mask = np.asarray(input_ids), np.asarray(attention_mask)
+    if ids.shape != mask.shape:
+        raise ValueError(f"attention_mask must have the shape of input_ids {ids.shape}, got {mask.shape}")
+    return np.where(mask.astype(bool), ids, IGNORE_INDEX).astype(np.int64)
+
+
+def merge_conv1d(weight, lora_A, lora_B, alpha: float, r: int) -> np.ndarray:
+    """A GPT-2 ``Conv1D`` weight (fan_in, fan_out) with the LoRA update folded in.
+
+    PEFT's ``A`` is (r, fan_in) and ``B`` (fan_out, r), so ``B @ A`` has the
+    layout of ``nn.Linear`` (fan_out, fan_in); ``Conv1D`` stores the transpose
+    (which is why GPT-2 needs ``fan_in_fan_out=True``):
+    ``W' = W + (alpha / r) * (B @ A).T``.
+    """
+    weight, lora_A, lora_B = (np.asarray(a, dtype=np.float64) for a in (weight, lora_A, lora_B))
+    if lora_A.shape[0] != r or lora_B.shape[1] != r or (lora_B @ lora_A).T.shape != weight.shape:
+        raise ValueError(f"shapes do not fit: weight {weight.shape}, lora_A {lora_A.shape}, lora_B {lora_B.shape}, r={r}")
+    return weight + (alpha / r) * (lora_B @ lora_A).T
+
+
+# --------------------------------------------------------------------------
+# Shared helpers of the checkers
+# --------------------------------------------------------------------------
+
+
+def _call(fn, *args):
+    """Run the reader's function; return ``(array, problem)`` with exactly one of them set."""
+    if not callable(fn):
+        return None, f"expected a function, got {type(fn).__name__}"
+    try:
+        out = fn(*(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args))
+    except Exception as err:  # the reader's code: report, do not crash the lesson
+        return None, f"your function raised {type(err).__name__}: {err}"
+    if hasattr(out, "detach"):  # a PyTorch tensor
+        out = out.detach().cpu().numpy()
+    try:
+        out = np.asarray(out, dtype=float)
+    except (TypeError, ValueError):
+        return None, f"your function returned {type(out).__name__}, which is not a number or an array of numbers"
+    if not np.all(np.isfinite(out)):
+        return None, "your function returned NaN or infinite values"
+    return out, None
+
+
+def _close(a, b, rtol=1e-9, atol=1e-9) -> bool:
+    return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, rtol=rtol, atol=atol))
+
+
+def _first_match(outs, candidates: dict) -> str | None:
+    """The message of the first wrong answer that ``outs`` (one output per test case) reproduces."""
+    for message, wrongs in candidates.items():
+        if all(_close(o, w) for o, w in zip(outs, wrongs)):
+            return message
+    return None
+
+
+def _calls(fn, cases):
+    outs = []
+    for args in cases:
+        out, problem = _call(fn, *args)
+        if problem:
+            return None, problem
+        outs.append(out)
+    return outs, None
+
+
+# --------------------------------------------------------------------------
+# LoRA parameter count
+# --------------------------------------------------------------------------
+
+# (n_layer, n_embd, r, target_modules): GPT-2 small with LoRA on c_attn, this page's model, GPT-2 medium
+_LORA_CASES = (
+    (12, 768, 8, ["c_attn"]),
+    (2, 64, 8, ["c_attn", "c_proj", "c_fc"]),
+    (24, 1024, 16, ["c_attn", "c_proj"]),
+    (6, 256, 4, ["attn.c_proj"]),
+)
+
+
+def _count_with(case, sizes=None, per_matrix=None, layers=None):
+    """A count for ``case`` under a (possibly mistaken) reading of the rules."""
+    n_layer, n_embd, r, targets = case
+    sizes = sizes or GPT2_LINEAR_LAYERS
+    per_matrix = per_matrix or (lambda fan_in, fan_out: r * (fan_in + fan_out))
+    matched = _matched_layers(targets) if layers is None else layers(targets)
+    total = 0
+    for path in matched:
+        fan_in, fan_out = sizes[path]
+        total += per_matrix(fan_in * n_embd, fan_out * n_embd)
+    return n_layer * total
+
+
+def _first_suffix_only(targets):
+    """Each target adapts one layer (the first it matches), as if names were unique."""
+    chosen = []
+    for t in [targets] if isinstance(targets, str) else targets:
+        hits = [p for p in GPT2_LINEAR_LAYERS if p == t or p.endswith("." + t)]
+        if hits and hits[0] not in chosen:
+            chosen.append(hits[0])
+    return chosen
+
+
+def check_lora_param_count(fn, show: bool = True) -> Feedback:
+    """Check ``fn(n_layer, n_embd, r, target_modules) -> int`` for GPT-2-style models."""
+    name = "LoRA parameter count"
+    outs, problem = _calls(fn, _LORA_CASES)
+    if problem:
+        return feedback(name, [problem], show=show)
+    if any(o.shape != () for o in outs):
+        return feedback(name, [f"returned shape {outs[0].shape}; the count is one number"], show=show)
+    rights = [lora_param_count(*case) for case in _LORA_CASES]
+    if all(_close(o, r) for o, r in zip(outs, rights)):
+        return feedback(name, [], show=show)
+    square = {path: (1, 1) for path in GPT2_LINEAR_LAYERS}
+    candidates = {
+        "you counted one block only: every one of the n_layer blocks gets its own adapters": [
+            _count_with(c) / c[0] for c in _LORA_CASES
+        ],
+        "you counted A only (r x fan_in); B (fan_out x r) is trained too: r * (fan_in + fan_out)": [
+            _count_with(c, per_matrix=lambda i, o, r=c[2]: r * i) for c in _LORA_CASES
+        ],
+        "you counted B only (fan_out x r); A (r x fan_in) is trained too: r * (fan_in + fan_out)": [
+            _count_with(c, per_matrix=lambda i, o, r=c[2]: r * o) for c in _LORA_CASES
+        ],
+        "you counted the full matrix fan_in x fan_out: that is what full fine-tuning trains, LoRA trains "
+        "r * (fan_in + fan_out)": [_count_with(c, per_matrix=lambda i, o: i * o) for c in _LORA_CASES],
+        "you multiplied r * fan_in * fan_out; A and B hold r * fan_in + r * fan_out numbers": [
+            _count_with(c, per_matrix=lambda i, o, r=c[2]: r * i * o) for c in _LORA_CASES
+        ],
+        "you gave every adapted matrix the shape n_embd x n_embd: c_attn maps n_embd to 3 * n_embd (q, k, v), "
+        "c_fc n_embd to 4 * n_embd, the MLP's c_proj 4 * n_embd back to n_embd": [_count_with(c, sizes=square) for c in _LORA_CASES],
+        "PEFT matches target_modules by suffix: 'c_proj' adapts both attn.c_proj and mlp.c_proj": [
+            _count_with(c, layers=_first_suffix_only) for c in _LORA_CASES
+        ],
+        "you added a bias per adapted matrix; LoRA's A and B have none (bias='none' by default)": [
+            _count_with(c, per_matrix=lambda i, o, r=c[2]: r * (i + o) + o) for c in _LORA_CASES
+        ],
+        "you counted A and B twice: r * (fan_in + fan_out) per matrix, once": [2 * _count_with(c) for c in _LORA_CASES],
+    }
+    message = _first_match(outs, candidates)
+    if message:
+        return feedback(name, [message], show=show)
+    bad = [(c, float(o), r) for c, o, r in zip(_LORA_CASES, outs, rights) if not _close(o, r)]
+    (n_layer, n_embd, r, targets), got, want = bad[0]
+    return feedback(
+        name,
+        [f"for n_layer={n_layer}, n_embd={n_embd}, r={r}, target_modules={targets} you returned {got:,.0f}, expected {want:,}"],
+        hints=[
+            "per block: sum over the adapted matrices of r * (fan_in + fan_out); then times n_layer",
+            f"the matrices of one block (fan_in, fan_out in units of n_embd): {GPT2_LINEAR_LAYERS}",
+        ],
+        show=show,
+    )
+
+
+# --------------------------------------------------------------------------
+# Memory estimate
+# --------------------------------------------------------------------------
+
+_GPT2 = 124_439_808  # GPT-2 small
+_GPT2_LORA = lora_param_count(12, 768, 8, ["c_attn", "c_proj", "c_fc"])  # 1,179,648
+_MEMORY_CASES = (
+    (_GPT2, _GPT2, 4),  # full fine-tuning in float32
+    (_GPT2 + _GPT2_LORA, _GPT2_LORA, 2),  # bfloat16 weights, LoRA r=8 on every matrix of the blocks
+    (1_000_000, 250_000, 2),
+)
+
+
+def check_memory_estimate(fn, show: bool = True) -> Feedback:
+    """Check ``fn(n_params, n_trainable, bytes_per_weight) -> bytes`` against :func:`training_memory_bytes`."""
+    name = "Memory estimate"
+    outs, problem = _calls(fn, _MEMORY_CASES)
+    if problem:
+        return feedback(name, [problem], show=show)
+    if any(o.shape != () for o in outs):
+        return feedback(name, [f"returned shape {outs[0].shape}; the estimate is one number of bytes"], show=show)
+    rights = [training_memory_bytes(*c) for c in _MEMORY_CASES]
+    if all(_close(o, r) for o, r in zip(outs, rights)):
+        return feedback(name, [], show=show)
+    c = _MEMORY_CASES
+    candidates = {
+        "you returned gigabytes (10^9 bytes); return bytes": [r / 1e9 for r in rights],
+        "you returned GiB (2^30 bytes); return bytes": [r / 2**30 for r in rights],
+        "you returned megabytes; return bytes": [r / 1e6 for r in rights],
+        "you returned bits; return bytes": [8 * r for r in rights],
+        "you left out the gradients: each trainable parameter has one, of bytes_per_weight": [n * b + t * 8 for n, t, b in c],
+        "you left out the AdamW moments: two float32 numbers (8 bytes) per trainable parameter": [n * b + t * b for n, t, b in c],
+        "AdamW keeps two moments per trainable parameter (m and v), 8 bytes in float32; you counted one": [
+            n * b + t * (b + 4) for n, t, b in c
+        ],
+        "the AdamW moments are kept in float32 (4 bytes each) whatever the weights' type": [n * b + t * 3 * b for n, t, b in c],
+        "you gave every parameter gradients and AdamW moments; frozen parameters have neither (that is LoRA's saving)": [
+            n * (2 * b + 8) for n, t, b in c
+        ],
+        "you left out the frozen weights: the whole model must be in memory, not only the trainable part": [
+            t * (2 * b + 8) for n, t, b in c
+        ],
+        "you counted every weight at 4 bytes; bytes_per_weight says how they are stored (2 for bfloat16)": [
+            n * 4 + t * (4 + 8) for n, t, b in c
+        ],
+    }
+    message = _first_match(outs, candidates)
+    if message:
+        return feedback(name, [message], show=show)
+    bad = [(args, float(o), r) for args, o, r in zip(_MEMORY_CASES, outs, rights) if not _close(o, r)]
+    (n, t, b), got, want = bad[0]
+    return feedback(
+        name,
+        [f"for n_params={n:,}, n_trainable={t:,}, bytes_per_weight={b} you returned {got:,.0f}, expected {want:,}"],
+        hints=["weights: n_params * bytes_per_weight; per trainable parameter: a gradient (bytes_per_weight) + two float32 moments (8)"],
+        show=show,
+    )
+
+
+# --------------------------------------------------------------------------
+# Labels of a causal language model
+# --------------------------------------------------------------------------
+
+_IDS = np.array([[5, 17, 3, 9, 12, 50, 50], [8, 8, 21, 4, 7, 30, 2]])
+_MASK = np.array([[1, 1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 1, 1, 1]])  # the first row is padded with id 50
+
+
+def check_causal_lm_labels(fn, show: bool = True) -> Feedback:
+    """Check ``fn(input_ids, attention_mask) -> labels`` (arrays of shape (batch, T))."""
+    name = "Causal LM labels"
+    out, problem = _call(fn, _IDS, _MASK)
+    if problem:
+        return feedback(name, [problem], show=show)
+    right = causal_lm_labels(_IDS, _MASK)
+    if _close(out, right):
+        return feedback(name, [], show=show)
+    shifted = np.concatenate([right[:, 1:], np.full((len(right), 1), IGNORE_INDEX)], axis=1)
+    candidates = {
+        "you shifted the labels; the model shifts them itself (logits at t are scored against label t + 1), "
+        "so shifting here makes it predict two tokens ahead": shifted,
+        "the padding is still in the labels: set padded positions to -100 so the loss skips them": _IDS,
+        "you marked padding with 0; the loss skips the label -100 (0 is a real token id)": np.where(_MASK == 1, _IDS, 0),
+        "you masked the real tokens and kept the padding: -100 goes where attention_mask is 0": np.where(_MASK == 0, _IDS, IGNORE_INDEX),
+        "you returned the attention mask": _MASK,
+    }
+    if out.shape == (2, 6):
+        return feedback(
+            name,
+            ["you cut the last position (a shift): return labels of the same shape as input_ids; the model shifts inside"],
+            show=show,
+        )
+    if out.shape != _IDS.shape:
+        return feedback(name, [f"returned shape {out.shape}, expected {_IDS.shape} (one label per input position)"], show=show)
+    message = _first_match([out], {k: [v] for k, v in candidates.items()})
+    if message:
+        return feedback(name, [message], show=show)
+    return feedback(
+        name,
+        [f"first row {out[0].astype(int).tolist()}, expected {right[0].tolist()}"],
+        hints=["labels = input_ids.copy(); labels[attention_mask == 0] = -100"],
+        show=show,
+    )
+
+
+# --------------------------------------------------------------------------
+# Merging LoRA into a GPT-2 Conv1D weight
+# --------------------------------------------------------------------------
+
+_mrng = np.random.default_rng(5)
+_W = _mrng.normal(0, 0.02, (6, 10))  # Conv1D weight: (fan_in=6, fan_out=10)
+_A = _mrng.normal(0, 0.3, (2, 6))  # (r, fan_in)
+_B = _mrng.normal(0, 0.3, (10, 2))  # (fan_out, r): trained, so no longer zero
+_ALPHA, _R = 8.0, 2
+
+
+def check_merge_conv1d(fn, show: bool = True) -> Feedback:
+    """Check ``fn(weight, lora_A, lora_B, alpha, r) -> merged weight`` for a ``Conv1D`` weight (fan_in, fan_out)."""
+    name = "Merging LoRA into Conv1D"
+    out, problem = _call(fn, _W, _A, _B, _ALPHA, _R)
+    if problem and ("shape" in problem or "align" in problem or "broadcast" in problem):
+        return feedback(
+            name,
+            [problem],
+            hints=["B @ A is (fan_out, fan_in), the nn.Linear layout; Conv1D stores (fan_in, fan_out): transpose the update"],
+            show=show,
+        )
+    if problem:
+        return feedback(name, [problem], show=show)
+    right = merge_conv1d(_W, _A, _B, _ALPHA, _R)
+    if _close(out, right):
+        return feedback(name, [], show=show)
+    if out.shape == (10, 6):
+        return feedback(name, ["you returned the nn.Linear layout (fan_out, fan_in); a Conv1D weight is (fan_in, fan_out)"], show=show)
+    if out.shape != _W.shape:
+        return feedback(name, [f"returned shape {out.shape}, expected the weight's shape {_W.shape}"], show=show)
+    delta = (_B @ _A).T
+    candidates = {
+        "the scaling alpha / r is missing: W + (alpha / r) * (B @ A).T": _W + delta,
+        "you scaled by r / alpha; the update is multiplied by alpha / r": _W + (_R / _ALPHA) * delta,
+        "you scaled by alpha alone; LoRA divides by r too: alpha / r": _W + _ALPHA * delta,
+        "you subtracted the update; merging adds it (unmerging subtracts)": _W - (_ALPHA / _R) * delta,
+        "you returned the update alone; add it to the weight": (_ALPHA / _R) * delta,
+        "you returned the weight unchanged": _W,
+    }
+    message = _first_match([out], {k: [v] for k, v in candidates.items()})
+    if message:
+        return feedback(name, [message], show=show)
+    return feedback(
+        name,
+        ["values differ from W + (alpha / r) * (B @ A).T"],
+        hints=["(B @ A) is (fan_out, fan_in); transpose it to the Conv1D layout before adding"],
+        show=show,
+    )
