@@ -1,6 +1,6 @@
 """Time-to-quality: how good a generator gets after a fixed number of training seconds.
 
-    python -m benchmarks.time_to_quality                 # default run, about 7-9 minutes on 2 cores
+    python -m benchmarks.time_to_quality                 # default run, under 10 minutes on 2 cores
     python -m benchmarks.time_to_quality --quick         # a smoke run, under a minute
     python -m benchmarks.time_to_quality --runners mlp_gan/torch-loop --seconds 30
     python -m benchmarks.time_to_quality --frameworks torch --threads 2
@@ -8,14 +8,17 @@
 
 Each runner (see ``benchmarks/runners.py``) trains for ``--seconds`` seconds of
 *training* time (a baseline for ``--baseline-seconds``, longer by default
-because it is slow).  The clock is the process's CPU time (``--clock cpu``,
-the default): CPU seconds are what the course's goal is stated in, and they
-barely change when other programs share the machine, where wall-clock
-seconds can triple.  With one thread a CPU second is about a wall second on
-an idle machine; ``--clock wall`` measures wall time (use it with
-``--threads`` > 1 to see what extra cores buy).  Every ``--eval-every`` seconds, and at each
-``--checkpoints`` time, the clock stops while ``--samples`` generated digits are
-scored with :func:`aigc_course.classifier.evaluate_samples` (the course's
+because it is slow).  ``--jobs`` runners train at the same time, each in its
+own process with ``--threads`` threads (default: 2 jobs of 1 thread on a
+machine with 2 or more cores).  The clock is the process's CPU time
+(``--clock cpu``, the default): CPU seconds are what the course's goal is
+stated in, and they change far less than wall-clock seconds when other
+programs share the machine (those can triple; a CPU second still buys up to
+about 20% less work then).  With one thread a CPU second is about a wall
+second on an idle machine; ``--clock wall`` measures wall time (use it with
+``--threads`` > 1 to see what extra cores buy).  Every ``--eval-every``
+seconds, and at each ``--checkpoints`` time, the clock stops while
+``--samples`` generated digits are scored with :func:`aigc_course.classifier.evaluate_samples` (the course's
 reference classifier; not FID).  The harness reports:
 
 * quality at each checkpoint and at the end (confident fraction, class
@@ -26,7 +29,11 @@ reference classifier; not FID).  The harness reports:
   that meets the bar, so it is exact to ``--eval-every`` seconds;
 * for every non-baseline runner, the ratio baseline time / runner time per
   bar.  When the baseline has not reached a bar in its budget the ratio is a
-  lower bound (``>=``); when the runner has not, there is none (``-``).
+  lower bound (``>=``); when the runner has not, there is none (``-``);
+* seconds per epoch of every runner (its own batch size; Keras' first, tracing
+  call included), and the Keras / PyTorch ratio for runners that differ only
+  in the framework (``mlp_gan/keras-package`` and ``mlp_gan/torch-package``).
+  ``python -m benchmarks.epoch_time`` measures that ratio more carefully.
 
 Results go to ``benchmarks/results/`` (ignored by git): a JSON file and a PNG
 plot.  Timings depend on the machine and on what else runs on it; compare
@@ -65,14 +72,18 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--runners", nargs="+", metavar="NAME", help="runners to run (default: every default runner); see --list")
     parser.add_argument("--models", nargs="+", metavar="MODEL", help="keep runners of these models, e.g. mlp_gan")
     parser.add_argument("--frameworks", nargs="+", choices=("keras", "torch"), help="keep runners of these frameworks")
-    parser.add_argument("--seconds", type=float, default=None, help="training seconds per runner (default 90; --quick: 10)")
+    parser.add_argument("--seconds", type=float, default=None, help="training seconds per runner (default 60; --quick: 5)")
     parser.add_argument(
-        "--baseline-seconds", type=float, default=None, help="training seconds for a baseline (default 210; --quick: 10)"
+        "--baseline-seconds", type=float, default=None, help="training seconds for a baseline (default 210; --quick: 5)"
     )
     parser.add_argument("--checkpoints", type=float, nargs="+", default=None, help="table columns, in training seconds (default 15 30 60 90)")
     parser.add_argument("--eval-every", type=float, default=None, help="seconds of training between evaluations (default 5)")
     parser.add_argument("--samples", type=int, default=None, help="generated digits per evaluation (default 1000)")
     parser.add_argument("--threads", type=int, default=1, help="CPU threads for TensorFlow and PyTorch (default 1: steady timings)")
+    parser.add_argument(
+        "--jobs", type=int, default=None,
+        help="runners trained at once, each in its own process (default: CPU cores // threads, at most 2; 1: one after another, in this process)",
+    )  # fmt: skip
     parser.add_argument(
         "--clock", choices=("cpu", "wall"), default="cpu", help="what a training second is: process CPU time (default) or wall time"
     )
@@ -82,17 +93,17 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--bar-confident", type=float, nargs="+", default=[0.5, 0.7, 0.85], help="quality bars: confident fractions (default 0.5 0.7 0.85)"
     )
     parser.add_argument("--bar-entropy", type=float, default=2.20, help="quality bar: class entropy in nats (default 2.20)")
-    parser.add_argument("--quick", action="store_true", help="a smoke run: 10 s per runner, checkpoints 5 and 10 s, 500 samples")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 5 s per runner, checkpoints 2.5 and 5 s, 500 samples")
     parser.add_argument("--out", type=pathlib.Path, default=RESULTS_DIR, help="folder for the JSON and the plot")
     parser.add_argument("--no-plot", action="store_true")
     parser.add_argument("--list", action="store_true", help="list the registered runners and exit")
     args = parser.parse_args(argv)
     quick = args.quick
-    args.seconds = args.seconds if args.seconds is not None else (10.0 if quick else 90.0)
+    args.seconds = args.seconds if args.seconds is not None else (5.0 if quick else 60.0)
     if args.baseline_seconds is None:
-        args.baseline_seconds = 10.0 if quick else max(210.0, args.seconds)
+        args.baseline_seconds = 5.0 if quick else max(210.0, args.seconds)
     if args.checkpoints is None:
-        args.checkpoints = [5.0, 10.0] if quick else [15.0, 30.0, 60.0, 90.0]
+        args.checkpoints = [2.5, 5.0] if quick else [15.0, 30.0, 60.0, 90.0]
         args.checkpoints = [c for c in args.checkpoints if c <= args.seconds] or [args.seconds]
     args.eval_every = args.eval_every if args.eval_every is not None else (2.5 if quick else 5.0)
     args.samples = args.samples if args.samples is not None else (500 if quick else 1000)
@@ -103,6 +114,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     args.bar_confident = sorted(args.bar_confident)
     if args.threads < 1:
         parser.error("--threads must be >= 1")
+    if args.jobs is None:
+        args.jobs = max(1, min(2, (os.cpu_count() or 1) // args.threads))
+    if args.jobs < 1:
+        parser.error("--jobs must be >= 1")
     return args
 
 
@@ -166,6 +181,8 @@ def run_one(spec: RunnerSpec, images: np.ndarray, args) -> dict:
     for confident in args.bar_confident:
         reached = next((h for h in history if meets_bar(h, confident, args)), None)
         time_to_bar[bar_name(confident)] = reached["train_s"] if reached else None
+    batch_size = getattr(runner, "batch_size", args.batch_size)  # a tuned runner may bring its own
+    steps_per_epoch = len(images) // batch_size
     return {
         "name": spec.name,
         "model": spec.model,
@@ -177,10 +194,45 @@ def run_one(spec: RunnerSpec, images: np.ndarray, args) -> dict:
         "cpu_s": cpu_s,
         "wall_s": wall_s,
         "steps": runner.steps,
+        "batch_size": batch_size,
         "ms_per_step": 1000.0 * trained_s / max(runner.steps, 1),
+        "s_per_epoch": trained_s * steps_per_epoch / max(runner.steps, 1),
         "time_to_bar_s": time_to_bar,  # {confident bar: seconds, or None if not reached}
         "history": history,
     }
+
+
+# One process per job: each keeps its own framework threads, data and classifier.
+_WORKER_IMAGES = None
+
+
+def _worker_init(args) -> None:
+    global _WORKER_IMAGES
+    aigc_course.seed_everything(args.seed, num_threads=args.threads)  # before any model: fixes TF's threads
+    _WORKER_IMAGES, _ = load_digits(28, split="train", scale="tanh")
+    reference_classifier(28)  # trained once per process, outside every runner's clock
+
+
+def _worker_run(name: str, args) -> dict:
+    return run_one(RUNNERS[name], _WORKER_IMAGES, args)
+
+
+def run_all(specs: list[RunnerSpec], args) -> tuple[list[dict], dict]:
+    """Every runner's result, in the order of ``specs``, ``args.jobs`` at a time; and what real digits score."""
+    if args.jobs == 1:
+        _worker_init(args)
+        return [run_one(spec, _WORKER_IMAGES, args) for spec in specs], real_data_ceiling(28)
+    import concurrent.futures
+    import multiprocessing
+
+    # Longest first (a baseline), so that the jobs end together.
+    order = sorted(specs, key=lambda spec: -(args.baseline_seconds if spec.baseline else args.seconds))
+    context = multiprocessing.get_context("spawn")  # fresh processes: TensorFlow fixes its threads at start
+    workers = min(args.jobs, len(specs))
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init, initargs=(args,)) as pool:
+        futures = {spec.name: pool.submit(_worker_run, spec.name, args) for spec in order}
+        ceiling = pool.submit(real_data_ceiling, 28)  # last, by a worker whose classifier is ready
+        return [futures[spec.name].result() for spec in specs], ceiling.result()
 
 
 def at_checkpoint(result: dict, checkpoint: float) -> dict:
@@ -213,12 +265,12 @@ def _quality(h: dict) -> str:
 
 def format_table(results: list[dict], ceiling: dict, args) -> str:
     bars = [bar_name(c) for c in args.bar_confident]
-    head = ["runner", "ms/step", "steps"]
+    head = ["runner", "batch", "ms/step", "s/epoch", "steps"]
     head += [f"@{c:g}s conf/ent/FD" for c in args.checkpoints] + ["end conf/ent/FD"]
     head += [f"to {b} (s)" for b in bars] + [f"speedup {b}" for b in bars]
     rows = []
     for r in results:
-        row = [r["name"] + (" *" if r["baseline"] else ""), f"{r['ms_per_step']:.1f}", str(r["steps"])]
+        row = [r["name"] + (" *" if r["baseline"] else ""), str(r["batch_size"]), f"{r['ms_per_step']:.1f}", f"{r['s_per_epoch']:.2f}", str(r["steps"])]
         row += [_quality(at_checkpoint(r, c)) for c in args.checkpoints]
         row.append(f"{_quality(r['history'][-1])} @{r['train_s']:.0f}s")
         for b in bars:
@@ -231,7 +283,7 @@ def format_table(results: list[dict], ceiling: dict, args) -> str:
             else:
                 row.append((">= " if r["speedup_is_lower_bound"][b] else "") + f"{ratio:.1f}x")
         rows.append(row)
-    rows.append(["real digits (ceiling)", "", ""] + [_quality(ceiling)] * (len(args.checkpoints) + 1) + [""] * (2 * len(bars)))
+    rows.append(["real digits (ceiling)", "", "", "", ""] + [_quality(ceiling)] * (len(args.checkpoints) + 1) + [""] * (2 * len(bars)))
     widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
     line = lambda cells: " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
     out = [line(head), "-+-".join("-" * w for w in widths)] + [line(r) for r in rows]
@@ -240,13 +292,34 @@ def format_table(results: list[dict], ceiling: dict, args) -> str:
         f"entropy (nats, max 2.30); FD: Frechet distance on the course classifier's features (not FID).\n"
         f"Bars: conf >= {', '.join(bars)} with ent >= {args.bar_entropy:g}, checked every {args.eval_every:g} s of training; "
         f"speedup = baseline seconds / runner seconds to the bar (>= : the baseline never reached it; - : the runner never did).\n"
-        f"Seconds are {'process CPU' if args.clock == 'cpu' else 'wall-clock'} seconds of training, {args.threads} thread(s)."
+        f"Seconds are {'process CPU' if args.clock == 'cpu' else 'wall-clock'} seconds of training, {args.threads} thread(s), "
+        f"{min(args.jobs, len(results))} runner(s) at a time; s/epoch at the runner's batch size."
     )
+    out += framework_ratios(results)
     share = sum(r["cpu_s"] for r in results) / max(sum(r["wall_s"] for r in results), 1e-9)
     out.append(f"Training used {share:.2f} CPU seconds per wall second" + (
         " (under 0.8 with one thread: other programs were using the machine)." if args.threads == 1 and share < 0.8 else "."
     ))
     return "\n".join(out)
+
+
+def framework_ratios(results: list[dict]) -> list[str]:
+    """Keras / PyTorch seconds per epoch for each pair of runners that differ only in the framework."""
+    by_name = {r["name"]: r for r in results}
+    lines = []
+    for r in results:
+        model, _, variant = r["name"].partition("/")
+        if not variant.startswith("keras-"):
+            continue
+        twin = by_name.get(f"{model}/torch-{variant[len('keras-'):]}")
+        if twin is None:
+            continue
+        note = "" if twin["batch_size"] == r["batch_size"] else " (different batch sizes)"
+        lines.append(
+            f"  {r['name']} / {twin['name']}: {r['s_per_epoch'] / twin['s_per_epoch']:.2f} "
+            f"({r['s_per_epoch']:.2f} / {twin['s_per_epoch']:.2f} s per epoch){note}"
+        )
+    return ["Keras / PyTorch seconds per epoch:"] + lines if lines else []
 
 
 def plot(results: list[dict], ceiling: dict, args, path: pathlib.Path) -> None:
@@ -289,24 +362,27 @@ def main(argv=None) -> int:
         return 0
     specs = select_runners(args)
     started = time.perf_counter()
-    aigc_course.seed_everything(args.seed, num_threads=args.threads)  # before any model: fixes TF's threads
-    images, _ = load_digits(28, split="train", scale="tanh")
-    reference_classifier(28)  # trained once, outside every runner's clock
-    ceiling = real_data_ceiling(28)
+    jobs = min(args.jobs, len(specs))
     print(
         f"{len(specs)} runner(s), {args.seconds:g} {args.clock} s of training each (a baseline {args.baseline_seconds:g} s), "
-        f"{args.threads} thread(s); "
-        f"real digits score confident {ceiling['confident_fraction']:.3f}, entropy {ceiling['class_entropy']:.3f}, "
-        f"Frechet {ceiling['classifier_frechet_distance']:.3f} (classifier accuracy {ceiling['accuracy']:.3f})",
+        f"{args.threads} thread(s), {jobs} at a time",
         flush=True,
     )
-    results = [run_one(spec, images, args) for spec in specs]
+    load_start = os.getloadavg()
+    results, ceiling = run_all(specs, args)
+    load_end = os.getloadavg()
+    print(
+        f"real digits score confident {ceiling['confident_fraction']:.3f}, entropy {ceiling['class_entropy']:.3f}, "
+        f"Frechet {ceiling['classifier_frechet_distance']:.3f} (classifier accuracy {ceiling['accuracy']:.3f})"
+    )
     add_ratios(results)
     table = format_table(results, ceiling, args)
     print()
     print(table)
     wall_s = time.perf_counter() - started
-    print(f"\nwall time {wall_s:.0f} s")
+    # Other programs slow the run down (wall time) and, less, the runners' CPU seconds (shared caches).
+    load = f"load average {load_start[0]:.1f} at the start, {load_end[0]:.1f} at the end (1-minute), on {os.cpu_count()} CPU(s)"
+    print(f"\nwall time {wall_s:.0f} s; {load}")
 
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -316,6 +392,7 @@ def main(argv=None) -> int:
         "settings": {k: (str(v) if isinstance(v, pathlib.Path) else v) for k, v in vars(args).items()},
         "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()},
         "wall_s": wall_s,
+        "load_average": {"start": load_start, "end": load_end},
         "ceiling": ceiling,
         "results": results,
         "table": table,
