@@ -28,6 +28,8 @@ def _seed():
         (lambda ac: ac.ConditionalVAE(image_size=8, num_classes=0), r"num_classes must be an integer >= 1, got 0"),
         (lambda ac: build_gan(ac, "mlp", loss="wasserstein"), r"loss must be one of 'non_saturating', 'minimax'; got 'wasserstein'"),
         (lambda ac: build_gan(ac, "mlp", label_smoothing=1.5), r"label_smoothing must be a number in \[0.0, 1.0\)"),
+        (lambda ac: build_gan(ac, "mlp", ema_decay=1.0), r"ema_decay must be a number in \[0.0, 1.0\), got 1.0"),
+        (lambda ac: build_gan(ac, "mlp", d_learning_rate=-1e-3), r"d_learning_rate must be a number in \[0.0, inf\), got -0.001"),
         (lambda ac: ac.GAN(ac.MLPGenerator(8), ac.MLPDiscriminator(16)), r"must agree on image_size"),
     ],
 )

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 
 from _model_cases import build_gan, digits
 from aigc_course import keras as kac
@@ -89,3 +90,49 @@ def test_keras_own_fit_works():
     gan = build_gan(kac, "mlp")
     logs = gan.fit(digits(8, n=64), batch_size=32, epochs=2, verbose=0).history
     assert sorted(logs) == KEYS and len(logs["d_loss"]) == 2
+
+
+def _weights(ac, network):
+    if ac is tac:
+        return [p.detach().numpy().copy() for p in network.parameters()]
+    return [np.asarray(w).copy() for w in network.trainable_weights or network.weights]
+
+
+@FRAMEWORKS
+def test_ema_generator_is_the_moving_average_and_draws_the_samples(ac):
+    seed_everything(0)
+    gan = build_gan(ac, "mlp", ema_decay=0.9)
+    start = _weights(ac, gan.generator)
+    for average, weight in zip(_weights(ac, gan.generator_ema), start):
+        np.testing.assert_array_equal(average, weight)  # the average starts at G's weights
+    ac.train(gan, digits(8, n=64), steps=1, batch_size=32)
+    after = _weights(ac, gan.generator)
+    for average, old, new in zip(_weights(ac, gan.generator_ema), start, after, strict=True):
+        assert not np.allclose(old, new)
+        np.testing.assert_allclose(average, old + 0.1 * (new - old), atol=1e-7, rtol=0)
+    # samples come from the average, not from the generator being trained
+    z = np.random.default_rng(0).standard_normal((4, 16)).astype(np.float32)
+    raw = gan.generator(z if ac is kac else torch.as_tensor(z))
+    raw = np.asarray(raw.detach() if ac is tac else raw).reshape(4, 8, 8)
+    assert not np.allclose(gan.sample(4, seed=0), raw, atol=1e-4)
+
+
+@FRAMEWORKS
+def test_d_learning_rate_sets_only_the_discriminator_step(ac):
+    def lr(optimizer):
+        return optimizer.param_groups[0]["lr"] if ac is tac else float(optimizer.learning_rate)
+
+    gan = build_gan(ac, "mlp", learning_rate=1e-3, d_learning_rate=5e-4)
+    assert (lr(gan.g_optimizer), lr(gan.d_optimizer)) == pytest.approx((1e-3, 5e-4))
+    gan = build_gan(ac, "mlp", learning_rate=1e-3)
+    assert (lr(gan.g_optimizer), lr(gan.d_optimizer)) == pytest.approx((1e-3, 1e-3))
+    assert gan.generator_ema is None  # off by default
+
+
+def test_torch_generator_step_leaves_discriminator_trainable():
+    """D's weights are frozen only inside the G step: afterwards every flag is back."""
+    seed_everything(0)
+    gan = build_gan(tac, "mlp")
+    tac.train(gan, digits(8, n=64), steps=2, batch_size=32)
+    assert all(p.requires_grad for p in gan.discriminator.parameters())
+    assert all(p.requires_grad for p in gan.generator.parameters())

@@ -84,6 +84,34 @@ def test_gan_losses_and_input_gradients(name, loss):
     np.testing.assert_allclose(t.sample(4, seed=5), k.sample(4, seed=5), atol=ATOL, rtol=0)
 
 
+@pytest.mark.parametrize("name", ["mlp", "dcgan"])
+def test_gan_training_step_agrees_with_ema_and_two_learning_rates(name):
+    """Copied weights, the same batch and noise: one training step lands on the same models.
+
+    One step only, and samples to 1e-3: Adam's first step moves every weight by
+    about its learning rate whatever the gradient's size, so a gradient near
+    zero whose sign differs in the 7th digit moves a weight by up to 2e-3 the
+    other way.  Trajectories drift apart from there, as two runs on different
+    hardware do.
+    """
+    settings = {"learning_rate": 1e-3, "d_learning_rate": 5e-4, "beta_1": 0.0, "ema_decay": 0.5}
+    t, k = twins(build_gan, name, **settings)
+    assert tac.count_parameters(t) == kac.count_parameters(k)  # the averaged generator counts in both
+    assert parity.copy_torch_to_keras(t, k) == len(parity.torch_layers(t))
+    images = network_inputs("mlp_discriminator_8", n=16, seed=4)[0]
+    history_t = tac.train(t, images, steps=1, batch_size=16, seed=2)
+    history_k = kac.train(k, images, steps=1, batch_size=16, seed=2)
+    for key in history_t:
+        np.testing.assert_allclose(history_t[key], history_k[key], atol=2e-5, rtol=0, err_msg=key)
+    # the averaged generator (what sample() draws from) and the generator being trained
+    np.testing.assert_allclose(t.sample(4, seed=5), k.sample(4, seed=5), atol=1e-3, rtol=0)
+    z = np.random.default_rng(5).standard_normal((4, 16)).astype(np.float32)
+    t.eval()
+    with torch.no_grad():
+        raw_t = t.generator(torch.as_tensor(z))
+    np.testing.assert_allclose(_np(raw_t), _np(k.generator(z, training=False)), atol=2e-3, rtol=0)
+
+
 def test_copy_refuses_mismatched_models():
     t = tac.MLPGenerator(image_size=8)
     k = kac.MLPGenerator(image_size=16)

@@ -142,6 +142,12 @@ class GAN(keras.Model):
         label_smoothing: one-sided label smoothing: real targets become
             ``1 - label_smoothing`` (Salimans et al., 2016, section 3.4); 0 turns it off.
         learning_rate, beta_1: Adam settings for both networks (DCGAN's 2e-4 and 0.5).
+        d_learning_rate: D's step size when it should differ from G's (two time-scale
+            updates, Heusel et al., 2017); ``None`` uses ``learning_rate``.
+        ema_decay: when above 0, keep ``generator_ema``, an exponential moving
+            average of G's weights (``w_ema <- w_ema + (1 - ema_decay) (w - w_ema)``
+            after every G step; Yazici et al., 2019), and draw :meth:`sample` from it.
+            ``0.999`` averages over about the last 1,000 steps.  0 (the default) turns it off.
 
     The model is compiled on construction; ``gan.fit(images)`` works directly
     (noise is then drawn by Keras), and :func:`aigc_course.keras.train` adds
@@ -156,6 +162,8 @@ class GAN(keras.Model):
         label_smoothing: float = 0.0,
         learning_rate: float = 2e-4,
         beta_1: float = 0.5,
+        d_learning_rate: float | None = None,
+        ema_decay: float = 0.0,
     ):
         super().__init__()
         _check_pair(generator, discriminator)
@@ -168,11 +176,16 @@ class GAN(keras.Model):
         self.pixel_range = (-1.0, 1.0)  # tanh output
         lr = common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
         beta_1 = common.check_float("beta_1", beta_1, 0.0, 1.0, high_open=True)
+        d_lr = lr if d_learning_rate is None else common.check_float(
+            "d_learning_rate", d_learning_rate, 0.0, float("inf"), high_open=True
+        )
         # epsilon=1e-8 is PyTorch's default (Keras' is 1e-7).
-        self.d_optimizer = keras.optimizers.Adam(lr, beta_1=beta_1, beta_2=0.999, epsilon=1e-8)
+        self.d_optimizer = keras.optimizers.Adam(d_lr, beta_1=beta_1, beta_2=0.999, epsilon=1e-8)
         self.g_optimizer = keras.optimizers.Adam(lr, beta_1=beta_1, beta_2=0.999, epsilon=1e-8)
         self.d_optimizer.build(discriminator.trainable_variables)
         self.g_optimizer.build(generator.trainable_variables)
+        self.ema_decay = common.check_float("ema_decay", ema_decay, 0.0, 1.0, high_open=True)
+        self.generator_ema = _averaged_copy(generator) if self.ema_decay else None
         self.trackers = {name: keras.metrics.Mean(name=name) for name in ("d_loss", "g_loss", "d_real", "d_fake")}
         self.seed_generator = keras.random.SeedGenerator(0)  # noise for a plain `fit(images)`
         # The optimizers live above; compile only sets up Keras' fit.  Tracing
@@ -228,6 +241,8 @@ class GAN(keras.Model):
             return (self.generator_loss(self.discriminator(fake, labels, training=True)),)
 
         (g_loss,) = self._descend(g_objective, self.generator, self.g_optimizer)
+        if self.generator_ema is not None:
+            self._update_ema()
         values = {"d_loss": d_loss, "g_loss": g_loss, "d_real": ops.mean(ops.sigmoid(real_logits)),
                   "d_fake": ops.mean(ops.sigmoid(fake_logits))}  # fmt: skip
         for name, value in values.items():
@@ -242,12 +257,20 @@ class GAN(keras.Model):
         optimizer.apply_gradients(zip(grads, network.trainable_variables))
         return outputs
 
+    def _update_ema(self):
+        for average, weight in zip(self.generator_ema.weights, self.generator.weights):
+            if weight.trainable:
+                average.assign(average + (1.0 - self.ema_decay) * (weight - average))
+            else:
+                average.assign(weight)  # BatchNorm statistics: the current ones, not averaged
+
     def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
         """``num_samples`` generated images ``(N, H, W)`` in [-1, 1] as NumPy, generator in inference mode.
 
         The latent vectors come from NumPy with ``seed``, so the PyTorch twin
         with the same weights draws the same images.  A conditional model draws
-        labels 0, 1, 2, ... unless ``labels`` are given.
+        labels 0, 1, 2, ... unless ``labels`` are given.  With ``ema_decay > 0``
+        the images come from the averaged generator, ``generator_ema``.
         """
         z = common.sample_noise(num_samples, self.noise_dim, seed)
         labels = common.check_labels(
@@ -255,13 +278,22 @@ class GAN(keras.Model):
             self.num_classes,
             num_samples,
         )
-        return ops.convert_to_numpy(self.generator(z, labels, training=False))[..., 0]  # (N, H, W)
+        generator = self.generator if self.generator_ema is None else self.generator_ema
+        return ops.convert_to_numpy(generator(z, labels, training=False))[..., 0]  # (N, H, W)
 
 
 def _bce(target, logits):
     # Elementwise BCE from logits, averaged over the batch: PyTorch's
     # F.binary_cross_entropy_with_logits with its default mean reduction.
     return ops.mean(ops.binary_crossentropy(target, logits, from_logits=True))
+
+
+def _averaged_copy(generator):
+    """A frozen twin of ``generator`` (same class and arguments) holding a copy of its weights."""
+    twin = type(generator)(generator.image_size, generator.latent_dim, generator.num_classes)
+    twin.set_weights(generator.get_weights())
+    twin.trainable = False  # never in an optimizer; updated by GAN._update_ema
+    return twin
 
 
 def _check_pair(generator, discriminator) -> None:

@@ -12,6 +12,9 @@ numerically stable binary cross-entropy.
 
 from __future__ import annotations
 
+import contextlib
+import copy
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -122,6 +125,12 @@ class GAN(Trainable, nn.Module):
         label_smoothing: one-sided label smoothing: real targets become
             ``1 - label_smoothing`` (Salimans et al., 2016, section 3.4); 0 turns it off.
         learning_rate, beta_1: Adam settings for both networks (DCGAN's 2e-4 and 0.5).
+        d_learning_rate: D's step size when it should differ from G's (two time-scale
+            updates, Heusel et al., 2017); ``None`` uses ``learning_rate``.
+        ema_decay: when above 0, keep ``generator_ema``, an exponential moving
+            average of G's weights (``w_ema <- w_ema + (1 - ema_decay) (w - w_ema)``
+            after every G step; Yazici et al., 2019), and draw :meth:`sample` from it.
+            ``0.999`` averages over about the last 1,000 steps.  0 (the default) turns it off.
     """
 
     def __init__(
@@ -132,6 +141,8 @@ class GAN(Trainable, nn.Module):
         label_smoothing: float = 0.0,
         learning_rate: float = 2e-4,
         beta_1: float = 0.5,
+        d_learning_rate: float | None = None,
+        ema_decay: float = 0.0,
     ):
         super().__init__()
         _check_pair(generator, discriminator)
@@ -143,8 +154,15 @@ class GAN(Trainable, nn.Module):
         self.pixel_range = (-1.0, 1.0)  # tanh output
         lr = common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
         betas = (common.check_float("beta_1", beta_1, 0.0, 1.0, high_open=True), 0.999)
-        self.d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=lr, betas=betas)
+        d_lr = lr if d_learning_rate is None else common.check_float(
+            "d_learning_rate", d_learning_rate, 0.0, float("inf"), high_open=True
+        )
+        self.d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=d_lr, betas=betas)
         self.g_optimizer = torch.optim.Adam(generator.parameters(), lr=lr, betas=betas)
+        self.ema_decay = common.check_float("ema_decay", ema_decay, 0.0, 1.0, high_open=True)
+        # Registered after both networks, as in the Keras twin, so the parity
+        # helper pairs the layers in the same order; saved with the checkpoint.
+        self.generator_ema = copy.deepcopy(generator).requires_grad_(False) if self.ema_decay else None
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         return self.generator(z, labels)
@@ -188,10 +206,15 @@ class GAN(Trainable, nn.Module):
         # (2) Update G against the updated D.  G runs again (rather than reusing
         # `fake`) because the Keras twin must: a TensorFlow tape cannot share one
         # forward pass between two updates.  Same work in both frameworks.
-        g_loss = self.generator_loss(self.discriminator(self.generator(noise, labels), labels))
-        self.g_optimizer.zero_grad(set_to_none=True)
-        g_loss.backward()
+        # D's weights are frozen meanwhile: the gradient still flows through D to
+        # the fakes, but D's own gradients, which nothing uses, are not computed.
+        with _frozen(self.discriminator):
+            g_loss = self.generator_loss(self.discriminator(self.generator(noise, labels), labels))
+            self.g_optimizer.zero_grad(set_to_none=True)
+            g_loss.backward()
         self.g_optimizer.step()
+        if self.generator_ema is not None:
+            self._update_ema()
         return {
             "d_loss": d_loss.detach(),
             "g_loss": g_loss.detach(),
@@ -200,12 +223,20 @@ class GAN(Trainable, nn.Module):
         }
 
     @torch.no_grad()
+    def _update_ema(self) -> None:
+        for average, weight in zip(self.generator_ema.parameters(), self.generator.parameters()):
+            average.lerp_(weight, 1.0 - self.ema_decay)
+        for average, statistic in zip(self.generator_ema.buffers(), self.generator.buffers()):
+            average.copy_(statistic)  # BatchNorm statistics: the current ones, not averaged
+
+    @torch.no_grad()
     def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
         """``num_samples`` generated images ``(N, H, W)`` in [-1, 1] as NumPy, generator in eval mode.
 
         The latent vectors come from NumPy with ``seed``, so the Keras twin with
         the same weights draws the same images.  A conditional model draws
-        labels 0, 1, 2, ... unless ``labels`` are given.
+        labels 0, 1, 2, ... unless ``labels`` are given.  With ``ema_decay > 0``
+        the images come from the averaged generator, ``generator_ema``.
         """
         z = common.sample_noise(num_samples, self.noise_dim, seed)
         labels = common.check_labels(
@@ -214,15 +245,28 @@ class GAN(Trainable, nn.Module):
             num_samples,
         )
         device = next(self.parameters()).device
-        was_training = self.generator.training
-        self.generator.eval()
+        generator = self.generator if self.generator_ema is None else self.generator_ema
+        was_training = generator.training
+        generator.eval()
         y = None if labels is None else torch.as_tensor(labels, device=device)
-        images = self.generator(torch_images(z, device), y)
-        self.generator.train(was_training)
+        images = generator(torch_images(z, device), y)
+        generator.train(was_training)
         return images[:, 0].cpu().numpy()  # (N, H, W)
 
     def _optimizers(self) -> dict:
         return {"d_optimizer": self.d_optimizer, "g_optimizer": self.g_optimizer}
+
+
+@contextlib.contextmanager
+def _frozen(network: nn.Module):
+    """Turn off gradients for ``network``'s parameters inside the block, then restore each flag."""
+    flags = [p.requires_grad for p in network.parameters()]
+    network.requires_grad_(False)
+    try:
+        yield network
+    finally:
+        for p, flag in zip(network.parameters(), flags):
+            p.requires_grad_(flag)
 
 
 def _check_pair(generator, discriminator) -> None:
