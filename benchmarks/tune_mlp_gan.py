@@ -61,6 +61,15 @@ CONFIGS = {
     "lr5e-4-b0-b32": ({"learning_rate": 5e-4, "beta_1": 0.0}, 32),
     "lr1e-3-b0-b32": ({"learning_rate": 1e-3, "beta_1": 0.0}, 32),
     "lr1e-3-b0-b128": ({"learning_rate": 1e-3, "beta_1": 0.0}, 128),
+    # third round: D at half G's step size (two time-scale updates) and an
+    # exponential moving average of G's weights to sample from
+    "lr1e-3-b0-ema0.995": ({"learning_rate": 1e-3, "beta_1": 0.0, "ema_decay": 0.995}, 64),
+    "lr1e-3-b0-d5e-4": ({"learning_rate": 1e-3, "beta_1": 0.0, "d_learning_rate": 5e-4}, 64),
+    "lr1e-3-b0-d5e-4-ema0.99": ({"learning_rate": 1e-3, "beta_1": 0.0, "d_learning_rate": 5e-4, "ema_decay": 0.99}, 64),
+    "lr1e-3-b0-d5e-4-ema0.995": ({"learning_rate": 1e-3, "beta_1": 0.0, "d_learning_rate": 5e-4, "ema_decay": 0.995}, 64),
+    "lr1e-3-b0-d5e-4-ema0.998": ({"learning_rate": 1e-3, "beta_1": 0.0, "d_learning_rate": 5e-4, "ema_decay": 0.998}, 64),
+    "lr1e-3-b0-d3e-4-ema0.995": ({"learning_rate": 1e-3, "beta_1": 0.0, "d_learning_rate": 3e-4, "ema_decay": 0.995}, 64),
+    "lr1.5e-3-b0-d5e-4-ema0.995": ({"learning_rate": 1.5e-3, "beta_1": 0.0, "d_learning_rate": 5e-4, "ema_decay": 0.995}, 64),
 }
 
 
