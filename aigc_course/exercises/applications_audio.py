@@ -10,35 +10,21 @@ mistakes so that it can say what is wrong::
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from aigc_course import audio
+from aigc_course.exercises import _checking as checking
 from aigc_course.exercises._feedback import Feedback, feedback
 
 __all__ = ["check_adsr", "check_dominant_frequency", "check_tone"]
 
 
-def _call(fn, *args):
-    """Run the reader's function; return ``(array, problem)`` with exactly one of them set."""
-    if not callable(fn):
-        return None, f"expected a function, got {type(fn).__name__}"
-    try:
-        out = fn(*(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args))
-    except Exception as err:  # the reader's code: report, do not crash the lesson
-        return None, f"your function raised {type(err).__name__}: {err}"
-    if hasattr(out, "detach"):  # a PyTorch tensor
-        out = out.detach().cpu().numpy()
-    try:
-        out = np.asarray(out, dtype=float)
-    except (TypeError, ValueError):
-        return None, f"your function returned {type(out).__name__}, which is not a number or an array of numbers"
-    if not np.all(np.isfinite(out)):
-        return None, "your function returned NaN or infinite values"
-    return out, None
-
-
-def _close(a, b, atol=1e-4) -> bool:
-    return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, rtol=0, atol=atol))
+# The reader's function is run and its answer compared by the shared helpers; these are this
+# module's settings of them.
+_call = checking.call
+_close = functools.partial(checking.close, rtol=0.0, atol=1e-4)
 
 
 # --------------------------------------------------------------------------

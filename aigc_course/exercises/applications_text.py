@@ -19,10 +19,12 @@ says what is wrong, not only whether it is::
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
 
+from aigc_course.exercises import _checking as checking
 from aigc_course.exercises._feedback import Feedback, feedback
 
 __all__ = [
@@ -155,38 +157,12 @@ def sample_stats(sample: str, training_text: str, prompt: str = "") -> dict[str,
 # --------------------------------------------------------------------------
 
 
-def _call(fn, *args):
-    """Run the reader's function; return ``(array, problem)`` with exactly one of them set."""
-    if not callable(fn):
-        return None, f"expected a function, got {type(fn).__name__}"
-    try:
-        with np.errstate(all="ignore"):
-            out = fn(*(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args))
-    except Exception as err:  # the reader's code: report, do not crash the lesson
-        return None, f"your function raised {type(err).__name__}: {err}"
-    if hasattr(out, "detach"):  # a PyTorch tensor
-        out = out.detach().cpu().numpy()
-    try:
-        out = np.asarray(out, dtype=float)
-    except (TypeError, ValueError):
-        return None, f"your function returned {type(out).__name__}, which is not a number or an array of numbers"
-    return out, None
-
-
-def _close(a, b, rtol=1e-6, atol=1e-9) -> bool:
-    return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, rtol=rtol, atol=atol))
-
-
-def _first_match(outs, candidates: dict) -> str | None:
-    """The message of the first wrong answer that ``outs`` (one output per test input) reproduces.
-
-    A candidate's ``None`` entries are inputs on which that mistake gives no usable output.
-    """
-    for message, wrongs in candidates.items():
-        pairs = [(o, w) for o, w in zip(outs, wrongs) if w is not None]
-        if pairs and all(_close(o, w) for o, w in pairs):
-            return message
-    return None
+# The reader's function is run and its answer compared by the shared helpers; these are this
+# module's settings of them.
+_call = functools.partial(checking.call, finite=False, quiet=True)
+_close = functools.partial(checking.close, rtol=1e-6, atol=1e-9)
+_first_match = functools.partial(checking.first_match_per_case, same=_close)
+_calls = functools.partial(checking.call_each, call=_call)
 
 
 def _softmax(z, axis=-1):
@@ -208,12 +184,9 @@ _TEMPERATURES = (0.5, 1.0, 2.0)
 def check_temperature_softmax(fn, show: bool = True) -> Feedback:
     """Check ``fn(logits, temperature) -> probs``: ``softmax(logits / T)`` along the last axis of ``(batch, V)`` logits."""
     name = "Softmax with temperature"
-    outs = []
-    for t in _TEMPERATURES:
-        out, problem = _call(fn, _BATCH, t)
-        if problem:
-            return feedback(name, [problem], show=show)
-        outs.append(out)
+    outs, problem = _calls(fn, [(_BATCH, t) for t in _TEMPERATURES])
+    if problem:
+        return feedback(name, [problem], show=show)
     rights = [softmax_with_temperature(_BATCH, t) for t in _TEMPERATURES]
     if all(_close(o, r) for o, r in zip(outs, rights)):
         big, problem = _call(fn, _BIG, 1.0)
@@ -271,12 +244,9 @@ _KS = (3, 1, 8)
 def check_top_k_filter(fn, show: bool = True) -> Feedback:
     """Check ``fn(logits, k) -> probs``: the softmax of the ``k`` largest logits, 0 for the others (1-D logits)."""
     name = "Top-k filter"
-    outs = []
-    for k in _KS:
-        out, problem = _call(fn, _TOPK_LOGITS, k)
-        if problem:
-            return feedback(name, [problem], show=show)
-        outs.append(out)
+    outs, problem = _calls(fn, [(_TOPK_LOGITS, k) for k in _KS])
+    if problem:
+        return feedback(name, [problem], show=show)
     rights = [top_k_probs(_TOPK_LOGITS, k) for k in _KS]
     if all(_close(o, r) for o, r in zip(outs, rights)):
         return feedback(name, [], show=show)
@@ -338,12 +308,9 @@ _PS = (0.6, 0.85, 0.3, 1.0)  # cumulative mass 0.40, 0.65, 0.80, 0.90, 0.96, 1: 
 def check_top_p_filter(fn, show: bool = True) -> Feedback:
     """Check ``fn(logits, p) -> probs``: the nucleus of ``softmax(logits)`` with mass at least ``p``, renormalised."""
     name = "Top-p (nucleus) filter"
-    outs = []
-    for p in _PS:
-        out, problem = _call(fn, _TOPP_LOGITS, p)
-        if problem:
-            return feedback(name, [problem], show=show)
-        outs.append(out)
+    outs, problem = _calls(fn, [(_TOPP_LOGITS, p) for p in _PS])
+    if problem:
+        return feedback(name, [problem], show=show)
     rights = [top_p_probs(_TOPP_LOGITS, p) for p in _PS]
     if all(_close(o, r, atol=1e-7) for o, r in zip(outs, rights)):
         return feedback(name, [], show=show)

@@ -19,8 +19,11 @@ says what is wrong, not only whether it is::
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
+from aigc_course.exercises import _checking as checking
 from aigc_course.exercises._feedback import Feedback, feedback
 
 __all__ = [
@@ -149,45 +152,12 @@ def merge_conv1d(weight, lora_A, lora_B, alpha: float, r: int) -> np.ndarray:
 # --------------------------------------------------------------------------
 
 
-def _call(fn, *args):
-    """Run the reader's function; return ``(array, problem)`` with exactly one of them set."""
-    if not callable(fn):
-        return None, f"expected a function, got {type(fn).__name__}"
-    try:
-        out = fn(*(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args))
-    except Exception as err:  # the reader's code: report, do not crash the lesson
-        return None, f"your function raised {type(err).__name__}: {err}"
-    if hasattr(out, "detach"):  # a PyTorch tensor
-        out = out.detach().cpu().numpy()
-    try:
-        out = np.asarray(out, dtype=float)
-    except (TypeError, ValueError):
-        return None, f"your function returned {type(out).__name__}, which is not a number or an array of numbers"
-    if not np.all(np.isfinite(out)):
-        return None, "your function returned NaN or infinite values"
-    return out, None
-
-
-def _close(a, b, rtol=1e-9, atol=1e-9) -> bool:
-    return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, rtol=rtol, atol=atol))
-
-
-def _first_match(outs, candidates: dict) -> str | None:
-    """The message of the first wrong answer that ``outs`` (one output per test case) reproduces."""
-    for message, wrongs in candidates.items():
-        if all(_close(o, w) for o, w in zip(outs, wrongs)):
-            return message
-    return None
-
-
-def _calls(fn, cases):
-    outs = []
-    for args in cases:
-        out, problem = _call(fn, *args)
-        if problem:
-            return None, problem
-        outs.append(out)
-    return outs, None
+# The reader's function is run and its answer compared by the shared helpers; these are this
+# module's settings of them.
+_call = checking.call
+_close = functools.partial(checking.close, rtol=1e-9, atol=1e-9)
+_first_match = functools.partial(checking.first_match_per_case, same=_close)
+_calls = functools.partial(checking.call_each, call=_call)
 
 
 # --------------------------------------------------------------------------

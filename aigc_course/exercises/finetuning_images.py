@@ -14,35 +14,22 @@ The references follow :mod:`aigc_course.torch.selfsupervised` (and its Keras twi
 
 from __future__ import annotations
 
+import functools
 from statistics import NormalDist
 
 import numpy as np
 
+from aigc_course.exercises import _checking as checking
 from aigc_course.exercises._feedback import Feedback, feedback
 
 __all__ = ["check_few_shot_split", "check_masked_loss", "check_patch_mask"]
 
 
-def _to_array(out):
-    if hasattr(out, "detach"):  # a PyTorch tensor
-        out = out.detach().cpu().numpy()
-    elif hasattr(out, "numpy") and not isinstance(out, np.ndarray):  # a TensorFlow tensor
-        out = out.numpy()
-    return np.asarray(out)
-
-
-def _call(fn, *args):
-    """Run the reader's function; return ``(array, problem)`` with exactly one of them set."""
-    if not callable(fn):
-        return None, f"expected a function, got {type(fn).__name__}"
-    try:
-        out = fn(*(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args))
-    except Exception as err:  # the reader's code: report, do not crash the lesson
-        return None, f"your function raised {type(err).__name__}: {err}"
-    try:
-        return _to_array(out), None
-    except (TypeError, ValueError):
-        return None, f"your function returned {type(out).__name__}, which is not an array"
+# The reader's function is run and its answer compared by the shared helpers; these are this
+# module's settings of them.
+_call = functools.partial(checking.call, dtype=None)
+_close = functools.partial(checking.close, rtol=1e-5, atol=1e-6)
+_first_match = functools.partial(checking.first_match, same=_close)
 
 
 def _as_float(out):
@@ -54,17 +41,6 @@ def _as_float(out):
     if not np.all(np.isfinite(out)):
         return None, "your function returned NaN or infinite values"
     return out, None
-
-
-def _close(a, b, rtol=1e-5, atol=1e-6) -> bool:
-    return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, rtol=rtol, atol=atol))
-
-
-def _first_match(out, candidates: dict) -> str | None:
-    for message, wrong in candidates.items():
-        if _close(out, wrong):
-            return message
-    return None
 
 
 # --------------------------------------------------------------------------

@@ -14,8 +14,11 @@ weight ``W`` is ``(out, in)``, LoRA's ``A`` is ``(r, in)`` and ``B`` is
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
+from aigc_course.exercises import _checking as checking
 from aigc_course.exercises._feedback import Feedback, feedback
 
 __all__ = [
@@ -31,38 +34,11 @@ __all__ = [
 _LAYOUT = "PyTorch's layout: W is (out, in), b (out,), A (r, in), B (out, r)"
 
 
-def _to_numpy(out):
-    if hasattr(out, "detach"):  # a PyTorch tensor
-        out = out.detach().cpu().numpy()
-    return out
-
-
-def _call(fn, *args):
-    """Run the reader's function on copies of ``args``; return ``(array, problem)`` with exactly one set."""
-    if not callable(fn):
-        return None, f"expected a function, got {type(fn).__name__}"
-    try:
-        out = fn(*(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args))
-    except Exception as err:  # the reader's code: report, do not crash the lesson
-        return None, f"your function raised {type(err).__name__}: {err}"
-    try:
-        out = np.asarray(_to_numpy(out), dtype=float)
-    except (TypeError, ValueError):
-        return None, f"your function returned {type(out).__name__}, which is not a number or an array of numbers"
-    if not np.all(np.isfinite(out)):
-        return None, "your function returned NaN or infinite values"
-    return out, None
-
-
-def _close(a, b, rtol=1e-6, atol=1e-8) -> bool:
-    return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, rtol=rtol, atol=atol))
-
-
-def _first_match(out, candidates: dict) -> str | None:
-    for message, wrong in candidates.items():
-        if _close(out, wrong):
-            return message
-    return None
+# The reader's function is run and its answer compared by the shared helpers; these are this
+# module's settings of them.
+_call = checking.call
+_close = functools.partial(checking.close, rtol=1e-6, atol=1e-8)
+_first_match = functools.partial(checking.first_match, same=_close)
 
 
 # --------------------------------------------------------------------------
@@ -148,7 +124,7 @@ def check_lora_init(fn, show: bool = True) -> Feedback:
         return feedback(name, [f"expected a function, got {type(fn).__name__}"], show=show)
     try:
         result = fn(in_features, out_features, r, 0)
-        A, B = (np.asarray(_to_numpy(m), dtype=float) for m in result)
+        A, B = (np.asarray(checking.to_numpy(m), dtype=float) for m in result)
     except Exception as err:  # the reader's code, or a result that is not two arrays
         return feedback(name, [f"calling your function and reading (A, B) from its result failed: {type(err).__name__}: {err}"], show=show)
     problems = []
@@ -182,8 +158,8 @@ def check_lora_init(fn, show: bool = True) -> Feedback:
         problems.append(f"A's entries are very large (up to {np.abs(A).max():.3g}); use a small scale such as U(-1/sqrt(in), 1/sqrt(in))")
     if not problems:
         try:
-            again = np.asarray(_to_numpy(fn(in_features, out_features, r, 0)[0]), dtype=float)
-            other = np.asarray(_to_numpy(fn(in_features, out_features, r, 1)[0]), dtype=float)
+            again = np.asarray(checking.to_numpy(fn(in_features, out_features, r, 0)[0]), dtype=float)
+            other = np.asarray(checking.to_numpy(fn(in_features, out_features, r, 1)[0]), dtype=float)
         except Exception as err:
             return feedback(name, [f"a second call raised {type(err).__name__}: {err}"], show=show)
         if not _close(again, A):

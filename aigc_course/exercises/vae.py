@@ -10,41 +10,21 @@ is wrong::
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
+from aigc_course.exercises import _checking as checking
 from aigc_course.exercises._feedback import Feedback, feedback
 
 __all__ = ["check_kl_loss", "check_reconstruction_loss", "check_reparameterize"]
 
 
-def _call(fn, *args):
-    """Run the reader's function; return ``(array, problem)`` with exactly one of them set."""
-    if not callable(fn):
-        return None, f"expected a function, got {type(fn).__name__}"
-    try:
-        out = fn(*(np.array(a, copy=True) for a in args))
-    except Exception as err:  # the reader's code: report, do not crash the lesson
-        return None, f"your function raised {type(err).__name__}: {err}"
-    if hasattr(out, "detach"):  # a PyTorch tensor
-        out = out.detach().cpu().numpy()
-    try:
-        out = np.asarray(out, dtype=float)
-    except (TypeError, ValueError):
-        return None, f"your function returned {type(out).__name__}, which is not a number or an array of numbers"
-    if not np.all(np.isfinite(out)):
-        return None, "your function returned NaN or infinite values: check logs and exponentials"
-    return out, None
-
-
-def _close(a, b, rtol=1e-5, atol=1e-6) -> bool:
-    return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, rtol=rtol, atol=atol))
-
-
-def _first_match(out, candidates: dict) -> str | None:
-    for message, wrong in candidates.items():
-        if _close(out, wrong):
-            return message
-    return None
+# The reader's function is run and its answer compared by the shared helpers; these are this
+# module's settings of them.
+_call = functools.partial(checking.call, nan_hint=": check logs and exponentials")
+_close = functools.partial(checking.close, rtol=1e-5, atol=1e-6)
+_first_match = functools.partial(checking.first_match, same=_close)
 
 
 # --------------------------------------------------------------------------
