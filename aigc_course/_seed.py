@@ -14,6 +14,11 @@ import numpy as np
 # them once its runtime has started.
 _tf_threads: int | None = None
 
+THREADS_ENV_VAR = "AIGC_COURSE_THREADS"
+# Added to every seed: measures how far a notebook's trained numbers move with the
+# seed (python scripts/notebooks.py spread), without editing the notebooks.
+SEED_OFFSET_ENV_VAR = "AIGC_COURSE_SEED_OFFSET"
+
 
 def _installed(name: str) -> bool:
     return name in sys.modules or importlib.util.find_spec(name) is not None
@@ -25,6 +30,30 @@ def _check_seed(seed) -> int:
     if not 0 <= int(seed) < 2**32:
         raise ValueError(f"seed must be in [0, 2**32), got {seed}")
     return int(seed)
+
+
+def _offset(seed: int) -> int:
+    text = os.environ.get(SEED_OFFSET_ENV_VAR, "").strip()
+    if not text:
+        return seed
+    if not text.isdigit():
+        raise ValueError(f"{SEED_OFFSET_ENV_VAR} must be a non-negative integer, got {text!r}")
+    return (seed + int(text)) % 2**32
+
+
+def _check_threads(num_threads) -> int | None:
+    if num_threads == "auto":
+        text = os.environ.get(THREADS_ENV_VAR, "").strip()
+        if not text:
+            return 1
+        if not text.isdigit() or int(text) < 1:
+            raise ValueError(f"{THREADS_ENV_VAR} must be a positive integer, got {text!r}")
+        return int(text)
+    if num_threads is not None and (
+        isinstance(num_threads, bool) or not isinstance(num_threads, int) or num_threads < 1
+    ):
+        raise ValueError(f"num_threads must be a positive integer, 'auto' or None, got {num_threads!r}")
+    return num_threads
 
 
 def _seed_tensorflow(seed: int, num_threads: int | None, deterministic: bool) -> None:
@@ -78,16 +107,17 @@ def _limit_blas_threads(num_threads: int) -> None:
     threadpool_limits(limits=num_threads)
 
 
-def seed_everything(seed: int = 0, *, num_threads: int | None = 1, deterministic: bool = True) -> int:
+def seed_everything(seed: int = 0, *, num_threads: int | str | None = "auto", deterministic: bool = True) -> int:
     """Seed Python, NumPy, TensorFlow/Keras and PyTorch (each one that is installed).
 
     Args:
         seed: an integer in ``[0, 2**32)``.
         num_threads: CPU threads for TensorFlow, PyTorch and NumPy's BLAS.  Results of a seeded
-            run change with the thread count, so the book fixes it at 1 (the
-            stored outputs are reproduced with it).  ``None`` keeps each
-            framework's default: faster on many cores, not repeatable across
-            machines.  TensorFlow only accepts it before its runtime starts.
+            run change with the thread count, so the book fixes it: ``"auto"``
+            (the default) means the ``AIGC_COURSE_THREADS`` environment variable
+            when it is set, else 1.  ``None`` keeps each framework's default:
+            faster on many cores, not repeatable across machines.  TensorFlow
+            only accepts it before its runtime starts.
         deterministic: turn on TensorFlow op determinism and PyTorch's
             deterministic algorithms.
 
@@ -95,10 +125,8 @@ def seed_everything(seed: int = 0, *, num_threads: int | None = 1, deterministic
         The seed, so a notebook can print what it used.
     """
     seed = _check_seed(seed)
-    if num_threads is not None and (
-        isinstance(num_threads, bool) or not isinstance(num_threads, int) or num_threads < 1
-    ):
-        raise ValueError(f"num_threads must be a positive integer or None, got {num_threads!r}")
+    num_threads = _check_threads(num_threads)
+    seed = _offset(seed)
     os.environ["PYTHONHASHSEED"] = str(seed)  # for subprocesses such as data workers
     random.seed(seed)
     np.random.seed(seed)

@@ -49,6 +49,50 @@ def test_notebook_executed_top_to_bottom_without_errors(path):
     assert nb["metadata"].get("kernelspec", {}).get("name") == "python3"
 
 
+# nbval's cell tags that the book uses; "nbval-skip" would hide a cell from the tests.
+NBVAL_TAGS = {"nbval-ignore-output", "raises-exception"}
+
+
+def _is_compared_exactly(cell) -> bool:
+    """A code cell whose text output nbval compares as it is: untagged and printing something."""
+    if set(cell["metadata"].get("tags", [])) & {"nbval-ignore-output", "nbval-skip"}:
+        return False
+    for out in cell["outputs"]:
+        text = "".join(out.get("text", "")) or "".join(out.get("data", {}).get("text/plain", ""))
+        if text.strip() and not re.fullmatch(r"(<Figure size [^>]*>\s*)+", text.strip()):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(BOOK)))
+def test_testing_markers_are_cell_tags_not_code(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for index, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        assert "NBVAL_" not in "".join(cell["source"]), (
+            f"cell {index}: readers see `# NBVAL_...` comments; use the cell tag nbval-ignore-output instead")
+        tags = {t for t in cell["metadata"].get("tags", []) if t.startswith(("nbval", "raises"))}
+        assert tags <= NBVAL_TAGS, f"cell {index}: tags {sorted(tags - NBVAL_TAGS)}; allowed: {sorted(NBVAL_TAGS)}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(BOOK)))
+def test_every_notebook_has_an_exactly_compared_cell(path):
+    """Outputs that are the same on every machine (shapes, counts, formula checks) stay compared as they are."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert any(_is_compared_exactly(c) for c in code), "no cell's text output is compared exactly"
+
+
+def test_the_exact_comparison_rule_sees_tags():
+    printed = {"metadata": {}, "outputs": [{"output_type": "stream", "text": ["(1433, 28, 28)\n"]}]}
+    figure = {"metadata": {}, "outputs": [{"output_type": "execute_result",
+                                           "data": {"text/plain": ["<Figure size 900x300 with 2 Axes>"]}}]}
+    ignored = {"metadata": {"tags": ["nbval-ignore-output"]}, "outputs": printed["outputs"]}
+    assert _is_compared_exactly(printed)
+    assert not _is_compared_exactly(figure) and not _is_compared_exactly(ignored)
+
+
 def _code_sources():
     for src in sorted((ROOT / "aigc_course").rglob("*.py")):
         yield src.relative_to(ROOT), src.read_text(encoding="utf-8").splitlines()

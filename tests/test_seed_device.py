@@ -58,10 +58,27 @@ def test_seed_everything_rejects_bad_seed(bad):
         seed_everything(bad)
 
 
-@pytest.mark.parametrize("bad", [0, -2, 1.0])
+@pytest.mark.parametrize("bad", [0, -2, 1.0, "two"])
 def test_seed_everything_rejects_bad_threads(bad):
-    with pytest.raises(ValueError, match="num_threads must be a positive integer or None"):
+    with pytest.raises(ValueError, match="num_threads must be a positive integer, 'auto' or None"):
         seed_everything(0, num_threads=bad)
+
+
+@pytest.mark.filterwarnings("ignore:TensorFlow was already running")
+def test_thread_count_from_the_environment(monkeypatch):
+    monkeypatch.setenv("AIGC_COURSE_THREADS", "2")
+    seed_everything(0)
+    assert torch.get_num_threads() == 2
+    monkeypatch.delenv("AIGC_COURSE_THREADS")
+    seed_everything(0)
+    assert torch.get_num_threads() == 1
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "two", "1.5"])
+def test_thread_count_from_the_environment_is_checked(monkeypatch, bad):
+    monkeypatch.setenv("AIGC_COURSE_THREADS", bad)
+    with pytest.raises(ValueError, match="AIGC_COURSE_THREADS must be a positive integer"):
+        seed_everything(0)
 
 
 def test_get_device_cpu_and_errors(monkeypatch):

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from aigc_course import _perturb
 from aigc_course._device import requested_device
 
 
@@ -49,3 +50,13 @@ def count_parameters(model: keras.Model, trainable_only: bool = False) -> int:
                     seen.add(id(variable))
                     weights.append(variable)
     return int(sum(int(np.prod(w.shape)) for w in weights))
+
+
+def nudge_weights(model) -> None:
+    """Emulate another machine's rounding when ``AIGC_COURSE_PERTURB`` is set (see ``aigc_course._perturb``)."""
+    size = _perturb.claim_model(model)
+    if not size:
+        return
+    for index, weight in enumerate(model.weights):  # frozen ones too: a frozen feature extractor rounds as well
+        if "float" in str(weight.dtype):
+            weight.assign(weight * _perturb.factors(tuple(weight.shape), index, size))

@@ -25,7 +25,7 @@ from keras import layers, ops
 
 from aigc_course import _training as common
 from aigc_course import text
-from aigc_course.keras._core import get_device
+from aigc_course.keras._core import get_device, nudge_weights
 from aigc_course.keras.training import _checkpoint_path, load_checkpoint, save_checkpoint
 
 
@@ -253,6 +253,7 @@ def train_lm(
     eval_every = common.check_int("eval_every", eval_every)
     if checkpoint is not None:
         checkpoint = _checkpoint_path(checkpoint)
+    nudge_weights(model)  # a no-op unless AIGC_COURSE_PERTURB is set (tests)
     model.compile(optimizer=make_optimizer(model, learning_rate, weight_decay), jit_compile=False)
     model.optimizer.build(model.trainable_variables)
     history, start = {}, 0

@@ -17,7 +17,7 @@ import tensorflow as tf
 from keras import layers, ops
 
 from aigc_course import _style_common as common
-from aigc_course.keras._core import get_device
+from aigc_course.keras._core import get_device, nudge_weights
 
 
 def gram_matrix(features):
@@ -119,6 +119,7 @@ def transfer_style(
         keras.utils.set_random_seed(args.seed)
         extractor = FeatureExtractor()
     common.check_layers(args, len(extractor.channels))
+    nudge_weights(extractor)  # a no-op unless AIGC_COURSE_PERTURB is set (tests)
     with tf.device(get_device(device)):
         content_feats, style_feats = extractor(args.content[None]), extractor(args.style[None])
         content_targets = [content_feats[i] for i in args.content_layers]

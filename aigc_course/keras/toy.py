@@ -15,6 +15,7 @@ import tensorflow as tf
 from keras import layers, ops
 
 from aigc_course import _training as common
+from aigc_course.keras._core import nudge_weights
 from aigc_course.keras._layers import dense
 
 
@@ -86,6 +87,8 @@ def train_toy_gan(
     :func:`aigc_course.torch.toy.train_toy_gan`).
     """
     points = _check_args(points, steps, batch_size, loss, label_smoothing, learning_rate, beta_1, d_steps, g_steps, seed)
+    nudge_weights(generator)  # a no-op unless AIGC_COURSE_PERTURB is set (tests)
+    nudge_weights(discriminator)
     # epsilon=1e-8 is PyTorch's default (Keras' is 1e-7).
     g_opt = keras.optimizers.Adam(learning_rate, beta_1=beta_1, beta_2=0.999, epsilon=1e-8)
     d_opt = keras.optimizers.Adam(learning_rate, beta_1=beta_1, beta_2=0.999, epsilon=1e-8)

@@ -19,7 +19,7 @@ import keras
 import tensorflow as tf
 
 from aigc_course import _training as common
-from aigc_course.keras._core import get_device
+from aigc_course.keras._core import get_device, nudge_weights
 
 CHECKPOINT_FORMAT = 1
 _META = "aigc_course"  # HDF5 attribute holding the epoch and the history
@@ -70,6 +70,7 @@ def train(
     plan = common.make_plan(len(images), batch_size, epochs, steps)
     if checkpoint is not None:
         checkpoint = _checkpoint_path(checkpoint)
+    nudge_weights(model)  # a no-op unless AIGC_COURSE_PERTURB is set (tests)
     history, start = {}, 0
     if resume and checkpoint is not None and checkpoint.exists():
         state = load_checkpoint(model, checkpoint)

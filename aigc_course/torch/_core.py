@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from aigc_course import _perturb
 from aigc_course._device import requested_device
 
 
@@ -28,3 +29,14 @@ def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
     if not isinstance(model, nn.Module):
         raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+
+def nudge_weights(model: nn.Module) -> None:
+    """Emulate another machine's rounding when ``AIGC_COURSE_PERTURB`` is set (see ``aigc_course._perturb``)."""
+    size = _perturb.claim_model(model)
+    if not size:
+        return
+    with torch.no_grad():
+        for index, weight in enumerate(model.parameters()):
+            if weight.is_floating_point():
+                weight.mul_(torch.as_tensor(_perturb.factors(tuple(weight.shape), index, size), device=weight.device))

@@ -25,7 +25,7 @@ from torch import nn
 
 from aigc_course import _training as common
 from aigc_course import text
-from aigc_course.torch._core import get_device
+from aigc_course.torch._core import get_device, nudge_weights
 from aigc_course.torch.training import load_checkpoint, save_checkpoint
 
 
@@ -226,6 +226,7 @@ def train_lm(
     eval_every = common.check_int("eval_every", eval_every)
     device = get_device(device)
     model.to(device)
+    nudge_weights(model)  # a no-op unless AIGC_COURSE_PERTURB is set (tests)
     model.optimizer = make_optimizer(model, learning_rate, weight_decay)
     history, start = {}, 0
     if resume and checkpoint is not None and pathlib.Path(checkpoint).exists():

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from aigc_course import _style_common as common
-from aigc_course.torch._core import get_device
+from aigc_course.torch._core import get_device, nudge_weights
 
 
 def gram_matrix(features: torch.Tensor) -> torch.Tensor:
@@ -120,6 +120,7 @@ def transfer_style(
     common.check_layers(args, len(extractor.channels))
     device = get_device(device)
     extractor = extractor.to(device).eval()
+    nudge_weights(extractor)  # a no-op unless AIGC_COURSE_PERTURB is set (tests)
 
     def chw(image):  # (H, W, 3) NumPy -> (1, 3, H, W)
         return torch.as_tensor(image, device=device).permute(2, 0, 1)[None]

@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from aigc_course import _training as common
+from aigc_course.torch._core import nudge_weights
 
 
 class ToyGenerator(nn.Module):
@@ -90,6 +91,8 @@ def train_toy_gan(
         the generator's loss with respect to all its weights.
     """
     points = _check_args(points, steps, batch_size, loss, label_smoothing, learning_rate, beta_1, d_steps, g_steps, seed)
+    nudge_weights(generator)  # a no-op unless AIGC_COURSE_PERTURB is set (tests)
+    nudge_weights(discriminator)
     g_opt = torch.optim.Adam(generator.parameters(), lr=learning_rate, betas=(beta_1, 0.999))
     d_opt = torch.optim.Adam(discriminator.parameters(), lr=learning_rate, betas=(beta_1, 0.999))
     rng = np.random.default_rng(seed)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import torch
 
 from aigc_course import _training as common
-from aigc_course.torch._core import get_device
+from aigc_course.torch._core import get_device, nudge_weights
 
 CHECKPOINT_FORMAT = 1
 
@@ -64,6 +64,7 @@ def train(
     sample_every = common.check_int("sample_every", sample_every)
     device = get_device(device)
     model.to(device)
+    nudge_weights(model)  # a no-op unless AIGC_COURSE_PERTURB is set (tests)
     history, start = {}, 0
     if resume and checkpoint is not None and pathlib.Path(checkpoint).exists():
         state = load_checkpoint(model, checkpoint)
