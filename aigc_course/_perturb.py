@@ -5,8 +5,9 @@ differently, by about one part in 10^7 per operation, and over hundreds of
 training steps that grows into the printed digits (a VAE's loss after 25 epochs:
 159.09 on one CPU, 159.12 on another).  Setting ``AIGC_COURSE_PERTURB`` to a small
 relative size (CI uses ``1e-4``) makes every trainer of the package multiply the
-model's float weights by ``1 +/- size`` (a fixed sign pattern) before the model's
-first training step, in both frameworks.  Numbers that depend on training then change
+model's trainable float weights by ``1 +/- size`` (a fixed sign pattern) before the
+model's first training step, in both frameworks (style transfer nudges the image it
+optimises).  Frozen weights and constants stay exact, as on any machine.  Numbers that depend on training then change
 the way they do on another machine, while data, noise streams and exact formula
 checks do not: a notebook that compares a trained number digit for digit fails
 under it.  Unset (the default), nothing changes.
@@ -47,6 +48,13 @@ def claim_model(model) -> float:
         return 0.0
     _nudged.add(model)
     return size
+
+
+def nudged(array: np.ndarray) -> np.ndarray:
+    """``array`` times ``1 +/- size`` when ``AIGC_COURSE_PERTURB`` is set (for what is trained
+    that is not a model's weight, such as the image style transfer optimises); else ``array``."""
+    size = perturbation()
+    return array * factors(np.shape(array), 0, size) if size else array
 
 
 def factors(shape, index: int, size: float) -> np.ndarray:

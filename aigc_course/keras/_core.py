@@ -57,6 +57,8 @@ def nudge_weights(model) -> None:
     size = _perturb.claim_model(model)
     if not size:
         return
-    for index, weight in enumerate(model.weights):  # frozen ones too: a frozen feature extractor rounds as well
+    # Trainable weights only: a frozen base (LoRA, a probe's backbone) and constants
+    # such as LoRA's scaling stay exactly as loaded on every machine.
+    for index, weight in enumerate(model.trainable_weights):
         if "float" in str(weight.dtype):
             weight.assign(weight * _perturb.factors(tuple(weight.shape), index, size))

@@ -16,8 +16,9 @@ import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
+from aigc_course import _perturb
 from aigc_course import _style_common as common
-from aigc_course.keras._core import get_device, nudge_weights
+from aigc_course.keras._core import get_device
 
 
 def gram_matrix(features):
@@ -119,12 +120,12 @@ def transfer_style(
         keras.utils.set_random_seed(args.seed)
         extractor = FeatureExtractor()
     common.check_layers(args, len(extractor.channels))
-    nudge_weights(extractor)  # a no-op unless AIGC_COURSE_PERTURB is set (tests)
     with tf.device(get_device(device)):
         content_feats, style_feats = extractor(args.content[None]), extractor(args.style[None])
         content_targets = [content_feats[i] for i in args.content_layers]
         style_targets = [style_feats[i] for i in args.style_layers]
-        image = keras.Variable(args.start[None], name="image")  # (1, H, W, 3): the only thing trained
+        # (1, H, W, 3): the only thing trained; nudged only in tests (AIGC_COURSE_PERTURB)
+        image = keras.Variable(_perturb.nudged(args.start)[None], name="image")
         # epsilon=1e-8 is PyTorch's default (Keras' is 1e-7).
         optimizer = keras.optimizers.Adam(args.learning_rate, epsilon=1e-8)
         optimizer.build([image])

@@ -37,6 +37,8 @@ def nudge_weights(model: nn.Module) -> None:
     if not size:
         return
     with torch.no_grad():
-        for index, weight in enumerate(model.parameters()):
+        # Trainable weights only: a frozen base (LoRA, a probe's backbone) stays exactly
+        # as loaded on every machine, and the notebooks check that it does.
+        for index, weight in enumerate(p for p in model.parameters() if p.requires_grad):
             if weight.is_floating_point():
                 weight.mul_(torch.as_tensor(_perturb.factors(tuple(weight.shape), index, size), device=weight.device))

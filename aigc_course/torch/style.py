@@ -15,8 +15,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from aigc_course import _perturb
 from aigc_course import _style_common as common
-from aigc_course.torch._core import get_device, nudge_weights
+from aigc_course.torch._core import get_device
 
 
 def gram_matrix(features: torch.Tensor) -> torch.Tensor:
@@ -120,7 +121,6 @@ def transfer_style(
     common.check_layers(args, len(extractor.channels))
     device = get_device(device)
     extractor = extractor.to(device).eval()
-    nudge_weights(extractor)  # a no-op unless AIGC_COURSE_PERTURB is set (tests)
 
     def chw(image):  # (H, W, 3) NumPy -> (1, 3, H, W)
         return torch.as_tensor(image, device=device).permute(2, 0, 1)[None]
@@ -129,7 +129,7 @@ def transfer_style(
         content_feats, style_feats = extractor(chw(args.content)), extractor(chw(args.style))
     content_targets = [content_feats[i] for i in args.content_layers]
     style_targets = [style_feats[i] for i in args.style_layers]
-    image = chw(args.start).clone().requires_grad_(True)
+    image = chw(_perturb.nudged(args.start)).clone().requires_grad_(True)  # nudged only in tests (AIGC_COURSE_PERTURB)
     optimizer = torch.optim.Adam([image], lr=args.learning_rate)
     history = {"loss": [], "content_loss": [], "style_loss": []}
     for _ in range(args.steps):
