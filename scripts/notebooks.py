@@ -159,8 +159,12 @@ def cmd_test(args) -> int:
     extra = PERTURBATIONS[args.perturbation]
     env = {**os.environ, **extra}
     print("perturbation:", " ".join(f"{k}={v}" for k, v in extra.items()), flush=True)
-    default = ["-n", str(workers(extra)), "book"]
-    command = [sys.executable, "-m", "pytest", "--nbval", *(args.pytest_args or default)]
+    given = args.pytest_args or []
+    if not any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in given):
+        given = ["-n", str(workers(extra)), *given]
+    if not any((ROOT / a).exists() or pathlib.Path(a).exists() for a in given if not a.startswith("-")):
+        given = [*given, "book"]  # the notebooks only: the unit tests do not depend on the machine's rounding
+    command = [sys.executable, "-m", "pytest", "--nbval", *given]
     return subprocess.call(command, cwd=ROOT, env=env)
 
 
@@ -179,7 +183,7 @@ def main(argv=None) -> int:
     test = sub.add_parser("test", help="pytest --nbval with a perturbed environment")
     test.add_argument("perturbation", choices=sorted(PERTURBATIONS))
     test.add_argument("pytest_args", nargs=argparse.REMAINDER,
-                      help="passed to pytest (default: every notebook in book/, as many at a time as fit the cores)")
+                      help="passed to pytest; without a path, every notebook in book/; without -n, as many at a time as fit the cores")
     args = parser.parse_args(argv)
     return {"run": cmd_run, "spread": cmd_spread, "test": cmd_test}[args.command](args)
 
