@@ -32,23 +32,33 @@ def _check_seed(seed) -> int:
     return int(seed)
 
 
-def _offset(seed: int) -> int:
+def seed_offset_from_env() -> int:
+    """``AIGC_COURSE_SEED_OFFSET`` as an integer (0 when unset); ``ValueError`` when malformed."""
     text = os.environ.get(SEED_OFFSET_ENV_VAR, "").strip()
     if not text:
-        return seed
+        return 0
     if not text.isdigit():
         raise ValueError(f"{SEED_OFFSET_ENV_VAR} must be a non-negative integer, got {text!r}")
-    return (seed + int(text)) % 2**32
+    return int(text)
+
+
+def threads_from_env() -> int | None:
+    """``AIGC_COURSE_THREADS`` as a positive integer (None when unset); ``ValueError`` when malformed."""
+    text = os.environ.get(THREADS_ENV_VAR, "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{THREADS_ENV_VAR} must be a positive integer, got {text!r}")
+    return int(text)
+
+
+def _offset(seed: int) -> int:
+    return (seed + seed_offset_from_env()) % 2**32
 
 
 def _check_threads(num_threads) -> int | None:
     if num_threads == "auto":
-        text = os.environ.get(THREADS_ENV_VAR, "").strip()
-        if not text:
-            return 1
-        if not text.isdigit() or int(text) < 1:
-            raise ValueError(f"{THREADS_ENV_VAR} must be a positive integer, got {text!r}")
-        return int(text)
+        return threads_from_env() or 1
     if num_threads is not None and (
         isinstance(num_threads, bool) or not isinstance(num_threads, int) or num_threads < 1
     ):

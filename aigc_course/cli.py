@@ -26,8 +26,8 @@ class _Report:
     def line(self, label: str, value: str) -> None:
         print(f"  {label:<22} {value}", file=self.out)
 
-    def fail(self, label: str, value: str) -> None:
-        self.line(label, f"MISSING: {value}")
+    def fail(self, label: str, value: str, kind: str = "MISSING") -> None:
+        self.line(label, f"{kind}: {value}")
         self.problems.append(f"{label}: {value}")
 
 
@@ -56,7 +56,7 @@ def _check_packages(report: _Report) -> None:
 def _check_hardware(report: _Report) -> None:
     print("Hardware", file=report.out)
     report.line("cpu cores", str(os.cpu_count()))
-    report.line("device request", os.environ.get("AIGC_COURSE_DEVICE", "auto (set AIGC_COURSE_DEVICE=cpu to force the CPU)"))
+    _check_settings(report)
     try:
         import torch
 
@@ -83,6 +83,33 @@ def _check_hardware(report: _Report) -> None:
         pass
 
 
+def _check_settings(report: _Report) -> None:
+    """The course's environment variables: a bad value here would make every trainer raise."""
+    from aigc_course import _perturb, _seed
+    from aigc_course._device import DEVICE_ENV_VAR, requested_device
+
+    try:
+        device = requested_device(None)
+        shown = os.environ.get(DEVICE_ENV_VAR) or "auto (set AIGC_COURSE_DEVICE=cpu to force the CPU)"
+        report.line("device request", shown if device == "auto" else device)
+    except ValueError as err:
+        report.fail("device request", f"{err}; set it to cpu, gpu or auto, or unset it", "INVALID")
+    try:
+        threads = _seed.threads_from_env()
+        report.line("threads per framework", f"{threads} (AIGC_COURSE_THREADS)" if threads else "1 (the book's setting)")
+    except ValueError as err:
+        report.fail("threads per framework", f"{err}; unset it to use 1, the book's setting", "INVALID")
+    for name, read, meaning in [
+        (_perturb.PERTURB_ENV_VAR, _perturb.perturbation, "weights nudged"),
+        (_seed.SEED_OFFSET_ENV_VAR, _seed.seed_offset_from_env, "seeds shifted"),
+    ]:
+        try:
+            if read():
+                report.line(name, f"{os.environ[name]}: {meaning}, for testing only; numbers will differ from the book's")
+        except ValueError as err:
+            report.fail(name, f"{err}; it is for testing only: unset it", "INVALID")
+
+
 def _check_data(report: _Report) -> None:
     print("Data (offline)", file=report.out)
     try:
@@ -94,7 +121,20 @@ def _check_data(report: _Report) -> None:
     except Exception as err:
         report.fail("digits", f"{type(err).__name__}: {err}")
     mnist = os.environ.get("AIGC_COURSE_MNIST")
-    report.line("mnist (optional)", mnist or "AIGC_COURSE_MNIST not set; the course uses scikit-learn's digits")
+    if not mnist:
+        report.line("mnist (optional)", "AIGC_COURSE_MNIST not set; the course uses scikit-learn's digits")
+    elif not os.path.exists(mnist):
+        report.fail("mnist (optional)", f"AIGC_COURSE_MNIST={mnist!r} does not exist; point it at an mnist.npz "
+                                        "or a folder of the four IDX files, or unset it", "INVALID")
+    else:
+        try:
+            from aigc_course.data import load_mnist
+
+            images, _ = load_mnist(mnist)
+            report.line("mnist (optional)", f"{images.shape[0]} images {images.shape[1:]} from {mnist}")
+        except Exception as err:
+            report.fail("mnist (optional)", f"AIGC_COURSE_MNIST={mnist!r} does not load ({type(err).__name__}: {err}); "
+                                            "fix the file or unset the variable", "INVALID")
 
 
 def doctor(out=None) -> int:
