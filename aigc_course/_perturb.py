@@ -5,13 +5,13 @@ differently, by about one part in 10^7 per operation, and over hundreds of
 training steps that grows into the printed digits (a VAE's loss after 25 epochs:
 159.09 on one CPU, 159.12 on another).  Setting ``AIGC_COURSE_PERTURB`` to a small
 relative size (CI uses ``1e-4``) makes every trainer of the package multiply the
-model's trainable float weights by ``1 +/- size`` (a fixed sign pattern) before the
-model's first training step, in both frameworks (style transfer nudges the image it
-optimises).  Frozen weights and constants stay exact, as on any machine.  Numbers that depend on training then change
-the way they do on another machine, while data, noise streams and exact formula
-checks do not: a notebook that compares a trained number digit for digit fails
-under it.  Unset (the default), nothing changes.
-"""
+model's trainable float weights by ``1 +/- size`` (a fixed sign pattern) before
+the model's first training step, in both frameworks (style transfer nudges the
+image it optimises).  Frozen weights and constants stay exact, as on any machine.
+Numbers that depend on training then change the way they do on another machine,
+while data, noise streams and exact formula checks do not: a notebook that
+compares a trained number digit for digit fails under it.  Unset (the default),
+nothing changes."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def perturbation() -> float:
     return size
 
 
-def claim_model(model) -> float:
+def size_for(model) -> float:
     """The size to nudge ``model`` by now: 0.0 when unset or when it was nudged before."""
     size = perturbation()
     if size == 0.0 or model in _nudged:

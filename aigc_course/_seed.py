@@ -32,24 +32,25 @@ def _check_seed(seed) -> int:
     return int(seed)
 
 
-def seed_offset_from_env() -> int:
-    """``AIGC_COURSE_SEED_OFFSET`` as an integer (0 when unset); ``ValueError`` when malformed."""
-    text = os.environ.get(SEED_OFFSET_ENV_VAR, "").strip()
+def _int_from_env(name: str, minimum: int) -> int | None:
+    """The integer in environment variable ``name`` (None when unset); ``ValueError`` when malformed."""
+    text = os.environ.get(name, "").strip()
     if not text:
-        return 0
-    if not text.isdigit():
-        raise ValueError(f"{SEED_OFFSET_ENV_VAR} must be a non-negative integer, got {text!r}")
+        return None
+    if not text.isdigit() or int(text) < minimum:
+        kind = "a positive" if minimum == 1 else "a non-negative"
+        raise ValueError(f"{name} must be {kind} integer, got {text!r}")
     return int(text)
+
+
+def seed_offset_from_env() -> int:
+    """``AIGC_COURSE_SEED_OFFSET`` (0 when unset); ``ValueError`` when malformed."""
+    return _int_from_env(SEED_OFFSET_ENV_VAR, minimum=0) or 0
 
 
 def threads_from_env() -> int | None:
-    """``AIGC_COURSE_THREADS`` as a positive integer (None when unset); ``ValueError`` when malformed."""
-    text = os.environ.get(THREADS_ENV_VAR, "").strip()
-    if not text:
-        return None
-    if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"{THREADS_ENV_VAR} must be a positive integer, got {text!r}")
-    return int(text)
+    """``AIGC_COURSE_THREADS`` (None when unset); ``ValueError`` when malformed."""
+    return _int_from_env(THREADS_ENV_VAR, minimum=1)
 
 
 def _offset(seed: int) -> int:

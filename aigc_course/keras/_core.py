@@ -54,7 +54,7 @@ def count_parameters(model: keras.Model, trainable_only: bool = False) -> int:
 
 def nudge_weights(model) -> None:
     """Emulate another machine's rounding when ``AIGC_COURSE_PERTURB`` is set (see ``aigc_course._perturb``)."""
-    size = _perturb.claim_model(model)
+    size = _perturb.size_for(model)
     if not size:
         return
     # Trainable weights only: a frozen base (LoRA, a probe's backbone) and constants

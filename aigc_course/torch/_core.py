@@ -33,7 +33,7 @@ def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
 
 def nudge_weights(model: nn.Module) -> None:
     """Emulate another machine's rounding when ``AIGC_COURSE_PERTURB`` is set (see ``aigc_course._perturb``)."""
-    size = _perturb.claim_model(model)
+    size = _perturb.size_for(model)
     if not size:
         return
     with torch.no_grad():
