@@ -5,112 +5,32 @@ batches and their noise from here.  Everything random in an epoch is a function
 of ``(seed, epoch)`` alone, so
 
 * the two frameworks see the same images in the same order with the same noise;
-* resuming from a checkpoint after epoch ``k`` continues exactly as if training
-  had never stopped (no random-generator state to save).
+* resuming from a checkpoint after any step continues exactly as if training
+  had never stopped (no random-generator state to save): the checkpoint holds
+  the step reached and the running sums of the unfinished epoch.
 """
 
 from __future__ import annotations
 
 import math
+import pathlib
 from dataclasses import dataclass
 
 import numpy as np
 
+from aigc_course._checks import (  # noqa: F401  (re-exported: the trainers use common.check_*)
+    check_choice,
+    check_float,
+    check_image_size,
+    check_images,
+    check_int,
+    check_labels,
+)
 from aigc_course.data import batches
 
 GAN_LOSSES = ("non_saturating", "minimax")
 LIKELIHOODS = ("bernoulli", "gaussian")
 ARCHITECTURES = ("mlp", "conv")
-
-
-# --------------------------------------------------------------------------
-# Argument checks: fail early, name the argument, the value and the expectation
-# --------------------------------------------------------------------------
-
-
-def check_int(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def check_choice(name: str, value, choices) -> str:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
-    return value
-
-
-def check_float(name: str, value, low: float, high: float, *, high_open: bool = False) -> float:
-    ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool)
-    ok = ok and math.isfinite(value) and low <= value and (value < high if high_open else value <= high)
-    if not ok:
-        bracket = ")" if high_open else "]"
-        raise ValueError(f"{name} must be a number in [{low}, {high}{bracket}, got {value!r}")
-    return float(value)
-
-
-def check_image_size(name: str, value, multiple: int = 1) -> int:
-    value = check_int(name, value, minimum=multiple)
-    if value % multiple:
-        raise ValueError(f"{name} must be a multiple of {multiple} for this architecture (e.g. 8, 16, 28), got {value}")
-    return value
-
-
-def check_images(images, image_size: int, pixel_range=None, name: str = "images") -> np.ndarray:
-    """``images`` as a float32 ``(N, H, W)`` array, or a ``ValueError`` that says what is wrong.
-
-    A single channel axis, first or last, is accepted and dropped.
-    """
-    array = np.asarray(images)
-    if array.dtype == object or not np.issubdtype(array.dtype, np.number):
-        raise ValueError(f"{name} must be a numeric array, got dtype {array.dtype}")
-    if array.ndim == 4 and array.shape[1] == 1:
-        array = array[:, 0]
-    elif array.ndim == 4 and array.shape[-1] == 1:
-        array = array[..., 0]
-    expected = f"(N, {image_size}, {image_size})"
-    if array.ndim != 3 or array.shape[1:] != (image_size, image_size):
-        raise ValueError(f"{name} must have shape {expected} (a channel axis of 1 is allowed), got {np.shape(images)}")
-    if len(array) == 0:
-        raise ValueError(f"{name} is empty (shape {array.shape}); expected at least one image")
-    array = array.astype(np.float32, copy=False)
-    if not np.isfinite(array).all():
-        bad = int(np.size(array) - np.isfinite(array).sum())
-        raise ValueError(f"{name} contains {bad} NaN or infinite values; expected finite pixels")
-    if pixel_range is not None:
-        low, high = pixel_range
-        lo, hi = float(array.min()), float(array.max())
-        if lo < low - 1e-3 or hi > high + 1e-3:
-            scale = "'tanh'" if low < 0 else "'unit'"
-            raise ValueError(
-                f"{name} must lie in [{low}, {high}] for this model, got values in [{lo:.3g}, {hi:.3g}] "
-                f"(load_digits(..., scale={scale}) gives that range)"
-            )
-    return array
-
-
-def check_labels(labels, num_classes: int, n: int | None = None, name: str = "labels"):
-    """``labels`` as an int64 ``(N,)`` array for a conditional model; ``None`` for an unconditional one."""
-    if num_classes == 0:
-        if labels is not None:
-            raise ValueError(f"{name} were given but the model is unconditional (num_classes=0); pass labels=None")
-        return None
-    if labels is None:
-        raise ValueError(f"{name} are required: the model is conditional (num_classes={num_classes})")
-    array = np.asarray(labels)
-    if not np.issubdtype(array.dtype, np.integer):
-        if np.issubdtype(array.dtype, np.floating) and np.isfinite(array).all() and (array == np.round(array)).all():
-            array = array.astype(np.int64)
-        else:
-            raise ValueError(f"{name} must be integers in [0, {num_classes}), got dtype {array.dtype}")
-    if array.ndim != 1 or (n is not None and len(array) != n):
-        raise ValueError(f"{name} must have shape ({n if n is not None else 'N'},), got {array.shape}")
-    if len(array) and (array.min() < 0 or array.max() >= num_classes):
-        raise ValueError(
-            f"{name} must lie in [0, {num_classes}) (num_classes={num_classes}), "
-            f"got values in [{array.min()}, {array.max()}]"
-        )
-    return array.astype(np.int64)
 
 
 def default_labels(num_samples: int, num_classes: int):
@@ -132,11 +52,20 @@ def sample_noise(num_samples: int, dim: int, seed: int) -> np.ndarray:
 @dataclass(frozen=True)
 class Plan:
     batch_size: int
+    per_epoch: int  # steps in a full epoch
     epoch_steps: tuple[int, ...]  # optimisation steps in each epoch (the last may be short)
 
     @property
     def epochs(self) -> int:
         return len(self.epoch_steps)
+
+    @property
+    def total_steps(self) -> int:
+        return sum(self.epoch_steps)
+
+    def position(self, done: int) -> tuple[int, int]:
+        """``(epoch, step in that epoch)`` after ``done`` optimisation steps."""
+        return divmod(done, self.per_epoch)
 
 
 def make_plan(n: int, batch_size: int, epochs: int, steps: int | None) -> Plan:
@@ -148,10 +77,10 @@ def make_plan(n: int, batch_size: int, epochs: int, steps: int | None) -> Plan:
     batch_size = min(check_int("batch_size", batch_size), n)
     per_epoch = n // batch_size
     if steps is None:
-        return Plan(batch_size, (per_epoch,) * check_int("epochs", epochs))
+        return Plan(batch_size, per_epoch, (per_epoch,) * check_int("epochs", epochs))
     steps = check_int("steps", steps)
     full, rest = divmod(steps, per_epoch)
-    return Plan(batch_size, (per_epoch,) * full + ((rest,) if rest else ()))
+    return Plan(batch_size, per_epoch, (per_epoch,) * full + ((rest,) if rest else ()))
 
 
 def epoch_seed(seed: int, epoch: int) -> int:
@@ -167,9 +96,22 @@ def epoch_indices(n: int, plan: Plan, seed: int, epoch: int) -> np.ndarray:
 
 
 def epoch_noise(plan: Plan, dim: int, seed: int, epoch: int) -> np.ndarray:
-    """The noise each step of ``epoch`` uses (GAN latents or VAE epsilons), ``(steps, batch_size, dim)``."""
+    """The noise each step of ``epoch`` uses (GAN latents or VAE epsilons), ``(steps, batch_size, dim)``.
+
+    Drawn for a full epoch and cut, so a short epoch's steps get the same noise
+    as the first steps of a full one (which a resumed run relies on).
+    """
     rng = np.random.default_rng([seed, epoch, 1])
-    return rng.standard_normal((plan.epoch_steps[epoch], plan.batch_size, max(dim, 1)), dtype=np.float32)
+    noise = rng.standard_normal((plan.per_epoch, plan.batch_size, max(dim, 1)), dtype=np.float32)
+    return noise[: plan.epoch_steps[epoch]]
+
+
+def with_short_epoch(history: dict, last: dict, plan: Plan) -> dict:
+    """The history a trainer returns: a short last epoch counts, though its checkpoint keeps it apart
+    (a resumed run finishes that epoch and records it whole)."""
+    if not last or plan.epoch_steps[-1] == plan.per_epoch:
+        return history
+    return {key: history.get(key, []) + [last[key]] for key in history | last}
 
 
 def check_finite(means: dict, epoch: int, checkpoint) -> None:
@@ -180,3 +122,104 @@ def check_finite(means: dict, epoch: int, checkpoint) -> None:
         raise FloatingPointError(
             f"training diverged in epoch {epoch + 1}: {bad} is not finite (try a smaller learning_rate){kept}"
         )
+
+
+# --------------------------------------------------------------------------
+# Resuming: the run a checkpoint belongs to, and checks on checkpoint files
+# --------------------------------------------------------------------------
+
+
+def check_run_arguments(seed, on_samples, num_samples, checkpoint, resume, verbose) -> None:
+    """The trainer arguments both frameworks check the same way before any work."""
+    check_int("seed", seed, minimum=0)
+    check_int("num_samples", num_samples)
+    check_int("verbose", verbose, minimum=0)
+    if on_samples is not None and not callable(on_samples):
+        raise TypeError(f"on_samples must be a function on_samples(epoch, samples) or None, got {on_samples!r}")
+    if not isinstance(resume, bool):
+        raise TypeError(f"resume must be True or False, got {resume!r}")
+    if checkpoint is not None and not isinstance(checkpoint, (str, pathlib.PurePath)):
+        raise TypeError(f"checkpoint must be a file path (str or pathlib.Path) or None, got {checkpoint!r}")
+
+
+def check_trainable(model, framework_class, framework: str) -> None:
+    """``model`` is one of the course's trainable models of this framework, or a ``TypeError``."""
+    step = getattr(type(model), "train_step", None)
+    own = step is not None and getattr(step, "__module__", "").startswith("aigc_course")  # not Keras' default
+    needs = ("image_size", "num_classes", "noise_dim", "pixel_range")  # what the trainers read
+    if not isinstance(model, framework_class) or not own or not all(hasattr(model, a) for a in needs):
+        got = "None" if model is None else f"{type(model).__module__}.{type(model).__name__}"
+        raise TypeError(
+            f"model must be a trainable aigc_course.{framework} model (GAN, VAE, ConditionalVAE, Autoencoder, "
+            f"Inpainter, MaskedAutoencoder, Classifier, ...), got {got}; a generator or discriminator "
+            "is trained inside a GAN"
+        )
+
+
+def run_key(**arguments) -> dict:
+    """What a checkpoint must share with the run that resumes it for the continuation to be exact."""
+    return {name: int(value) for name, value in arguments.items()}
+
+
+def check_resume(saved: dict | None, run: dict, path) -> None:
+    """Refuse to resume a run whose data or batches differ from the checkpoint's."""
+    for name, value in run.items():
+        if saved is not None and name in saved and saved[name] != value:
+            what = "images" if name == "n" else name
+            raise ValueError(
+                f"resume: checkpoint {path} was written by a run with {name}={saved[name]}, this run has "
+                f"{name}={value}; an exact continuation needs the same {what} (or start again without resume=True)"
+            )
+
+
+CHECKPOINT_SIGNATURES = {"torch": b"PK\x03\x04", "keras": b"\x89HDF\r\n\x1a\n"}
+_LOADERS = {"torch": "aigc_course.torch.load_checkpoint (a .pt file)", "keras": "aigc_course.keras.load_checkpoint (a .weights.h5 file)"}
+
+
+def check_checkpoint_file(path, framework: str) -> pathlib.Path:
+    """``path`` as a ``Path`` if it looks like a checkpoint of ``framework``; else one clear error."""
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"checkpoint not found: {path}")
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if not head:
+        raise ValueError(f"checkpoint {path} is empty (0 bytes): not a checkpoint, or its save was cut off")
+    for other, signature in CHECKPOINT_SIGNATURES.items():
+        if other != framework and head.startswith(signature):
+            raise ValueError(f"checkpoint {path} was written by {other}, not {framework}; load it with {_LOADERS[other]}")
+    if not head.startswith(CHECKPOINT_SIGNATURES[framework]):
+        raise ValueError(f"checkpoint {path} is not an aigc_course {framework} checkpoint (unknown file format)")
+    return path
+
+
+def damaged(path, error: BaseException) -> ValueError:
+    """The error for a checkpoint file that starts right but cannot be read (truncated or corrupt)."""
+    return ValueError(f"checkpoint {path} is damaged or truncated and cannot be read ({type(error).__name__}: {error})"[:400])
+
+
+def check_same_model(path, saved_class: str | None, model, saved_shapes, model_shapes) -> None:
+    """The checkpoint was saved from a model of the same class and sizes as ``model``."""
+    if saved_class is not None and saved_class != type(model).__name__:
+        raise ValueError(
+            f"checkpoint {path} was saved from a {saved_class} model, but model is {type(model).__name__}; "
+            f"load it into a {saved_class} built with the same arguments"
+        )
+    if saved_shapes is None:
+        return
+    saved_shapes = {k: tuple(v) for k, v in saved_shapes.items()}
+    model_shapes = {k: tuple(v) for k, v in model_shapes.items()}
+    extra, missing = sorted(set(saved_shapes) - set(model_shapes)), sorted(set(model_shapes) - set(saved_shapes))
+    if extra or missing:
+        detail = (f"weights the model lacks: {', '.join(extra[:3])}" if extra else f"no weights for: {', '.join(missing[:3])}")
+        raise ValueError(
+            f"checkpoint {path} does not fit model: it holds {detail} (e.g. ema_decay or num_classes differ); "
+            "build the model with the arguments it was saved with"
+        )
+    for name, shape in saved_shapes.items():
+        if model_shapes[name] != shape:
+            raise ValueError(
+                f"checkpoint {path} does not fit model: {name} has shape {shape} in the checkpoint and "
+                f"{model_shapes[name]} in the model (e.g. image_size or latent_dim differ); build the model "
+                "with the arguments it was saved with"
+            )

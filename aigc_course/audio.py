@@ -26,6 +26,8 @@ import wave
 
 import numpy as np
 
+from aigc_course._checks import check_float, check_int
+
 __all__ = [
     "SAMPLE_RATE", "DURATION", "N_FFT", "HOP", "BINS", "DB_RANGE", "NOTE_NAMES", "NOTE_FREQUENCIES",
     "tone", "adsr", "synthesize_note", "make_notes",
@@ -57,10 +59,17 @@ def _positive(name: str, value) -> float:
     return float(value)
 
 
-def _count(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+def _hertz(name: str, value) -> np.ndarray:
+    """Frequencies: an array (or a number) of positive, finite values."""
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a frequency in Hz or an array of them, got {type(value).__name__}") from None
+    if array.size == 0 or not np.all(np.isfinite(array) & (array > 0)):
+        seen = "an empty array" if array.size == 0 else f"values in [{array.min():g}, {array.max():g}]"
+        seen = f"{array.item():g}" if array.size == 1 else seen
+        raise ValueError(f"{name} must hold positive, finite frequencies in Hz, got {seen}")
+    return array
 
 
 def _array(name: str, value, ndims: tuple[int, ...], dtype=np.float64) -> np.ndarray:
@@ -82,7 +91,7 @@ def _array(name: str, value, ndims: tuple[int, ...], dtype=np.float64) -> np.nda
 def tone(frequency: float, duration: float = DURATION, sample_rate: int = SAMPLE_RATE, amplitude: float = 1.0) -> np.ndarray:
     """A sine ``amplitude * sin(2 pi f t)`` at ``t = n / sample_rate``, ``n = 0 .. round(duration * rate) - 1``."""
     frequency, duration = _positive("frequency", frequency), _positive("duration", duration)
-    sample_rate = _count("sample_rate", sample_rate)
+    sample_rate, amplitude = check_int("sample_rate", sample_rate), _positive("amplitude", amplitude)
     if frequency >= sample_rate / 2:
         raise ValueError(
             f"frequency must be below the Nyquist frequency sample_rate / 2 = {sample_rate / 2:g} Hz, got {frequency:g} "
@@ -99,7 +108,7 @@ def adsr(num_samples: int, attack: float, decay: float, sustain: float, release:
     during ``decay`` seconds, held, then ``sustain`` -> 0 during the last
     ``release`` seconds; the last sample is 0.
     """
-    num_samples, sample_rate = _count("num_samples", num_samples, 2), _count("sample_rate", sample_rate)
+    num_samples, sample_rate = check_int("num_samples", num_samples, 2), check_int("sample_rate", sample_rate)
     attack, decay, release = (_positive(n, v) for n, v in (("attack", attack), ("decay", decay), ("release", release)))
     if not (isinstance(sustain, (int, float, np.integer, np.floating)) and 0 <= sustain <= 1):
         raise ValueError(f"sustain must be a level in [0, 1] (not a time), got {sustain!r}")
@@ -134,7 +143,10 @@ def synthesize_note(
     :func:`note_spectrograms`).  The sum is scaled so its peak is ``amplitude``.
     """
     frequency, duration = _positive("frequency", frequency), _positive("duration", duration)
-    sample_rate = _count("sample_rate", sample_rate)
+    sample_rate = check_int("sample_rate", sample_rate)
+    amplitude, max_partial = _positive("amplitude", amplitude), _positive("max_partial", max_partial)
+    if isinstance(envelope, (str, bytes)) or not hasattr(envelope, "__len__") or len(envelope) != 4:
+        raise ValueError(f"envelope must be (attack, decay, sustain, release), four numbers, got {envelope!r}")
     harmonics = _array("harmonics", harmonics, (1,))
     phases = np.zeros(len(harmonics)) if phases is None else _array("phases", phases, (1,))
     if len(phases) != len(harmonics):
@@ -162,9 +174,8 @@ def make_notes(num_per_class: int = 64, *, seed: int = 0, duration: float = DURA
         float32 in [-1, 1] and int64 note indices into :data:`NOTE_NAMES`,
         class by class.
     """
-    num_per_class = _count("num_per_class", num_per_class)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+    num_per_class = check_int("num_per_class", num_per_class)
+    seed = check_int("seed", seed, 0)
     rng = np.random.default_rng(seed)
     waves, labels = [], []
     for label, base in enumerate(NOTE_FREQUENCIES):
@@ -195,7 +206,7 @@ def stft(waveforms, n_fft: int = N_FFT, hop: int = HOP) -> np.ndarray:
     Frames are centred on ``t = 0, hop, 2 hop, ...`` (the signal is padded with
     ``n_fft // 2`` zeros at each end) and windowed with a periodic Hann window.
     """
-    n_fft, hop = _count("n_fft", n_fft, 2), _count("hop", hop)
+    n_fft, hop = check_int("n_fft", n_fft, 2), check_int("hop", hop)
     x = _array("waveforms", waveforms, (1, 2))
     pad = n_fft // 2
     x = np.pad(x, [(0, 0)] * (x.ndim - 1) + [(pad, pad)])
@@ -205,7 +216,7 @@ def stft(waveforms, n_fft: int = N_FFT, hop: int = HOP) -> np.ndarray:
 
 def istft(spectra, n_fft: int = N_FFT, hop: int = HOP, length: int | None = None) -> np.ndarray:
     """Inverse of :func:`stft`: overlap-add of the windowed frames, divided by the summed squared window."""
-    n_fft, hop = _count("n_fft", n_fft, 2), _count("hop", hop)
+    n_fft, hop = check_int("n_fft", n_fft, 2), check_int("hop", hop)
     spectra = np.asarray(spectra)
     if spectra.ndim not in (2, 3) or spectra.shape[-2] != n_fft // 2 + 1:
         raise ValueError(f"spectra must have shape (..., {n_fft // 2 + 1}, frames) for n_fft={n_fft}, got {spectra.shape}")
@@ -219,7 +230,7 @@ def istft(spectra, n_fft: int = N_FFT, hop: int = HOP, length: int | None = None
         norm[i * hop : i * hop + n_fft] += window**2
     out /= np.where(norm > 1e-8, norm, 1.0)
     pad = n_fft // 2
-    length = hop * (count - 1) if length is None else _count("length", length)
+    length = hop * (count - 1) if length is None else check_int("length", length)
     return out[..., pad : pad + length]
 
 
@@ -234,19 +245,21 @@ def to_unit(magnitude, n_fft: int = N_FFT, db_range: float = DB_RANGE) -> np.nda
     A unit sine under a Hann window of ``n_fft`` samples peaks at ``n_fft / 4``.
     Ears hear loudness on a log scale, and so should the model's loss.
     """
+    n_fft, db_range = check_int("n_fft", n_fft, 2), _positive("db_range", db_range)
     db = 20 * np.log10(np.maximum(np.asarray(magnitude, dtype=np.float64), 1e-12) / (n_fft / 4))
     return np.clip(1 + db / db_range, 0.0, 1.0).astype(np.float32)
 
 
 def from_unit(unit, n_fft: int = N_FFT, db_range: float = DB_RANGE) -> np.ndarray:
     """Inverse of :func:`to_unit` (0.0 becomes silence rather than the floor level)."""
+    n_fft, db_range = check_int("n_fft", n_fft, 2), _positive("db_range", db_range)
     unit = np.asarray(unit, dtype=np.float64)
     return np.where(unit > 0, (n_fft / 4) * 10 ** ((unit - 1) * db_range / 20), 0.0)
 
 
 def note_spectrograms(waveforms, bins: int = BINS) -> np.ndarray:
     """The model's view of a clip: :func:`to_unit` of the lowest ``bins`` bins, ``(..., bins, frames)`` float32."""
-    return to_unit(spectrogram(waveforms)[..., : _count("bins", bins), :])
+    return to_unit(spectrogram(waveforms)[..., : check_int("bins", bins), :])
 
 
 def griffin_lim(
@@ -266,13 +279,14 @@ def griffin_lim(
     ``momentum`` term is the "fast Griffin-Lim" of Perraudin et al. (2013);
     0 gives the original algorithm.
     """
+    n_fft, hop, seed = check_int("n_fft", n_fft, 2), check_int("hop", hop), check_int("seed", seed, 0)
     magnitude = _array("magnitude", magnitude, (2, 3))
     if magnitude.shape[-2] != n_fft // 2 + 1:
         raise ValueError(f"magnitude must have {n_fft // 2 + 1} frequency bins for n_fft={n_fft}, got shape {magnitude.shape}")
-    iterations = _count("iterations", iterations, 0)
+    iterations = check_int("iterations", iterations, 0)
     if not (isinstance(momentum, (int, float)) and 0 <= momentum < 2):
         raise ValueError(f"momentum must be a number in [0, 2) (0.99 is the usual choice), got {momentum!r}")
-    length = hop * (magnitude.shape[-1] - 1) if length is None else _count("length", length)
+    length = hop * (magnitude.shape[-1] - 1) if length is None else check_int("length", length)
     rng = np.random.default_rng(seed)
     spectra = magnitude * np.exp(2j * np.pi * rng.random(magnitude.shape))
     previous = np.zeros_like(spectra)
@@ -308,7 +322,8 @@ def dominant_frequency(waveforms, sample_rate: int = SAMPLE_RATE, min_frequency:
     the estimate is far finer than ``sample_rate / T``.
     """
     x = _array("waveforms", waveforms, (1, 2))
-    sample_rate = _count("sample_rate", sample_rate)
+    sample_rate = check_int("sample_rate", sample_rate)
+    min_frequency = check_float("min_frequency", min_frequency, 0.0, sample_rate / 2, high_open=True)
     n = 1 << int(math.ceil(math.log2(16 * x.shape[-1])))
     spectrum = np.log(np.abs(np.fft.rfft(x * np.hanning(x.shape[-1]), n=n, axis=-1)) + 1e-12)  # (..., n/2 + 1)
     spectrum[..., : int(min_frequency * n / sample_rate) + 1] = -np.inf  # ignore DC and rumble
@@ -323,12 +338,12 @@ def dominant_frequency(waveforms, sample_rate: int = SAMPLE_RATE, min_frequency:
 
 def cents(frequency, reference) -> np.ndarray:
     """Pitch difference in cents, ``1200 log2(f / f_ref)``: 100 cents is a semitone, 1200 an octave."""
-    return 1200 * np.log2(np.asarray(frequency, dtype=np.float64) / np.asarray(reference, dtype=np.float64))
+    return 1200 * np.log2(_hertz("frequency", frequency) / _hertz("reference", reference))
 
 
 def nearest_note(frequency) -> np.ndarray:
     """Index into :data:`NOTE_NAMES` of the scale note nearest in pitch (a classifier by ear, in effect)."""
-    distance = np.abs(cents(np.asarray(frequency, dtype=np.float64)[..., None], np.array(NOTE_FREQUENCIES)))
+    distance = np.abs(cents(_hertz("frequency", frequency)[..., None], np.array(NOTE_FREQUENCIES)))
     return np.argmin(distance, axis=-1)
 
 
@@ -362,6 +377,7 @@ def play(waveforms, sample_rate: int = SAMPLE_RATE, captions=None):
 
     clips = _array("waveforms", waveforms, (1, 2))
     clips = clips[None] if clips.ndim == 1 else clips
+    sample_rate = check_int("sample_rate", sample_rate)
     captions = [f"clip {i}" for i in range(len(clips))] if captions is None else [str(c) for c in captions]
     if len(captions) != len(clips):
         raise ValueError(f"captions must have one entry per clip ({len(clips)}), got {len(captions)}")
@@ -389,6 +405,8 @@ def show_spectrograms(
 
     specs = _array("unit_spectrograms", unit_spectrograms, (2, 3))
     specs = specs[None] if specs.ndim == 2 else specs
+    ncols, sample_rate = check_int("ncols", ncols), check_int("sample_rate", sample_rate)
+    n_fft, hop = check_int("n_fft", n_fft, 2), check_int("hop", hop)
     if axes is None:
         nrows = -(-len(specs) // ncols)
         fig, axes = plt.subplots(nrows, ncols, figsize=(1.5 * ncols, 1.6 * nrows + 0.3), squeeze=False)

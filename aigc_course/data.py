@@ -11,10 +11,15 @@ channel axis where its layers want it (last for Keras, first for PyTorch).
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import pathlib
+import zipfile
+import zlib
 
 import numpy as np
+
+from aigc_course._checks import check_choice, check_int
 
 IMAGE_SIZES = (8, 16, 28)
 SPLITS = ("train", "test")
@@ -27,21 +32,16 @@ MNIST_ENV_VAR = "AIGC_COURSE_MNIST"
 TEST_EVERY = 5
 
 
-def _check_choice(name: str, value, choices) -> None:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
-
-
-def _check_positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+def _number(name: str, value, *, positive: bool) -> float:
+    """``value`` as a float: finite, and > 0 when ``positive``, else >= 0."""
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    if not ok or not math.isfinite(value) or value < 0 or (positive and value == 0):
+        raise ValueError(f"{name} must be {'positive' if positive else '>= 0'} and finite, got {value!r}")
+    return float(value)
 
 
 def _rng(seed) -> np.random.Generator:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    return np.random.default_rng(int(seed))
+    return np.random.default_rng(check_int("seed", seed, 0))
 
 
 def _apply_scale(images: np.ndarray, scale: str) -> np.ndarray:
@@ -59,6 +59,7 @@ def resize_images(images: np.ndarray, image_size: int) -> np.ndarray:
     """
     from scipy import ndimage
 
+    image_size = check_int("image_size", image_size)
     images = np.asarray(images, dtype=np.float64)
     if images.ndim != 3:
         raise ValueError(f"images must have shape (N, H, W), got {images.shape}")
@@ -86,9 +87,9 @@ def load_digits(image_size: int = 28, split: str = "train", scale: str = "tanh")
         ``images`` of shape ``(N, image_size, image_size)``, float32, and
         ``labels`` of shape ``(N,)``, int64, with values 0-9.
     """
-    _check_choice("image_size", image_size, IMAGE_SIZES)
-    _check_choice("split", split, SPLITS)
-    _check_choice("scale", scale, SCALES)
+    check_choice("image_size", check_int("image_size", image_size), IMAGE_SIZES)  # 28.0 is not a size
+    check_choice("split", split, SPLITS)
+    check_choice("scale", scale, SCALES)
     from sklearn.datasets import load_digits as _sklearn_digits
 
     bunch = _sklearn_digits()
@@ -119,10 +120,8 @@ def ring_of_gaussians(n: int = 1000, modes: int = 8, radius: float = 2.0, std: f
         ``points`` of shape ``(n, 2)``, float32, and the index of the mode each
         point came from, shape ``(n,)``, int64.
     """
-    n = _check_positive_int("n", n)
-    modes = _check_positive_int("modes", modes)
-    if not std > 0:
-        raise ValueError(f"std must be positive, got {std!r}")
+    n, modes = check_int("n", n), check_int("modes", modes)
+    radius, std = _number("radius", radius, positive=True), _number("std", std, positive=True)
     rng = _rng(seed)
     which = rng.integers(0, modes, size=n)
     angles = 2 * np.pi * which / modes
@@ -133,16 +132,14 @@ def ring_of_gaussians(n: int = 1000, modes: int = 8, radius: float = 2.0, std: f
 
 def ring_centres(modes: int = 8, radius: float = 2.0) -> np.ndarray:
     """The centres of :func:`ring_of_gaussians`, shape ``(modes, 2)``."""
-    modes = _check_positive_int("modes", modes)
+    modes, radius = check_int("modes", modes), _number("radius", radius, positive=True)
     angles = 2 * np.pi * np.arange(modes) / modes
     return (radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)).astype(np.float32)
 
 
 def moons(n: int = 1000, noise: float = 0.05, seed: int = 0):
     """Two interleaving half circles; returns ``points (n, 2)`` and labels 0/1."""
-    n = _check_positive_int("n", n)
-    if noise < 0:
-        raise ValueError(f"noise must be >= 0, got {noise!r}")
+    n, noise = check_int("n", n), _number("noise", noise, positive=False)
     from sklearn.datasets import make_moons
 
     points, labels = make_moons(n_samples=n, noise=noise, random_state=int(_rng(seed).integers(2**31)))
@@ -151,11 +148,8 @@ def moons(n: int = 1000, noise: float = 0.05, seed: int = 0):
 
 def spiral(n: int = 1000, turns: float = 1.5, noise: float = 0.05, seed: int = 0):
     """Points along a two-armed spiral; returns ``points (n, 2)`` and the arm (0/1)."""
-    n = _check_positive_int("n", n)
-    if not turns > 0:
-        raise ValueError(f"turns must be positive, got {turns!r}")
-    if noise < 0:
-        raise ValueError(f"noise must be >= 0, got {noise!r}")
+    n, turns = check_int("n", n), _number("turns", turns, positive=True)
+    noise = _number("noise", noise, positive=False)
     rng = _rng(seed)
     t = np.sqrt(rng.uniform(0, 1, size=n))  # sqrt: even density along the arm
     arm = rng.integers(0, 2, size=n)
@@ -182,18 +176,26 @@ def read_idx(path) -> np.ndarray:
     """Read one IDX file (the format MNIST is distributed in), gzipped or not."""
     path = pathlib.Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"IDX file not found: {path}")
+        raise FileNotFoundError(f"path {str(path)!r} is not a file; expected an IDX file (the format MNIST ships in)")
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as f:
-        raw = f.read()
+    try:
+        with opener(path, "rb") as f:
+            raw = f.read()
+    except (gzip.BadGzipFile, EOFError, zlib.error) as err:
+        reason = f"{type(err).__name__}: {err}"
+        raise ValueError(f"path {str(path)!r} is not a complete gzip file ({reason}); expected a gzipped IDX file") from None
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
-        raise ValueError(f"{path} is not an IDX file (bad magic number {raw[:4].hex()!r})")
+        raise ValueError(f"path {str(path)!r} is not an IDX file (bad magic number {raw[:4].hex()!r})")
     dtype, ndim = np.dtype(_IDX_DTYPES[raw[2]]), raw[3]
     header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise ValueError(f"path {str(path)!r} is truncated: its header needs {header} bytes, the file holds {len(raw)}")
     shape = tuple(int(d) for d in np.frombuffer(raw[4:header], dtype=">u4"))
     expected = int(np.prod(shape)) * dtype.itemsize
     if len(raw) - header != expected:
-        raise ValueError(f"{path}: header says shape {shape} ({expected} bytes) but the file holds {len(raw) - header}")
+        raise ValueError(
+            f"path {str(path)!r}: header says shape {shape} ({expected} bytes) but the file holds {len(raw) - header}"
+        )
     return np.frombuffer(raw[header:], dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
 
 
@@ -201,7 +203,62 @@ def _find_idx(folder: pathlib.Path, stem: str) -> pathlib.Path:
     for name in (stem, stem + ".gz", stem.replace("-idx", ".idx"), stem.replace("-idx", ".idx") + ".gz"):
         if (folder / name).is_file():
             return folder / name
-    raise FileNotFoundError(f"{folder} has no {stem} (or {stem}.gz): the folder must hold the four MNIST IDX files")
+    raise FileNotFoundError(
+        f"path {str(folder)!r} has no {stem} (or {stem}.gz): the folder must hold the four MNIST IDX files"
+    )
+
+
+_NPZ_EXPECTED = "expected an MNIST .npz with x_train, y_train, x_test, y_test (images uint8 0-255 or float 0-1)"
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip archive (every .npz is one) starts with one of these
+
+
+def _read_npz(path: pathlib.Path, keys: tuple[str, str], where: str) -> tuple[np.ndarray, np.ndarray]:
+    """The arrays ``keys`` of an .npz archive; never unpickles anything."""
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if not head:
+        raise ValueError(f"{where} is an empty file (0 bytes); {_NPZ_EXPECTED}")
+    if head not in _ZIP_MAGIC:
+        raise ValueError(
+            f"{where} is not an .npz archive (it starts with bytes {head.hex()!r}, not a zip header); {_NPZ_EXPECTED}"
+        )
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            files = archive.files
+            arrays = [archive[k] for k in keys if k in files]
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error) as err:  # truncated or damaged
+        reason = f"{type(err).__name__}: {err}"
+        raise ValueError(f"{where} is a damaged or truncated .npz archive ({reason}); {_NPZ_EXPECTED}") from None
+    missing = [k for k in keys if k not in files]
+    if missing:
+        raise ValueError(f"{where} lacks {missing}; it holds {files}; {_NPZ_EXPECTED}")
+    return arrays[0], arrays[1]
+
+
+def _unit_pixels(images: np.ndarray, where: str) -> np.ndarray:
+    """MNIST pixels in [0, 1]: integers 0-255 (and floats 0-255) are divided by 255, floats in [0, 1] kept as they are."""
+    if images.dtype == object or not (np.issubdtype(images.dtype, np.integer) or np.issubdtype(images.dtype, np.floating)):
+        raise ValueError(f"{where}: images must be uint8 0-255 or float 0-1, got dtype {images.dtype}")
+    if not np.isfinite(images).all():
+        raise ValueError(f"{where}: images contain NaN or infinite values; expected uint8 0-255 or float 0-1")
+    lo, hi = float(images.min()), float(images.max())
+    if np.issubdtype(images.dtype, np.floating) and lo >= 0 and hi <= 1:
+        return images.astype(np.float64)  # already scaled: dividing again would make every pixel black
+    if lo < 0 or hi > 255:
+        raise ValueError(
+            f"{where}: images must be uint8 0-255 or float 0-1, got {images.dtype} values in [{lo:.4g}, {hi:.4g}]"
+        )
+    return images.astype(np.float64) / 255.0
+
+
+def _check_labels(labels: np.ndarray, where: str) -> np.ndarray:
+    integral = np.issubdtype(labels.dtype, np.integer) or (
+        np.issubdtype(labels.dtype, np.floating) and np.isfinite(labels).all() and (labels == np.round(labels)).all()
+    )
+    if not integral or labels.min() < 0 or labels.max() > 9:
+        seen = f"values in [{labels.min()}, {labels.max()}]" if integral else f"dtype {labels.dtype}"
+        raise ValueError(f"{where}: labels must be integers 0-9, got {seen}")
+    return labels.astype(np.int64)
 
 
 def load_mnist(path=None, split: str = "train", scale: str = "tanh") -> tuple[np.ndarray, np.ndarray]:
@@ -211,16 +268,18 @@ def load_mnist(path=None, split: str = "train", scale: str = "tanh") -> tuple[np
         path: a ``.npz`` file with ``x_train, y_train, x_test, y_test`` (the
             layout Keras uses), or a folder with the four IDX files
             (``train-images-idx3-ubyte[.gz]`` ...).  ``None`` reads the
-            ``AIGC_COURSE_MNIST`` environment variable.
+            ``AIGC_COURSE_MNIST`` environment variable.  Images may be uint8
+            (0-255, as MNIST ships) or float already in [0, 1].
         split: ``"train"`` or ``"test"``.
         scale: ``"tanh"`` ([-1, 1]) or ``"unit"`` ([0, 1]).
 
     Returns:
         ``images (N, 28, 28)`` float32 and ``labels (N,)`` int64.
     """
-    _check_choice("split", split, SPLITS)
-    _check_choice("scale", scale, SCALES)
-    if path is None:
+    check_choice("split", split, SPLITS)
+    check_choice("scale", scale, SCALES)
+    from_env = path is None
+    if from_env:
         path = os.environ.get(MNIST_ENV_VAR)
         if not path:
             raise FileNotFoundError(
@@ -228,25 +287,24 @@ def load_mnist(path=None, split: str = "train", scale: str = "tanh") -> tuple[np
                 "data: pass path= (an mnist.npz file or a folder with the IDX files) or set "
                 f"{MNIST_ENV_VAR}; or use load_digits(), which needs no file."
             )
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"path must be a str or os.PathLike (an mnist.npz file or a folder of IDX files), got {type(path).__name__}"
+        )
     path = pathlib.Path(path).expanduser()
+    where = f"path {str(path)!r}" + (f" (from {MNIST_ENV_VAR})" if from_env else "")
     if not path.exists():
-        raise FileNotFoundError(f"MNIST path does not exist: {path}")
+        raise FileNotFoundError(f"{where} does not exist; expected an mnist.npz file or a folder of the four IDX files")
     if path.is_dir():
         image_stem, label_stem = _IDX_NAMES[split]
         images, labels = read_idx(_find_idx(path, image_stem)), read_idx(_find_idx(path, label_stem))
     elif path.suffix == ".npz":
-        with np.load(path, allow_pickle=False) as archive:
-            keys = (f"x_{split}", f"y_{split}")
-            missing = [k for k in keys if k not in archive.files]
-            if missing:
-                raise ValueError(f"{path} lacks {missing}; it holds {archive.files}")
-            images, labels = archive[keys[0]], archive[keys[1]]
+        images, labels = _read_npz(path, (f"x_{split}", f"y_{split}"), where)
     else:
-        raise ValueError(f"path must be a .npz file or a folder of IDX files, got {path}")
-    if images.ndim != 3 or len(images) != len(labels):
-        raise ValueError(f"{path}: expected images (N, H, W) and N labels, got {images.shape} and {labels.shape}")
-    images = images.astype(np.float64) / 255.0
-    return _apply_scale(images, scale), labels.astype(np.int64)
+        raise ValueError(f"{where} is neither a .npz file nor a folder; {_NPZ_EXPECTED}, or a folder of the four IDX files")
+    if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels) or len(images) == 0:
+        raise ValueError(f"{where}: expected images (N, H, W) and N labels, N >= 1, got {images.shape} and {labels.shape}")
+    return _apply_scale(_unit_pixels(images, where), scale), _check_labels(labels, where)
 
 
 def batches(arrays, batch_size: int, *, shuffle: bool = True, seed: int = 0, drop_last: bool = False):
@@ -257,7 +315,7 @@ def batches(arrays, batch_size: int, *, shuffle: bool = True, seed: int = 0, dro
     """
     single = isinstance(arrays, np.ndarray)
     arrays = (arrays,) if single else tuple(arrays)
-    batch_size = _check_positive_int("batch_size", batch_size)
+    batch_size = check_int("batch_size", batch_size)
     n = len(arrays[0])
     if n == 0:
         raise ValueError("cannot make batches from empty data")

@@ -14,6 +14,8 @@ import math
 
 import numpy as np
 
+from aigc_course._checks import check_choice, check_int
+
 __all__ = ["PHOTOS", "diffusion_fill", "load_photo", "mean_fill", "nearest_fill", "psnr"]
 
 PHOTOS = ("china.jpg", "flower.jpg")  # shipped inside scikit-learn: nothing to download
@@ -36,7 +38,8 @@ def _check_masks(images: np.ndarray, masks, name: str = "masks") -> np.ndarray:
     if masks.shape != images.shape:
         raise ValueError(f"{name} must have the shape of the images {images.shape}, got {masks.shape}")
     if not np.isin(masks, (0.0, 1.0)).all():
-        raise ValueError(f"{name} must hold only 0 (known pixel) and 1 (missing pixel)")
+        others = np.unique(masks[~np.isin(masks, (0.0, 1.0))])
+        raise ValueError(f"{name} must hold only 0 (known pixel) and 1 (missing pixel), got also {others[:3].tolist()}")
     return masks > 0.5
 
 
@@ -108,11 +111,10 @@ def diffusion_fill(images, masks, iterations: int = 200) -> np.ndarray:
     The known pixels stay fixed, so the holes relax towards the smoothest surface
     that meets their border (a discrete Laplace equation).  Starts from the mean fill.
     """
-    if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 1:
-        raise ValueError(f"iterations must be a positive integer, got {iterations!r}")
+    iterations = check_int("iterations", iterations)
     x = mean_fill(images, masks).astype(np.float64)
     holes = _check_masks(x, masks)
-    for _ in range(int(iterations)):
+    for _ in range(iterations):
         padded = np.pad(x, ((0, 0), (1, 1), (1, 1)), mode="edge")  # (N, H + 2, W + 2)
         neighbours = (padded[:, :-2, 1:-1] + padded[:, 2:, 1:-1] + padded[:, 1:-1, :-2] + padded[:, 1:-1, 2:]) / 4
         x = np.where(holes, neighbours, x)
@@ -126,8 +128,7 @@ def load_photo(name: str = "china.jpg", size: int = 64) -> np.ndarray:
         name: ``"china.jpg"`` (a temple) or ``"flower.jpg"`` (a flower), both 640x427.
         size: side in pixels after resizing (Lanczos filter).
     """
-    if name not in PHOTOS:
-        raise ValueError(f"name must be one of {', '.join(map(repr, PHOTOS))}; got {name!r}")
+    check_choice("name", name, PHOTOS)
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not 4 <= size <= 427:
         raise ValueError(f"size must be an integer in [4, 427], got {size!r}")
     from PIL import Image

@@ -104,6 +104,23 @@ def _sqrt_psd(matrix: np.ndarray) -> np.ndarray:
     return (vectors * np.sqrt(values)) @ vectors.T
 
 
+def _check_covariance(name: str, sigma: np.ndarray, d: int) -> None:
+    """``sigma`` must be ``(d, d)``, symmetric and positive semi-definite (up to round-off)."""
+    if sigma.shape != (d, d):
+        raise ValueError(f"{name} must have shape ({d}, {d}) to match the means, got {sigma.shape}")
+    if not np.allclose(sigma, sigma.T, rtol=1e-5, atol=1e-8):
+        asymmetry = float(np.max(np.abs(sigma - sigma.T)))
+        raise ValueError(f"{name} must be a symmetric covariance matrix, got max |{name} - {name}.T| = {asymmetry:.3g}")
+    eigenvalues = np.linalg.eigvalsh((sigma + sigma.T) / 2)
+    # Round-off in np.cov can leave zero eigenvalues slightly negative; a real negative variance cannot.
+    tolerance = 1e-6 * max(float(np.max(np.abs(eigenvalues))), np.finfo(float).tiny)
+    if eigenvalues[0] < -tolerance:
+        raise ValueError(
+            f"{name} must be positive semi-definite (a covariance matrix has no negative variances), "
+            f"got an eigenvalue of {eigenvalues[0]:.4g}"
+        )
+
+
 def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     """Fréchet (2-Wasserstein) distance squared between two Gaussians.
 
@@ -131,10 +148,7 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     if len(mu2) != d:
         raise ValueError(f"mu1 and mu2 must have the same length, got {len(mu1)} and {len(mu2)}")
     for name, sigma in (("sigma1", sigma1), ("sigma2", sigma2)):
-        if sigma.shape != (d, d):
-            raise ValueError(f"{name} must have shape ({d}, {d}) to match the means, got {sigma.shape}")
-        if not np.allclose(sigma, sigma.T, rtol=1e-5, atol=1e-8):
-            raise ValueError(f"{name} must be a symmetric covariance matrix")
+        _check_covariance(name, sigma, d)
     sqrt_sigma1 = _sqrt_psd((sigma1 + sigma1.T) / 2)
     middle = sqrt_sigma1 @ sigma2 @ sqrt_sigma1
     eigenvalues = np.linalg.eigvalsh((middle + middle.T) / 2)

@@ -12,10 +12,24 @@ import math
 import numpy as np
 
 
-def _to_numpy(images) -> np.ndarray:
-    if hasattr(images, "detach"):  # a PyTorch tensor, possibly on a GPU
-        images = images.detach().cpu().numpy()
-    return np.asarray(images, dtype=np.float32)
+def _as_array(values) -> np.ndarray:
+    if hasattr(values, "detach"):  # a PyTorch tensor, possibly on a GPU
+        values = values.detach().cpu().numpy()
+    return np.asarray(values)
+
+
+def _to_numpy(values) -> np.ndarray:
+    return _as_array(values).astype(np.float32)
+
+
+def _pixels(images) -> np.ndarray:
+    """``images`` as float32; uint8 pixels (0-255, as image files store them) divided by 255."""
+    array = _as_array(images)
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise ValueError(f"images must be a numeric array, got dtype {array.dtype}")
+    if array.dtype == np.uint8:
+        return array.astype(np.float32) / 255.0
+    return array.astype(np.float32)
 
 
 def to_hw_images(images) -> np.ndarray:
@@ -24,7 +38,7 @@ def to_hw_images(images) -> np.ndarray:
     Accepts ``(N, H, W)``, channels-last ``(N, H, W, C)`` (Keras) and
     channels-first ``(N, C, H, W)`` (PyTorch) with C = 1 or 3, or a single image.
     """
-    x = _to_numpy(images)
+    x = _pixels(images)
     if x.ndim == 2:
         x = x[None]
     if x.ndim == 4:
@@ -45,18 +59,36 @@ def to_hw_images(images) -> np.ndarray:
     return x
 
 
+# How far "auto" lets pixels stray outside [-1, 1] before calling the range wrong rather than
+# clipping: enough for a model's slight overshoot, far too little for 0-255 pixels stored as floats.
+_AUTO_SLACK = 0.1
+
+
 def _to_unit_range(x: np.ndarray, value_range) -> np.ndarray:
-    if value_range == "auto":
+    if isinstance(value_range, str) and value_range == "auto":
+        lo, hi = float(x.min()), float(x.max())
+        if lo < -1.0 - _AUTO_SLACK or hi > 1.0 + _AUTO_SLACK:
+            raise ValueError(
+                f"images must lie in [0, 1] or [-1, 1] (or be uint8 0-255) for value_range='auto', "
+                f"got values in [{lo:.4g}, {hi:.4g}]; scale them, or pass value_range=(low, high)"
+            )
         # Pixels below zero can only come from a tanh-scaled image.
-        value_range = (-1.0, 1.0) if x.min() < 0 else (0.0, 1.0)
-    lo, hi = value_range
-    if not hi > lo:
-        raise ValueError(f"value_range must be (low, high) with high > low, got {value_range!r}")
+        value_range = (-1.0, 1.0) if lo < 0 else (0.0, 1.0)
+    try:
+        lo, hi = (float(v) for v in value_range)
+    except (TypeError, ValueError):
+        raise ValueError(f"value_range must be 'auto' or (low, high), got {value_range!r}") from None
+    if not (np.isfinite(lo) and np.isfinite(hi) and hi > lo):
+        raise ValueError(f"value_range must be (low, high) with finite high > low, got {value_range!r}")
     return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
 
 
 def make_grid(images, nrow: int | None = None, padding: int = 1, value_range="auto", pad_value: float = 1.0) -> np.ndarray:
-    """Tile a batch into one image, ``nrow`` images per row, values in [0, 1]."""
+    """Tile a batch into one image, ``nrow`` images per row, values in [0, 1].
+
+    ``value_range="auto"`` reads pixels in [0, 1] or [-1, 1] (tanh); uint8 images
+    (0-255) are divided by 255 first.  Anything else needs ``value_range=(low, high)``.
+    """
     x = _to_unit_range(to_hw_images(images), value_range)
     n, h, w = x.shape[:3]
     if nrow is None:
@@ -65,6 +97,9 @@ def make_grid(images, nrow: int | None = None, padding: int = 1, value_range="au
         raise ValueError(f"nrow must be a positive integer, got {nrow!r}")
     if isinstance(padding, bool) or not isinstance(padding, int) or padding < 0:
         raise ValueError(f"padding must be a non-negative integer, got {padding!r}")
+    ok = isinstance(pad_value, (int, float, np.integer, np.floating)) and not isinstance(pad_value, bool)
+    if not ok or not 0.0 <= pad_value <= 1.0:
+        raise ValueError(f"pad_value must be a number in [0, 1] (the grid's range), got {pad_value!r}")
     ncol = min(nrow, n)
     nrows = math.ceil(n / ncol)
     shape = (nrows * (h + padding) + padding, ncol * (w + padding) + padding) + x.shape[3:]

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from aigc_course._checks import check_int
+
 #: Every character the course's corpora may contain, in vocabulary order.
 ALPHABET = "\n" + " " + string.ascii_lowercase + string.digits + ".,;:!?'\"()-=+*/<>[]_#%&"
 
@@ -72,6 +74,8 @@ class CharTokenizer:
     @classmethod
     def from_text(cls, text: str) -> CharTokenizer:
         """A tokenizer whose vocabulary is the sorted set of characters in ``text``."""
+        if not isinstance(text, str) or not text:
+            raise ValueError(f"text must be a non-empty string, got {text!r:.60}")
         return cls("".join(sorted(set(text))))
 
     @property
@@ -93,6 +97,8 @@ class CharTokenizer:
     def decode(self, ids) -> str:
         """Ids (any integer sequence or array) back to a string."""
         ids = np.asarray(ids).reshape(-1)
+        if len(ids) and not np.issubdtype(ids.dtype, np.integer):
+            raise ValueError(f"ids must be integer token ids, got dtype {ids.dtype}")
         if len(ids) and (ids.min() < 0 or ids.max() >= self.vocab_size):
             raise ValueError(f"ids must lie in [0, {self.vocab_size}), got values in [{ids.min()}, {ids.max()}]")
         return "".join(self.chars[i] for i in ids)
@@ -119,9 +125,7 @@ class GPTConfig:
 
     def __post_init__(self):
         for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+            check_int(name, getattr(self, name))
         if self.n_embd % self.n_head:
             raise ValueError(f"n_embd must be a multiple of n_head, got n_embd={self.n_embd}, n_head={self.n_head}")
         if isinstance(self.dropout, bool) or not isinstance(self.dropout, (int, float)) or not 0 <= self.dropout < 1:
@@ -136,6 +140,8 @@ class GPTConfig:
 def normalise(text: str) -> str:
     """Lower-case ``text`` and keep only :data:`ALPHABET`: other characters become spaces,
     runs of spaces collapse, and paragraphs are separated by one blank line."""
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a string, got {type(text).__name__}")
     text = text.lower().replace("\t", " ")
     text = "".join(c if c in ALPHABET else " " for c in text)
     lines = [re.sub(" +", " ", line).strip() for line in text.split("\n")]
@@ -219,9 +225,7 @@ def limerick_corpus(n: int = 400, seed: int = 0) -> str:
     same ``(n, seed)`` on every machine; in the lower-case alphabet of
     :data:`ALPHABET`.  About 170 characters per limerick.
     """
-    for name, value in (("n", n), ("seed", seed)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < (1 if name == "n" else 0):
-            raise ValueError(f"{name} must be an integer >= {1 if name == 'n' else 0}, got {value!r}")
+    n, seed = check_int("n", n), check_int("seed", seed, 0)
     rng = np.random.default_rng(seed)
 
     def pick(options):
@@ -244,7 +248,9 @@ def limerick_corpus(n: int = 400, seed: int = 0) -> str:
 
 def split_text(text: str, valid_fraction: float = 0.1) -> tuple[str, str]:
     """``(train, valid)``: the last ``valid_fraction`` of ``text`` is held out, cut at a blank line."""
-    if not isinstance(valid_fraction, (int, float)) or not 0 < valid_fraction < 1:
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a string, got {type(text).__name__}")
+    if isinstance(valid_fraction, bool) or not isinstance(valid_fraction, (int, float)) or not 0 < valid_fraction < 1:
         raise ValueError(f"valid_fraction must be a number in (0, 1), got {valid_fraction!r}")
     cut = int(len(text) * (1 - valid_fraction))
     boundary = text.find("\n\n", cut)
@@ -259,6 +265,7 @@ def split_text(text: str, valid_fraction: float = 0.1) -> tuple[str, str]:
 
 def check_token_ids(token_ids, vocab_size: int, block_size: int, name: str = "token_ids") -> np.ndarray:
     """``token_ids`` as a 1-D int64 array with ids in ``[0, vocab_size)`` and more than ``block_size`` of them."""
+    vocab_size, block_size = check_int("vocab_size", vocab_size), check_int("block_size", block_size)
     ids = np.asarray(token_ids)
     if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
         raise ValueError(f"{name} must be a 1-D array of integer ids, got shape {ids.shape} and dtype {ids.dtype}")
@@ -303,7 +310,10 @@ def sample_next(logits: np.ndarray, temperature: float, top_k: int | None, rng: 
     logits = np.asarray(logits, dtype=np.float64)
     if temperature == 0:
         return int(np.argmax(logits))
-    logits = logits / temperature
+    # Shifted so the largest is 0 before dividing: a tiny temperature then sends the others
+    # to -inf (probability 0, the greedy limit) instead of overflowing into inf - inf = NaN.
+    with np.errstate(over="ignore"):
+        logits = (logits - logits.max()) / temperature
     if top_k is not None:
         kth = np.sort(logits)[-top_k]
         logits = np.where(logits < kth, -np.inf, logits)

@@ -13,6 +13,8 @@ Every function raises ``ValueError`` naming the argument on bad input.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 from scipy.special import expit, xlogy
 
@@ -40,7 +42,10 @@ __all__ = [
 
 
 def _finite(name: str, value) -> np.ndarray:
-    array = np.asarray(value, dtype=float)
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number or an array of numbers, got {type(value).__name__}") from None
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} must be finite, got non-finite values in an array of shape {array.shape}")
     return array
@@ -172,6 +177,16 @@ def generator_loss_gradient(d, loss: str = "non-saturating"):
     raise ValueError(f"loss must be 'saturating' or 'non-saturating', got {loss!r}")
 
 
+def _param(params: Mapping, key: str) -> float:
+    try:
+        value = float(params[key])
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not np.isfinite(value):
+        raise ValueError(f"params[{key!r}] must be a finite number, got {params[key]!r}")
+    return value
+
+
 def linear_gan_gradients(params: dict, x_real, z) -> dict:
     """Hand-derived gradients of the 1-D GAN with ``G(z) = a z + b`` and ``D(x) = sigmoid(w x + c)``.
 
@@ -180,13 +195,15 @@ def linear_gan_gradients(params: dict, x_real, z) -> dict:
     with respect to ``w, c`` and of the non-saturating generator loss
     ``L_G = -mean log D(G(z))`` with respect to ``a, b``, all at ``params``.
     """
+    if not isinstance(params, Mapping):
+        raise ValueError(f"params must be a dict with the floats a, b, w and c, got {type(params).__name__}")
     missing = {"a", "b", "w", "c"} - set(params)
     if missing:
         raise ValueError(f"params must hold a, b, w and c, missing {sorted(missing)}")
+    a, b, w, c = (_param(params, k) for k in "abwc")
     x_real, z = _finite("x_real", x_real).ravel(), _finite("z", z).ravel()
     if x_real.size == 0 or z.size == 0:
         raise ValueError(f"x_real and z must not be empty, got sizes {x_real.size} and {z.size}")
-    a, b, w, c = (float(params[k]) for k in "abwc")
     x_fake = a * z + b
     d_real, d_fake = expit(w * x_real + c), expit(w * x_fake + c)
     return {

@@ -9,7 +9,8 @@ from aigc_course import torch as tac
 
 # Methods each framework must name differently (PyTorch's ``forward`` is Keras'
 # ``call``) or inherits from its own base class with that framework's signature.
-FRAMEWORK_METHODS = {"forward", "call", "build", "compute_output_shape", "get_config", "from_config", "fit", "train_step", "test_step"}
+# ``fit`` is not among them: both frameworks' models route it through the course's trainer.
+FRAMEWORK_METHODS = {"forward", "call", "build", "compute_output_shape", "get_config", "from_config", "train_step", "test_step"}
 
 
 def _public_methods(cls):

@@ -73,11 +73,11 @@ def test_moons_and_spiral():
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda: data.ring_of_gaussians(n=0), "n must be a positive integer, got 0"),
+        (lambda: data.ring_of_gaussians(n=0), "n must be an integer >= 1, got 0"),
         (lambda: data.ring_of_gaussians(std=0), "std must be positive"),
         (lambda: data.moons(noise=-1), "noise must be >= 0"),
         (lambda: data.spiral(turns=0), "turns must be positive"),
-        (lambda: data.spiral(seed=-3), "seed must be a non-negative integer"),
+        (lambda: data.spiral(seed=-3), "seed must be an integer >= 0"),
     ],
 )
 def test_toy_bad_arguments(call, message):
@@ -173,5 +173,13 @@ def test_batches_cover_data_once_and_are_seeded():
         list(data.batches(np.zeros(0), 4))
     with pytest.raises(ValueError, match="same length"):
         list(data.batches((x, y[:5]), 4))
-    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
         list(data.batches(x, 0))
+
+
+def test_load_mnist_keeps_float_images_already_in_0_1(tiny_mnist, tmp_path):
+    _, _, (x_train, y_train, x_test, y_test) = tiny_mnist
+    npz = tmp_path / "float.npz"
+    np.savez(npz, x_train=x_train / 255.0, y_train=y_train, x_test=x_test / 255.0, y_test=y_test)
+    x, _ = data.load_mnist(npz, split="train", scale="unit")
+    np.testing.assert_allclose(x, x_train / 255.0, atol=1e-6)  # not divided by 255 a second time

@@ -142,3 +142,14 @@ def test_the_wrong_rules_give_distinct_answers():
     d = _d(points, centres)
     values = [np.mean(d.min(1) <= k * std) for k in (1, 2, 3)] + [np.mean((d**2).min(1) <= 3 * std)]
     assert len(set(np.round(values, 9))) == len(values)
+
+
+def test_generator_loss_accepts_a_torch_tensor_that_requires_grad():
+    import torch
+
+    def in_torch(fake_logits, loss):
+        f = torch.tensor(np.asarray(fake_logits), requires_grad=True)
+        d = torch.sigmoid(f)
+        return -torch.log(d).mean() if loss == "non_saturating" else torch.log(1 - d).mean()
+
+    assert ex.check_generator_loss(in_torch, show=False).passed

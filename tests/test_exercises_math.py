@@ -161,3 +161,13 @@ def test_linear_gaussian_posterior_mistakes(wrong, fragment):
 def test_linear_gaussian_posterior_right_answer_passes():
     assert ex.check_linear_gaussian_posterior(posterior_right, show=False).passed
     assert ex.check_linear_gaussian_posterior(th.linear_gaussian_posterior, show=False).passed
+
+
+def test_gaussian_kl_accepts_a_torch_tensor_that_requires_grad():
+    import torch
+
+    def in_torch(mu, log_var):
+        mu, log_var = (torch.tensor(np.asarray(a), requires_grad=True) for a in (mu, log_var))
+        return 0.5 * (mu**2 + log_var.exp() - 1 - log_var).sum(-1)
+
+    assert ex.check_gaussian_kl(in_torch, show=False).passed

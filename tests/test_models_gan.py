@@ -84,12 +84,15 @@ def test_torch_fit_is_train():
     assert a == b
 
 
-def test_keras_own_fit_works():
-    """A Keras user can call fit directly: the noise then comes from Keras' random generator."""
+@FRAMEWORKS
+def test_fit_is_the_course_trainer(ac):
+    """``model.fit`` in either framework goes through ``train``: same checks, same numbers."""
     seed_everything(0)
-    gan = build_gan(kac, "mlp")
-    logs = gan.fit(digits(8, n=64), batch_size=32, epochs=2, verbose=0).history
-    assert sorted(logs) == KEYS and len(logs["d_loss"]) == 2
+    fitted = build_gan(ac, "mlp").fit(digits(8, n=64), batch_size=32, epochs=2)
+    seed_everything(0)
+    trained = ac.train(build_gan(ac, "mlp"), digits(8, n=64), batch_size=32, epochs=2)
+    assert sorted(fitted) == KEYS and len(fitted["d_loss"]) == 2
+    assert fitted == trained
 
 
 def _weights(ac, network):

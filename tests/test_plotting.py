@@ -64,3 +64,9 @@ def test_plot_losses_and_points():
 def test_plotting_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_grid_reads_uint8_as_0_to_255():
+    images = np.array([[[0, 51], [255, 255]]], dtype=np.uint8)
+    grid = plotting.make_grid(images, padding=0)
+    np.testing.assert_allclose(grid[..., 0] if grid.ndim == 3 else grid, [[0.0, 0.2], [1.0, 1.0]], atol=1e-6)

@@ -10,9 +10,12 @@ say what is wrong::
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from aigc_course import theory
+from aigc_course.exercises import _checking as checking
 from aigc_course.exercises._feedback import Feedback, feedback
 
 __all__ = [
@@ -25,22 +28,10 @@ __all__ = [
 ]
 
 
-def _call(name: str, fn, *args):
-    """Run the reader's function; return ``(array, problem)`` with exactly one of them set."""
-    if not callable(fn):
-        return None, f"expected a function, got {type(fn).__name__}"
-    try:
-        out = fn(*args)
-    except Exception as err:  # the reader's code: report, do not crash the lesson
-        return None, f"{name} raised {type(err).__name__}: {err}"
-    try:
-        return np.asarray(out, dtype=float), None
-    except (TypeError, ValueError):
-        return None, f"{name} returned {type(out).__name__}, which is not a number or an array of numbers"
-
-
-def _close(a, b, rtol=1e-5, atol=1e-8) -> bool:
-    return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, rtol=rtol, atol=atol))
+# The reader's function is run and its answer compared by the shared helpers.  NaN and
+# infinite answers pass through: a checker below explains them (a JSD that is not finite).
+_call = functools.partial(checking.call, finite=False)
+_close = functools.partial(checking.close, rtol=1e-5, atol=1e-8)
 
 
 # --------------------------------------------------------------------------
@@ -54,7 +45,7 @@ _KL_LOG_VAR = np.log(np.array([[1.0, 1.0], [4.0, 4.0], [0.25, 1.0], [2.0, 0.5]])
 def check_gaussian_kl(fn, show: bool = True) -> Feedback:
     """Check ``fn(mu, log_var) -> KL(N(mu, exp(log_var)) || N(0, I))``, one value per row (summed over the last axis)."""
     name = "Gaussian KL"
-    out, problem = _call("your function", fn, _KL_MU.copy(), _KL_LOG_VAR.copy())
+    out, problem = _call(fn, _KL_MU.copy(), _KL_LOG_VAR.copy())
     if problem:
         return feedback(name, [problem], show=show)
     right = theory.gaussian_kl(_KL_MU, _KL_LOG_VAR)
@@ -104,7 +95,7 @@ _BCE_P = np.array([0.9, 0.2, 0.3, 0.8, 0.6, 0.4])
 def check_bce(fn, show: bool = True) -> Feedback:
     """Check ``fn(y, p) -> mean(-[y log p + (1 - y) log(1 - p)])``, a single number."""
     name = "Binary cross-entropy"
-    out, problem = _call("your function", fn, _BCE_Y.copy(), _BCE_P.copy())
+    out, problem = _call(fn, _BCE_Y.copy(), _BCE_P.copy())
     if problem:
         return feedback(name, [problem], show=show)
     right = theory.binary_cross_entropy(_BCE_Y, _BCE_P)
@@ -115,7 +106,7 @@ def check_bce(fn, show: bool = True) -> Feedback:
     if _close(out, right):
         return feedback(name, [], show=show)
     problems = []
-    zeros, problem = _call("your function", fn, np.zeros(3), np.array([0.1, 0.5, 0.99]))
+    zeros, problem = _call(fn, np.zeros(3), np.array([0.1, 0.5, 0.99]))
     if problem is None and zeros.shape == () and abs(float(zeros)) < 1e-12:
         problems.append(
             "for y=0 your loss is 0 whatever p is (even p=0.99): the (1 - y) log(1 - p) term is missing, "
@@ -150,7 +141,7 @@ _P_G = theory.normal_pdf(_GRID, 0.0, 1.0)
 def check_optimal_discriminator(fn, show: bool = True) -> Feedback:
     """Check ``fn(p_data, p_g) -> D*`` (element-wise), for the two densities on a grid."""
     name = "Optimal discriminator"
-    out, problem = _call("your function", fn, _P_DATA.copy(), _P_G.copy())
+    out, problem = _call(fn, _P_DATA.copy(), _P_G.copy())
     if problem:
         return feedback(name, [problem], show=show)
     right = theory.optimal_discriminator(_P_DATA, _P_G)
@@ -182,7 +173,7 @@ _JS_Q = np.array([0.1, 0.2, 0.3, 0.4])
 def check_js_divergence(fn, show: bool = True) -> Feedback:
     """Check ``fn(p, q) -> JSD(p || q)`` in nats for two probability vectors."""
     name = "Jensen-Shannon divergence"
-    out, problem = _call("your function", fn, _JS_P.copy(), _JS_Q.copy())
+    out, problem = _call(fn, _JS_P.copy(), _JS_Q.copy())
     if problem:
         return feedback(name, [problem], show=show)
     if out.shape != ():
@@ -209,7 +200,7 @@ def check_js_divergence(fn, show: bool = True) -> Feedback:
             if _close(out, wrong):
                 problems.append(message)
                 break
-        swapped, _ = _call("your function", fn, _JS_Q.copy(), _JS_P.copy())
+        swapped, _ = _call(fn, _JS_Q.copy(), _JS_P.copy())
         if not problems and swapped is not None and swapped.shape == () and not _close(swapped, out):
             problems.append("your JSD(p, q) differs from JSD(q, p): the JS divergence is symmetric")
         if not problems:
@@ -227,7 +218,7 @@ _D_VALUES = np.array([0.001, 0.01, 0.1, 0.5, 0.9, 0.99])
 def check_generator_gradient(fn, show: bool = True) -> Feedback:
     """Check ``fn(d) -> d(-log D)/da``, the non-saturating loss's derivative with respect to D's logit ``a``, where ``D = sigmoid(a)``."""
     name = "Non-saturating generator gradient"
-    out, problem = _call("your function", fn, _D_VALUES.copy())
+    out, problem = _call(fn, _D_VALUES.copy())
     if problem:
         return feedback(name, [problem], show=show)
     right = theory.generator_loss_gradient(_D_VALUES, "non-saturating")
@@ -264,7 +255,7 @@ def check_linear_gaussian_posterior(fn, show: bool = True) -> Feedback:
     if not callable(fn):
         return feedback(name, [f"expected a function, got {type(fn).__name__}"], show=show)
     try:
-        mean, var = fn(_POST_X.copy(), w, b, s)
+        mean, var = (checking.to_numpy(v) for v in fn(_POST_X.copy(), w, b, s))
         mean, var = np.broadcast_to(np.asarray(mean, float), _POST_X.shape), np.broadcast_to(np.asarray(var, float), _POST_X.shape)
     except Exception as err:
         return feedback(name, [f"expected a pair (mean, var), one value per x; got an error: {type(err).__name__}: {err}"], show=show)

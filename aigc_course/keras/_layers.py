@@ -1,10 +1,15 @@
-"""Small helpers the Keras model files share: PyTorch-style layers, image layout, labels.
+"""Small helpers the Keras model files share: PyTorch-style layers, what a network is called with, labels.
 
 PyTorch initialises ``Linear``, ``Conv2d`` and ``ConvTranspose2d`` weights *and*
 biases from U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (``kaiming_uniform_(a=sqrt(5))``).
 Keras' defaults (Glorot uniform, zero bias) train the MLP GAN markedly worse, so
 the course's Keras layers use PyTorch's rule: side-by-side results are then
 comparable.  ``fan_in`` is passed in because a Keras bias initializer cannot see it.
+
+What a network is called with is checked by :mod:`aigc_course._checks`, shared
+with the PyTorch twin, so both refuse the same inputs with the same message.
+Shapes are always checked; values only when they are concrete (eager), never
+while Keras traces a ``train_step``.
 """
 
 from __future__ import annotations
@@ -12,7 +17,11 @@ from __future__ import annotations
 import math
 
 import keras
+import numpy as np
+import tensorflow as tf
 from keras import ops
+
+from aigc_course import _checks
 
 
 def _uniform(fan_in: int) -> keras.initializers.Initializer:
@@ -56,45 +65,87 @@ def batch_norm() -> keras.layers.BatchNormalization:
     return keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5)
 
 
-def to_channels_last(images, image_size: int, name: str = "images"):
-    """``(N, H, W)`` or ``(N, H, W, 1)`` -> ``(N, H, W, 1)``; anything else is a ``ValueError``."""
-    images = ops.convert_to_tensor(images, dtype="float32")
-    shape = tuple(images.shape)
-    if len(shape) == 3 and shape[1:] == (image_size, image_size):
-        return ops.expand_dims(images, -1)  # (N, H, W, 1): Keras puts channels last
-    if len(shape) == 4 and shape[1:] == (image_size, image_size, 1):
-        return images
-    raise ValueError(f"{name} must have shape (N, {image_size}, {image_size}) or (N, {image_size}, {image_size}, 1), got {shape}")
+def concrete(*values) -> bool:
+    """Whether the models should check ``values``' contents now: running eagerly (not tracing a
+    ``train_step``), none of them a symbolic ``KerasTensor``, and not inside ``trusted_inputs()``."""
+    return (
+        _checks.checking_values()
+        and tf.executing_eagerly()
+        and not any(isinstance(v, keras.KerasTensor) for v in values)
+    )
 
 
-def check_latents(z, latent_dim: int, name: str = "z"):
+def images_in(images, image_size: int, name: str = "images", pixel_range=None):
+    """``(N, H, W)``, ``(N, H, W, 1)`` or ``(N, 1, H, W)`` images -> float32 ``(N, H, W, 1)``.
+
+    When concrete, the pixels must also be finite (and within ``pixel_range`` when given).
+    """
+    if concrete(images):
+        _checks.check_images(np.asarray(images), image_size, pixel_range, name)
+    x = ops.convert_to_tensor(images, dtype="float32")
+    axis = _checks.image_channel_axis(x.shape, image_size, name)
+    if axis is None:
+        return ops.expand_dims(x, -1)  # (N, H, W, 1): Keras puts channels last
+    return ops.transpose(x, (0, 2, 3, 1)) if axis == 1 else x  # (N, 1, H, W) -> (N, H, W, 1)
+
+
+def latents_in(z, latent_dim: int, name: str = "z"):
+    """Latent vectors as float32 ``(N, latent_dim)`` (finite, when concrete)."""
+    if concrete(z):
+        _checks.check_latents(np.asarray(z), latent_dim, name)
     z = ops.convert_to_tensor(z, dtype="float32")
-    if len(z.shape) != 2 or z.shape[1] != latent_dim:
-        raise ValueError(f"{name} must have shape (N, {latent_dim}), got {tuple(z.shape)}")
+    _checks.check_latent_shape(z.shape, latent_dim, name)
     return z
 
 
-def one_hot(labels, num_classes: int):
-    """One-hot float labels ``(N, num_classes)`` for a conditional model (Mirza & Osindero, 2014)."""
-    if labels is None:
-        raise ValueError(f"labels are required: the model is conditional (num_classes={num_classes})")
-    labels = ops.convert_to_tensor(labels)
-    if len(labels.shape) != 1:
-        raise ValueError(f"labels must have shape (N,), got {tuple(labels.shape)}")
-    return ops.one_hot(ops.cast(labels, "int32"), num_classes)
+def labels_in(labels, num_classes: int, n, name: str = "labels"):
+    """Integer labels ``(n,)`` for a conditional model (in range, when concrete); ``None`` otherwise.
+
+    ``n`` is the batch size, or ``None`` while tracing with an unknown batch.
+    """
+    if not num_classes or labels is None:
+        return _checks.check_labels(labels, num_classes, n, name)  # None, or the error that says why
+    if concrete(labels):
+        return ops.convert_to_tensor(_checks.check_labels(np.asarray(labels), num_classes, n, name))
+    y = ops.convert_to_tensor(labels)
+    _checks.check_label_shape(y.shape, n, name)
+    return y
+
+
+def ids_in(idx, vocab_size: int, block_size: int, name: str = "idx"):
+    """Token ids ``(B, T)`` (each in ``[0, vocab_size)``, when concrete)."""
+    if concrete(idx):
+        return ops.convert_to_tensor(_checks.check_ids(np.asarray(idx), vocab_size, block_size, name))
+    idx = ops.convert_to_tensor(idx)
+    _checks.check_id_layout(idx.shape, keras.backend.standardize_dtype(idx.dtype), block_size, name)
+    return idx
+
+
+def latents_and_labels(net, z, labels):
+    """A generator's or decoder's inputs, checked: ``(N, latent_dim)`` float32, ``(N,)`` labels or None."""
+    z = latents_in(z, net.latent_dim)
+    return z, labels_in(labels, net.num_classes, z.shape[0])
+
+
+def images_and_labels(net, images, labels):
+    """A discriminator's or encoder's inputs, checked: ``(N, H, W, 1)`` float32, ``(N,)`` labels or None."""
+    x = images_in(images, net.image_size)
+    return x, labels_in(labels, net.num_classes, x.shape[0])
 
 
 def condition(h, labels, num_classes: int):
-    """Append the one-hot label to a batch of vectors (identity for an unconditional model)."""
+    """Append the one-hot label (Mirza & Osindero, 2014) to a batch of vectors; identity for an unconditional model."""
     if not num_classes:
-        no_labels(labels, 0)
         return h
-    return ops.concatenate([h, one_hot(labels, num_classes)], axis=1)
+    return ops.concatenate([h, ops.one_hot(ops.cast(labels, "int32"), num_classes)], axis=1)  # (N, D + K)
 
 
-def no_labels(labels, num_classes: int) -> None:
-    if num_classes == 0 and labels is not None:
-        raise ValueError("labels were given but the model is unconditional (num_classes=0); pass labels=None")
+def label_maps(x, labels, num_classes: int):
+    """Append the one-hot label as K constant feature maps: ``(N, H, W, C)`` -> ``(N, H, W, C + K)``."""
+    if not num_classes:
+        return x
+    maps = ops.one_hot(ops.cast(labels, "int32"), num_classes)[:, None, None, :]  # (N, 1, 1, K)
+    return ops.concatenate([x, ops.broadcast_to(maps, (ops.shape(x)[0], *x.shape[1:3], num_classes))], -1)
 
 
 def unpack_batch(data, noise_dim: int, seed_generator):

@@ -19,9 +19,11 @@ import tensorflow as tf
 from keras import layers, ops
 
 from aigc_course import _training as common
+from aigc_course._checks import check_kind
 from aigc_course.keras._layers import (
-    batch_norm, check_latents, condition, conv, conv_transpose, dense, no_labels, one_hot, to_channels_last, unpack_batch,
+    batch_norm, condition, conv, conv_transpose, dense, images_and_labels, label_maps, latents_and_labels, unpack_batch,
 )  # fmt: skip
+from aigc_course.keras.training import Trainable
 
 
 class MLPGenerator(keras.Model):
@@ -42,7 +44,8 @@ class MLPGenerator(keras.Model):
         _build_generator(self)
 
     def call(self, z, labels=None, training=False):
-        h = condition(check_latents(z, self.latent_dim), labels, self.num_classes)  # (N, latent_dim + K)
+        z, y = latents_and_labels(self, z, labels)  # (N, latent_dim), (N,) or None: checked
+        h = condition(z, y, self.num_classes)  # (N, latent_dim + K)
         return self.net(h, training=training)
 
 
@@ -61,8 +64,15 @@ class MLPDiscriminator(keras.Model):
         _build_discriminator(self)
 
     def call(self, images, labels=None, training=False):
-        x = ops.reshape(to_channels_last(images, self.image_size), (-1, self.image_size**2))  # (N, H*W)
-        return self.net(condition(x, labels, self.num_classes), training=training)  # (N, 1) logits
+        x, y = images_and_labels(self, images, labels)  # (N, H, W, 1), (N,)
+        x = ops.reshape(x, (-1, self.image_size**2))  # (N, H*W)
+        return self.net(condition(x, y, self.num_classes), training=training)  # (N, H*W + K) -> (N, 1) logits
+
+
+# At image_size 4 the first BatchNorm would normalise 1x1 maps: one value per
+# channel for a single image, which PyTorch refuses in training (Keras quietly
+# outputs zeros).  Both twins refuse the same sizes.
+_DCGAN_WHY = " (at 4 the first BatchNorm would normalise 1x1 maps, a single value per channel for one image)"
 
 
 class DCGANGenerator(keras.Model):
@@ -74,7 +84,7 @@ class DCGANGenerator(keras.Model):
 
     def __init__(self, image_size: int = 28, latent_dim: int = 100, num_classes: int = 0):
         super().__init__()
-        self.image_size = common.check_image_size("image_size", image_size, multiple=4)
+        self.image_size = common.check_image_size("image_size", image_size, multiple=4, minimum=8, why=_DCGAN_WHY)
         self.latent_dim = common.check_int("latent_dim", latent_dim)
         self.num_classes = common.check_int("num_classes", num_classes, minimum=0)
         s = image_size // 4
@@ -90,7 +100,8 @@ class DCGANGenerator(keras.Model):
         _build_generator(self)
 
     def call(self, z, labels=None, training=False):
-        return self.net(condition(check_latents(z, self.latent_dim), labels, self.num_classes), training=training)
+        z, y = latents_and_labels(self, z, labels)  # (N, latent_dim), (N,) or None: checked
+        return self.net(condition(z, y, self.num_classes), training=training)  # (N, latent_dim + K) -> (N, H, W, 1)
 
 
 class DCGANDiscriminator(keras.Model):
@@ -114,13 +125,8 @@ class DCGANDiscriminator(keras.Model):
         _build_discriminator(self)
 
     def call(self, images, labels=None, training=False):
-        x = to_channels_last(images, self.image_size)  # (N, H, W, 1)
-        if self.num_classes:  # the label as K constant feature maps: (N, H, W, 1 + K)
-            maps = one_hot(labels, self.num_classes)[:, None, None, :]
-            x = ops.concatenate([x, ops.broadcast_to(maps, (ops.shape(x)[0], *x.shape[1:3], self.num_classes))], -1)
-        else:
-            no_labels(labels, 0)
-        return self.net(x, training=training)
+        x, y = images_and_labels(self, images, labels)  # (N, H, W, 1), (N,)
+        return self.net(label_maps(x, y, self.num_classes), training=training)  # the label as K maps: (N, H, W, 1 + K)
 
 
 def _build_generator(g) -> None:
@@ -132,7 +138,7 @@ def _build_discriminator(d) -> None:
     d(np.zeros((1, d.image_size, d.image_size), "float32"), np.zeros(1, "int32") if d.num_classes else None)
 
 
-class GAN(keras.Model):
+class GAN(Trainable, keras.Model):
     """A generator, a discriminator, their Adam optimizers and the alternating training step.
 
     Args:
@@ -297,12 +303,8 @@ def _averaged_copy(generator):
 
 
 def _check_pair(generator, discriminator) -> None:
-    for name, net, kinds in (
-        ("generator", generator, (MLPGenerator, DCGANGenerator)),
-        ("discriminator", discriminator, (MLPDiscriminator, DCGANDiscriminator)),
-    ):
-        if not isinstance(net, keras.Model) or not hasattr(net, "image_size"):
-            raise ValueError(f"{name} must be one of {[k.__name__ for k in kinds]} (or alike), got {type(net).__name__}")
+    check_kind("generator", generator, (MLPGenerator, DCGANGenerator), "an image generator")
+    check_kind("discriminator", discriminator, (MLPDiscriminator, DCGANDiscriminator), "an image discriminator")
     if (generator.image_size, generator.num_classes) != (discriminator.image_size, discriminator.num_classes):
         raise ValueError(
             f"generator and discriminator must agree on image_size and num_classes, got "

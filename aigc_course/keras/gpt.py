@@ -25,8 +25,10 @@ from keras import layers, ops
 
 from aigc_course import _training as common
 from aigc_course import text
+from aigc_course._checks import trusted_inputs
 from aigc_course.keras._core import get_device, nudge_weights
-from aigc_course.keras.training import _checkpoint_path, load_checkpoint, save_checkpoint
+from aigc_course.keras._layers import ids_in
+from aigc_course.keras.training import _checkpoint_path, _inside_fit, _read, _write
 
 
 def _dense(units: int, std: float = 0.02, use_bias: bool = True) -> layers.Dense:
@@ -134,7 +136,8 @@ class TinyGPT(keras.Model):
 
     def call(self, idx, targets=None, training=False):
         """Logits ``(B, T, vocab_size)`` for ids ``(B, T)``; with ``targets`` ``(B, T)`` also the mean cross-entropy."""
-        _check_idx(idx, self.config.block_size)
+        cfg = self.config
+        idx = ids_in(idx, cfg.vocab_size, cfg.block_size)  # (B, T)
         pos = ops.arange(ops.shape(idx)[1])  # (T,)
         x = self.drop(self.wte(idx) + self.wpe(pos), training=training)  # (B, T, C) + (T, C) -> (B, T, C)
         for block in self.blocks:
@@ -142,6 +145,7 @@ class TinyGPT(keras.Model):
         logits = self.lm_head(self.ln_f(x))  # (B, T, V)
         if targets is None:
             return logits, None
+        targets = _targets_in(targets, idx, cfg)
         loss = ops.mean(ops.sparse_categorical_crossentropy(targets, logits, from_logits=True))  # mean over B*T
         return logits, loss
 
@@ -155,24 +159,31 @@ class TinyGPT(keras.Model):
         self.tracker.update_state(loss)
         return {"loss": self.tracker.result()}
 
+    def fit(self, token_ids, **kwargs) -> dict[str, list[float]]:
+        """Train on ``token_ids``; see :func:`train_lm` for the keyword arguments (as in the PyTorch twin)."""
+        if getattr(self, "_inside_course_fit", False):  # train_lm's own batches, already checked
+            return super().fit(token_ids, **kwargs)
+        return train_lm(self, token_ids, **kwargs)
+
     def generate(self, prompt: str, n: int, temperature: float = 1.0, top_k: int | None = None, seed: int = 0) -> str:
         """``prompt`` followed by ``n`` generated characters.
 
         Each character is drawn from softmax(logits / temperature) (greedy when
-        ``temperature == 0``), restricted to the ``top_k`` most likely when
-        given, with NumPy's generator seeded by ``seed``: the PyTorch twin with
-        the same weights writes the same text.  The context is cropped to the
-        last ``block_size`` characters.
+        ``temperature == 0``, and so for tiny temperatures too), restricted to
+        the ``top_k`` most likely when given, with NumPy's generator seeded by
+        ``seed``: the PyTorch twin with the same weights writes the same text.
+        The context is cropped to the last ``block_size`` characters.
         """
         text.check_generate_args(n, temperature, top_k, self.config.vocab_size)
         ids = list(self.tokenizer.encode(prompt, name="prompt"))
         if not ids:
             raise ValueError("prompt must contain at least one character")
         rng = np.random.default_rng(common.check_int("seed", seed, minimum=0))
-        for _ in range(n):
-            context = np.array([ids[-self.config.block_size :]], dtype="int32")  # (1, T)
-            logits = self._logits(context)  # (1, T, V)
-            ids.append(text.sample_next(logits.numpy()[0, -1], temperature, top_k, rng))
+        with trusted_inputs():  # the tokenizer's ids, checked by encode
+            for _ in range(n):
+                context = np.array([ids[-self.config.block_size :]], dtype="int32")  # (1, T)
+                logits = self._logits(context)  # (1, T, V)
+                ids.append(text.sample_next(logits.numpy()[0, -1], temperature, top_k, rng))
         return self.tokenizer.decode(ids)
 
     def _logits(self, idx):
@@ -192,12 +203,12 @@ class TinyGPT(keras.Model):
         self.train_function = None
 
 
-def _check_idx(idx, block_size: int) -> None:
-    shape = tuple(idx.shape)
-    if len(shape) != 2:
-        raise ValueError(f"idx must have shape (B, T), got {shape}")
-    if shape[1] is not None and shape[1] > block_size:
-        raise ValueError(f"idx has {shape[1]} positions but block_size is {block_size}; crop the context")
+def _targets_in(targets, idx, config: text.GPTConfig):
+    """Next-token ids with the shape of ``idx`` ``(B, T)`` (a dimension unknown while tracing is not compared)."""
+    targets = ids_in(targets, config.vocab_size, config.block_size, "targets")
+    if not all(a is None or b is None or a == b for a, b in zip(targets.shape, idx.shape)):
+        raise ValueError(f"targets must have the shape of idx {tuple(idx.shape)}, got {tuple(targets.shape)}")
+    return targets
 
 
 def make_optimizer(model: keras.Model, learning_rate: float = 1e-3, weight_decay: float = 0.0) -> keras.optimizers.Optimizer:
@@ -239,8 +250,10 @@ def train_lm(
         valid_ids: held-out ids; when given, ``val_loss`` is recorded.
         eval_every: record the mean training loss (and ``val_loss``) every
             ``eval_every`` steps (and at the last step); one ``fit`` call per record.
-        checkpoint: a ``.weights.h5`` file saved at every record (weights, optimizer, step, history).
-        resume: continue from ``checkpoint`` when it exists.
+        checkpoint: a ``.weights.h5`` file saved at every record (weights, optimizer,
+            step, history, and the state of dropout's random numbers).
+        resume: continue from ``checkpoint`` when it exists, exactly as if the
+            run had not stopped (same ``token_ids``, ``batch_size``, ``seed``, ``eval_every``).
         verbose: 0 for silence, 1 to print a line per record.
 
     Returns:
@@ -256,30 +269,67 @@ def train_lm(
     nudge_weights(model)  # a no-op unless AIGC_COURSE_PERTURB is set (tests)
     model.compile(optimizer=make_optimizer(model, learning_rate, weight_decay), jit_compile=False)
     model.optimizer.build(model.trainable_variables)
-    history, start = {}, 0
+    run = common.run_key(n=len(ids), batch_size=batch_size, seed=seed, eval_every=eval_every)
+    history, done, partial = {}, 0, {}
     if resume and checkpoint is not None and pathlib.Path(checkpoint).exists():
-        state = load_checkpoint(model, checkpoint)
-        history, start = state["history"], state["epoch"]  # "epoch" holds the step reached
+        state = _read(model, checkpoint)
+        common.check_resume(state["run"], run, checkpoint)
+        history, done, partial = state["history"], state["step"] or 0, state["partial"]
+        if state["rng"] is not None:  # dropout continues with the masks the straight run would draw
+            for generator, value in zip(_seed_generators(model), state["rng"]):
+                generator.state.assign(np.asarray(value, dtype=generator.state.dtype))
+        if done > steps:
+            return history  # the checkpoint is already past this budget
     starts = text.batch_starts(len(ids), steps, batch_size, cfg.block_size, seed)  # (steps, B)
     ids_t, offsets = tf.constant(ids), tf.range(cfg.block_size + 1, dtype=tf.int64)
-    with tf.device(get_device(device)):
-        for first in range(start, steps, eval_every):
+    record = {}
+    with tf.device(get_device(device)), _inside_fit(model), trusted_inputs():  # ids checked once above
+        first = done
+        while first < steps:
             last = min(steps, (first // eval_every + 1) * eval_every)  # records fall on multiples of eval_every
             data = tf.data.Dataset.from_tensor_slices(starts[first:last]).map(
                 lambda s: _window_pair(tf.gather(ids_t, s[:, None] + offsets))  # (B, T + 1) -> x, y (B, T)
             )
-            fit = model.fit(data, epochs=1, steps_per_epoch=last - first, shuffle=False, verbose=0)
+            # A resumed run continues the loss sum the checkpoint kept (Keras resets it at the epoch's start).
+            callbacks = [_RestoreSum(partial)] if partial and first == done else []
+            fit = model.fit(data, epochs=1, steps_per_epoch=last - first, shuffle=False, verbose=0, callbacks=callbacks)
             record = {"step": last, "loss": float(fit.history["loss"][-1])}  # mean training loss since the last record
             if valid is not None:
                 record["val_loss"] = evaluate_lm(model, valid)["loss"]
             common.check_finite({k: v for k, v in record.items() if k != "step"}, last - 1, checkpoint)
-            for key, value in record.items():
-                history.setdefault(key, []).append(value)
+            complete = last % eval_every == 0  # else a last record between two multiples of eval_every
+            if complete:
+                for key, value in record.items():
+                    history.setdefault(key, []).append(value)
             if checkpoint is not None:
-                save_checkpoint(model, checkpoint, epoch=last, history=history)
+                sums = {} if complete else {"loss": [float(v.numpy()) for v in model.tracker.variables]}
+                rng = [np.asarray(g.state).tolist() for g in _seed_generators(model)]
+                _write(model, checkpoint, epoch=None, step=last, history=history,
+                       resume={"run": run, "partial": sums, "rng": rng})  # fmt: skip
             if verbose:
                 print(", ".join(f"{k} {v:.4g}" for k, v in record.items()))
+            first = last
+    if record and record["step"] % eval_every:
+        return {key: history.get(key, []) + [value] for key, value in record.items()}
     return history
+
+
+def _seed_generators(model) -> list:
+    """Dropout's random-number generators, in a fixed order (their states are not among Keras' weights)."""
+    dropouts = [layer for layer in model._flatten_layers() if isinstance(layer, layers.Dropout)]
+    return [layer.seed_generator for layer in dropouts if hasattr(layer, "seed_generator")]  # none at rate 0
+
+
+class _RestoreSum(keras.callbacks.Callback):
+    """Give the loss tracker the sum and count a checkpoint kept, once Keras has reset it."""
+
+    def __init__(self, partial: dict):
+        super().__init__()
+        self.partial = partial
+
+    def on_epoch_begin(self, epoch, logs=None):
+        for variable, value in zip(self.model.tracker.variables, self.partial["loss"]):
+            variable.assign(value)
 
 
 def _window_pair(chunk):
@@ -297,9 +347,10 @@ def evaluate_lm(model: TinyGPT, token_ids, *, batch_size: int = 64) -> dict[str,
     batch_size = common.check_int("batch_size", batch_size)
     x_all, y_all = text.eval_windows(ids, cfg.block_size)  # (W, T) each
     total = 0.0
-    for i in range(0, len(x_all), batch_size):
-        logits = model._logits(x_all[i : i + batch_size].astype("int32"))  # (b, T, V)
-        total += float(ops.sum(ops.sparse_categorical_crossentropy(y_all[i : i + batch_size], logits, from_logits=True)))
+    with trusted_inputs():  # windows of checked ids
+        for i in range(0, len(x_all), batch_size):
+            logits = model._logits(x_all[i : i + batch_size].astype("int32"))  # (b, T, V)
+            total += float(ops.sum(ops.sparse_categorical_crossentropy(y_all[i : i + batch_size], logits, from_logits=True)))
     loss = total / y_all.size
     return {"loss": loss, "perplexity": math.exp(loss)}
 

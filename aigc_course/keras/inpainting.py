@@ -19,7 +19,8 @@ import tensorflow as tf
 from keras import ops
 
 from aigc_course import _training as common
-from aigc_course.keras._layers import conv, conv_transpose, to_channels_last, unpack_batch
+from aigc_course.keras._layers import conv, conv_transpose, images_in, unpack_batch
+from aigc_course.keras.training import Trainable
 
 
 def box_masks(noise, image_size: int, min_size: int, max_size: int):
@@ -41,7 +42,7 @@ def masked_mse(prediction, images, masks):
     return ops.sum(squared) / ops.maximum(ops.sum(masks), 1.0)
 
 
-class Inpainter(keras.Model):
+class Inpainter(Trainable, keras.Model):
     """A U-Net-lite for inpainting: (masked image, mask) -> the full image, pixels in [0, 1].
 
     Encoder (s = image_size): (s, s, 2) -> (s, s, c) -> (s/2, s/2, 2c) -> (s/4, s/4, 2c);
@@ -87,8 +88,7 @@ class Inpainter(keras.Model):
 
     def call(self, images, masks, training=False):
         """Predicted images ``(N, H, W, 1)`` in [0, 1]; the hole's pixels of ``images`` are never looked at."""
-        x = to_channels_last(images, self.image_size)  # (N, H, W, 1)
-        m = to_channels_last(masks, self.image_size, "masks")
+        x, m = self._inputs(images, masks)  # (N, H, W, 1) each
         h1 = ops.relu(self.enc1(ops.concatenate([x * (1 - m), m], axis=-1)))  # the hole is hidden here
         h2 = ops.relu(self.enc2(h1))
         h3 = ops.relu(self.enc3(h2))
@@ -98,8 +98,7 @@ class Inpainter(keras.Model):
 
     def compute_losses(self, images, masks) -> dict:
         """``loss``: the mean squared error on the missing pixels of one batch."""
-        x = to_channels_last(images, self.image_size)
-        m = to_channels_last(masks, self.image_size, "masks")
+        x, m = self._inputs(images, masks)  # (N, H, W, 1) each
         return {"loss": masked_mse(self(x, m, training=True), x, m)}
 
     def train_step(self, data):
@@ -120,3 +119,12 @@ class Inpainter(keras.Model):
         masks = common.check_images(masks, self.image_size, (0.0, 1.0), name="masks")
         predicted = ops.convert_to_numpy(self(images, masks))[..., 0]
         return (masks * predicted + (1 - masks) * images).astype(np.float32)  # keep what is known
+
+    def _inputs(self, images, masks):
+        """Images and masks as float32 ``(N, H, W, 1)``; when concrete both must be finite and
+        in [0, 1], and there must be a mask for each image."""
+        x = images_in(images, self.image_size, pixel_range=self.pixel_range)
+        m = images_in(masks, self.image_size, "masks", pixel_range=(0.0, 1.0))
+        if x.shape[0] is not None and m.shape[0] is not None and m.shape[0] != x.shape[0]:
+            raise ValueError(f"masks must hold one mask per image ({x.shape[0]}), got {m.shape[0]}")
+        return x, m

@@ -23,7 +23,9 @@ import tensorflow as tf
 from keras import layers, ops
 
 from aigc_course import _training as common
-from aigc_course.keras._layers import conv, dense, to_channels_last, unpack_batch
+from aigc_course._checks import check_latent_shape
+from aigc_course.keras._layers import conv, dense, images_in, unpack_batch
+from aigc_course.keras.training import Trainable
 
 
 def check_patches(image_size: int, patch_size: int, mask_ratio: float) -> tuple[int, int, float]:
@@ -43,6 +45,7 @@ def patch_mask(noise, image_size: int, patch_size: int, mask_ratio: float):
     """
     g = image_size // patch_size  # patches per side
     noise = ops.convert_to_tensor(noise, "float32")
+    check_latent_shape(noise.shape, g * g, "noise")  # (N, patches)
     hidden = ops.cast(noise < NormalDist().inv_cdf(mask_ratio), "float32") if mask_ratio > 0 else ops.zeros_like(noise)
     hidden = ops.reshape(hidden, (-1, g, g))  # (N, g, g)
     return ops.repeat(ops.repeat(hidden, patch_size, axis=1), patch_size, axis=2)  # (N, H, W)
@@ -76,10 +79,10 @@ class Backbone(keras.Model):
         self(np.zeros((1, image_size, image_size), "float32"))  # build now: countable, copyable
 
     def call(self, images, training=False):
-        return self.net(to_channels_last(images, self.image_size), training=training)
+        return self.net(images_in(images, self.image_size), training=training)
 
 
-class _Trainer(keras.Model):
+class _Trainer(Trainable, keras.Model):
     """``Mean`` trackers and a one-optimizer ``train_step`` shared by the two models below."""
 
     def _setup_training(self, learning_rate: float, names) -> None:
@@ -131,15 +134,15 @@ class MaskedAutoencoder(_Trainer):
 
     def call(self, images, mask=None, training=False):
         """Pixel logits ``(N, H, W)`` from ``images`` with the ``mask``ed pixels set to 0."""
-        x = to_channels_last(images, self.image_size)[..., 0]  # (N, H, W)
+        x = self._images(images)[..., 0]  # (N, H, W)
         if mask is not None:
-            x = x * (1 - mask)  # hidden pixels become background
+            x = x * (1 - self._images(mask, "mask")[..., 0])  # hidden pixels become background
         h = self.decoder(self.backbone(x, training=training), training=training)  # (N, H*W)
         return ops.reshape(h, (-1, self.image_size, self.image_size))  # (N, H, W)
 
     def compute_losses(self, images, noise, labels=None) -> dict:
         """``loss``: the masked reconstruction loss on one batch, the masks drawn from ``noise``."""
-        x = to_channels_last(images, self.image_size)[..., 0]  # (N, H, W)
+        x = self._images(images)[..., 0]  # (N, H, W)
         mask = patch_mask(noise, self.image_size, self.patch_size, self.mask_ratio)  # (N, H, W)
         return {"loss": masked_reconstruction_loss(self(x, mask, training=True), x, mask)}
 
@@ -151,6 +154,10 @@ class MaskedAutoencoder(_Trainer):
         mask = patch_mask(noise, self.image_size, self.patch_size, self.mask_ratio)
         filled = ops.sigmoid(self(images, mask)) * mask + images * (1 - mask)
         return ops.convert_to_numpy(images * (1 - mask)), ops.convert_to_numpy(filled)
+
+    def _images(self, images, name: str = "images"):
+        """Images (or masks) as float32 ``(N, H, W, 1)``; when concrete, in [0, 1]."""
+        return images_in(images, self.image_size, name, pixel_range=self.pixel_range)
 
     def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
         """Not a generative model: raises (the trainer only calls it when ``on_samples`` is given)."""
@@ -177,7 +184,8 @@ class Classifier(_Trainer):
         self._setup_training(learning_rate, ("loss", "accuracy"))
 
     def call(self, images, labels=None, training=False):
-        return self.head(self.backbone(images, training=training))  # (N, num_classes) logits
+        x = images_in(images, self.image_size, pixel_range=self.pixel_range)  # (N, H, W, 1)
+        return self.head(self.backbone(x, training=training))  # (N, num_classes) logits
 
     def compute_losses(self, images, noise=None, labels=None) -> dict:
         """``loss`` (cross-entropy) and ``accuracy`` on one labelled batch."""

@@ -18,6 +18,7 @@ from keras import layers, ops
 
 from aigc_course import _perturb
 from aigc_course import _style_common as common
+from aigc_course._checks import check_rgb_batch
 from aigc_course.keras._core import get_device
 
 
@@ -74,9 +75,10 @@ class FeatureExtractor(keras.Model):
         self.trainable = False  # the image is optimised, never the extractor
 
     def call(self, images):
-        if len(images.shape) != 4 or images.shape[-1] != 3:
-            raise ValueError(f"images must have shape (N, H, W, 3), got {tuple(images.shape)}")
-        x, outputs = ops.convert_to_tensor(images, "float32") * 2 - 1, []  # centre the pixels: [0, 1] -> [-1, 1]
+        images = ops.convert_to_tensor(images, "float32")
+        # Every block after the first halves H and W: the last one needs maps of at least 1 x 1.
+        check_rgb_batch(images.shape, 2 ** (len(self.convs) - 1), channels_last=True)
+        x, outputs = images * 2 - 1, []  # centre the pixels: [0, 1] -> [-1, 1]
         for i, layer in enumerate(self.convs):
             x = ops.relu(layer(self.pool(x) if i else x))  # (N, H / 2^i, W / 2^i, C_i)
             outputs.append(x)

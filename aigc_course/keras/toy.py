@@ -15,6 +15,7 @@ import tensorflow as tf
 from keras import layers, ops
 
 from aigc_course import _training as common
+from aigc_course._checks import check_kind, check_latent_shape
 from aigc_course.keras._core import nudge_weights
 from aigc_course.keras._layers import dense
 
@@ -34,7 +35,7 @@ class ToyGenerator(keras.Model):
         self(np.zeros((1, latent_dim), "float32"))  # build the weights now
 
     def call(self, z, training=False):
-        return self.net(z, training=training)  # (N, 2)
+        return self.net(_vectors(z, self.latent_dim, "z"), training=training)  # (N, 2)
 
 
 class ToyDiscriminator(keras.Model):
@@ -51,7 +52,14 @@ class ToyDiscriminator(keras.Model):
         self(np.zeros((1, 2), "float32"))
 
     def call(self, points, training=False):
-        return self.net(points, training=training)  # (N, 1) logits
+        return self.net(_vectors(points, 2, "points"), training=training)  # (N, 1) logits
+
+
+def _vectors(x, dim: int, name: str):
+    """``x`` as float32 ``(N, dim)``, as the PyTorch twin checks it (the shape only)."""
+    x = ops.convert_to_tensor(x, "float32")
+    check_latent_shape(x.shape, dim, name)
+    return x
 
 
 def _bce(target, logits):
@@ -86,7 +94,8 @@ def train_toy_gan(
     Same arguments, batches, noise and history keys as the PyTorch twin (see
     :func:`aigc_course.torch.toy.train_toy_gan`).
     """
-    points = _check_args(points, steps, batch_size, loss, label_smoothing, learning_rate, beta_1, d_steps, g_steps, seed)
+    points = _check_args(generator, discriminator, points, steps, batch_size, loss, label_smoothing, learning_rate,
+                         beta_1, d_steps, g_steps, seed)  # fmt: skip
     nudge_weights(generator)  # a no-op unless AIGC_COURSE_PERTURB is set (tests)
     nudge_weights(discriminator)
     # epsilon=1e-8 is PyTorch's default (Keras' is 1e-7).
@@ -130,6 +139,7 @@ def train_toy_gan(
 
 def sample_points(generator: ToyGenerator, num_samples: int = 1000, seed: int = 0) -> np.ndarray:
     """``num_samples`` generated points ``(N, 2)`` as NumPy; the noise comes from NumPy with ``seed``."""
+    check_kind("generator", generator, (ToyGenerator,), "a toy generator")
     z = common.sample_noise(num_samples, generator.latent_dim, seed)
     return ops.convert_to_numpy(generator(z, training=False))
 
@@ -140,7 +150,10 @@ def _draw(rng, points, batch_size, latent_dim):
     return real, rng.standard_normal((batch_size, latent_dim), dtype=np.float32)  # (B, latent)
 
 
-def _check_args(points, steps, batch_size, loss, label_smoothing, learning_rate, beta_1, d_steps, g_steps, seed):
+def _check_args(generator, discriminator, points, steps, batch_size, loss, label_smoothing, learning_rate, beta_1,
+                d_steps, g_steps, seed):  # fmt: skip
+    check_kind("generator", generator, (ToyGenerator,), "a toy generator")
+    check_kind("discriminator", discriminator, (ToyDiscriminator,), "a toy discriminator")
     points = np.asarray(points, dtype=np.float32)
     if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
         raise ValueError(f"points must have shape (N, 2) with N >= 1, got {points.shape}")

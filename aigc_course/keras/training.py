@@ -9,6 +9,7 @@ callbacks for sample grids, checkpoints and divergence.  The PyTorch twin,
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pathlib
@@ -16,12 +17,14 @@ from collections.abc import Callable
 
 import h5py
 import keras
+import numpy as np
 import tensorflow as tf
 
 from aigc_course import _training as common
+from aigc_course._checks import trusted_inputs
 from aigc_course.keras._core import get_device, nudge_weights
 
-CHECKPOINT_FORMAT = 1
+CHECKPOINT_FORMAT = 2  # 2: the step reached and the unfinished epoch's sums, for exact resume
 _META = "aigc_course"  # HDF5 attribute holding the epoch and the history
 
 
@@ -65,25 +68,38 @@ def train(
         ``{"d_loss": [...], ...}``: the mean of each reported value per epoch,
         including the epochs before a resume.
     """
+    _check_model(model)
+    common.check_run_arguments(seed, on_samples, num_samples, checkpoint, resume, verbose)
     images = common.check_images(images, model.image_size, model.pixel_range)
     labels = common.check_labels(labels, model.num_classes, len(images))
     plan = common.make_plan(len(images), batch_size, epochs, steps)
+    sample_every = common.check_int("sample_every", sample_every)
+    run = common.run_key(n=len(images), batch_size=plan.batch_size, seed=seed)
     if checkpoint is not None:
         checkpoint = _checkpoint_path(checkpoint)
     nudge_weights(model)  # a no-op unless AIGC_COURSE_PERTURB is set (tests)
-    history, start = {}, 0
+    history, done, partial = {}, 0, {}
     if resume and checkpoint is not None and checkpoint.exists():
-        state = load_checkpoint(model, checkpoint)
-        history, start = state["history"], state["epoch"]
-    recorder = _Recorder(model, history, checkpoint, common.check_int("sample_every", sample_every), on_samples, num_samples, seed)
-    with tf.device(get_device(device)):
+        state = _read(model, checkpoint)
+        common.check_resume(state["run"], run, checkpoint)
+        history, done, partial = state["history"], state["step"], state["partial"]
+        done = state["epoch"] * plan.per_epoch if done is None else done
+        if done > plan.total_steps:
+            return history  # the checkpoint is already past this budget
+    start, offset = plan.position(done)
+    recorder = _Recorder(model, history, checkpoint, sample_every, on_samples, num_samples, seed, plan, run)
+    recorder.restore_at(start, partial if offset else {})
+    with tf.device(get_device(device)), _inside_fit(model), trusted_inputs():  # data checked once above
         # One `fit` per run of epochs with the same number of steps (a budget in
-        # steps can end with a short epoch, which needs a second call).
-        for first, last in _segments(plan.epoch_steps, start):
-            data = _dataset(images, labels, plan, model.noise_dim, seed, first, last)
-            model.fit(data, epochs=last, initial_epoch=first, steps_per_epoch=plan.epoch_steps[first],
+        # steps can end with a short epoch, and a resumed one can start inside an epoch).
+        for first, last, skip in _segments(plan.epoch_steps, start, offset):
+            if plan.epoch_steps[first] == skip:  # resumed exactly at the end of a short epoch
+                recorder.last = _partial_means(partial)
+                continue
+            data = _dataset(images, labels, plan, model.noise_dim, seed, first, last).skip(skip)
+            model.fit(data, epochs=last, initial_epoch=first, steps_per_epoch=plan.epoch_steps[first] - skip,
                       shuffle=False, verbose=verbose, callbacks=[recorder])  # fmt: skip
-    return recorder.history
+    return common.with_short_epoch(recorder.history, recorder.last, plan)
 
 
 def save_checkpoint(model, path, *, epoch: int = 0, history: dict | None = None) -> pathlib.Path:
@@ -94,33 +110,110 @@ def save_checkpoint(model, path, *, epoch: int = 0, history: dict | None = None)
     same file.  Written to a temporary file and renamed, so a crash never leaves
     a half-written checkpoint behind.
     """
+    return _write(model, path, epoch=epoch, history=history)
+
+
+def _write(model, path, *, epoch: int | None, history: dict | None, step: int | None = None, resume: dict | None = None):
+    """:func:`save_checkpoint` plus what a trainer needs to resume exactly: the step reached,
+    the run's data and batch size, and the metric sums of an unfinished epoch."""
     path = _checkpoint_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name[: -len(".weights.h5")] + ".tmp.weights.h5")
-    model.save_weights(tmp)
-    meta = {"format": CHECKPOINT_FORMAT, "epoch": int(epoch),
-            "history": {k: [float(v) for v in vs] for k, vs in (history or {}).items()}}  # fmt: skip
-    with h5py.File(tmp, "a") as f:
-        f.attrs[_META] = json.dumps(meta)
-    os.replace(tmp, path)
+    meta = {"format": CHECKPOINT_FORMAT, "class": type(model).__name__, "shapes": _shapes(model),
+            "epoch": None if epoch is None else int(epoch), "step": None if step is None else int(step),
+            "history": {k: [float(v) for v in vs] for k, vs in (history or {}).items()},
+            "resume": resume or {}}  # fmt: skip
+    try:
+        model.save_weights(tmp)
+        with h5py.File(tmp, "a") as f:
+            f.attrs[_META] = json.dumps(meta)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # only still there when the save was interrupted
     return path
 
 
 def load_checkpoint(model, path) -> dict:
     """Load a checkpoint written by :func:`save_checkpoint` into ``model`` (and its optimizers).
 
+    A file that is empty, truncated, written by PyTorch, or saved from another
+    class or size of model is refused with a ``ValueError`` that says which.
+
     Returns:
-        ``{"epoch": int, "history": dict}``.
+        ``{"epoch": int, "step": int | None, "history": dict}`` (``step``: the
+        optimisation steps done, ``None`` for a checkpoint saved by hand).
     """
-    path = _checkpoint_path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"checkpoint not found: {path}")
-    with h5py.File(path, "r") as f:
-        meta = json.loads(f.attrs[_META]) if _META in f.attrs else None
+    state = _read(model, path)
+    return {"epoch": state["epoch"], "step": state["step"], "history": state["history"]}
+
+
+def _read(model, path) -> dict:
+    """Load ``path`` into ``model``; return the epoch, step, history and resume record."""
+    path = common.check_checkpoint_file(_checkpoint_path(path), "keras")
+    try:
+        with h5py.File(path, "r") as f:
+            meta = json.loads(f.attrs[_META]) if _META in f.attrs else None
+    except (OSError, ValueError) as error:
+        raise common.damaged(path, error) from error
     if not meta or meta.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"{path} is not an aigc_course Keras checkpoint (format {CHECKPOINT_FORMAT})")
-    model.load_weights(path)
-    return {"epoch": meta["epoch"], "history": {k: list(v) for k, v in meta["history"].items()}}
+        found = meta.get("format") if meta else None
+        raise ValueError(
+            f"checkpoint {path} is not an aigc_course Keras checkpoint of format {CHECKPOINT_FORMAT} (found "
+            f"format {found!r}); re-create it by training again"
+        )
+    common.check_same_model(path, meta.get("class"), model, meta.get("shapes"), _shapes(model))
+    try:
+        model.load_weights(path)
+    except (OSError, KeyError) as error:
+        raise common.damaged(path, error) from error
+    resume = meta.get("resume", {})
+    return {
+        "epoch": meta["epoch"],
+        "step": meta.get("step"),
+        "history": {k: list(v) for k, v in meta["history"].items()},
+        "run": resume.get("run"),
+        "partial": resume.get("partial", {}),
+        "rng": resume.get("rng"),
+    }
+
+
+def _shapes(model) -> dict:
+    """The shape of each of the model's weights, in order (Keras' own names change from process to process)."""
+    return {f"weights[{i}]": list(v.shape) for i, v in enumerate(model.weights)}
+
+
+def _check_model(model) -> None:
+    common.check_trainable(model, keras.Model, "keras")
+
+
+def _partial_means(partial: dict) -> dict:
+    """Each metric's value from its saved ``(total, count)``, as Keras' ``Mean`` computes it."""
+    return {name: float(np.float32(total) / np.float32(count)) for name, (total, count) in partial.items()}
+
+
+class Trainable:
+    """Routes a model's ``fit`` through :func:`train`, so Keras' ``fit`` checks its input as the trainer does.
+
+    ``model.fit(images, labels, epochs=3)`` is ``train(model, images, labels,
+    epochs=3)``, as in the PyTorch twin.  Only :func:`train` itself reaches
+    Keras' own ``fit``, with the batches it has already checked.
+    """
+
+    def fit(self, images, labels=None, **kwargs) -> dict[str, list[float]]:
+        """Train on ``images`` (and ``labels``); see :func:`train` for the keyword arguments."""
+        if getattr(self, "_inside_course_fit", False):
+            return super().fit(images, labels, **kwargs)
+        return train(self, images, labels, **kwargs)
+
+
+@contextlib.contextmanager
+def _inside_fit(model):
+    """Let :func:`train`'s own calls through :meth:`Trainable.fit` to Keras' ``fit``."""
+    model._inside_course_fit = True
+    try:
+        yield
+    finally:
+        model._inside_course_fit = False
 
 
 def _checkpoint_path(path) -> pathlib.Path:
@@ -130,12 +223,16 @@ def _checkpoint_path(path) -> pathlib.Path:
     return path
 
 
-def _segments(epoch_steps, start: int):
-    """``(first, last)`` epoch ranges from ``start`` on in which every epoch has the same number of steps."""
+def _segments(epoch_steps, start: int, offset: int = 0):
+    """``(first, last, skip)``: epoch ranges from ``start`` on in which every epoch has the same
+    number of steps; ``skip`` steps of the first epoch were done before a resume (it runs alone)."""
+    if offset:
+        yield start, start + 1, offset
+        start += 1
     first = start
     for epoch in range(start + 1, len(epoch_steps) + 1):
         if epoch == len(epoch_steps) or epoch_steps[epoch] != epoch_steps[first]:
-            yield first, epoch
+            yield first, epoch, 0
             first = epoch
 
 
@@ -172,18 +269,35 @@ def _dataset(images, labels, plan, noise_dim: int, seed: int, first: int, last: 
 class _Recorder(keras.callbacks.Callback):
     """At each epoch end: check for divergence, record, save the checkpoint, send samples."""
 
-    def __init__(self, model, history, checkpoint, sample_every, on_samples, num_samples, seed):
+    def __init__(self, model, history, checkpoint, sample_every, on_samples, num_samples, seed, plan, run):
         super().__init__()
-        self.history, self.checkpoint = history, checkpoint
+        self.history, self.checkpoint, self.plan, self.run = history, checkpoint, plan, run
         self.sample_every, self.on_samples, self.num_samples, self.seed = sample_every, on_samples, num_samples, seed
         self.names = [m.name for m in model.metrics]
+        self.last, self.resume_epoch, self.partial = {}, None, {}
+
+    def restore_at(self, epoch: int, partial: dict) -> None:
+        """Give the metrics of ``epoch`` the sums saved before the resume, once Keras has reset them."""
+        self.resume_epoch, self.partial = epoch, partial
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == self.resume_epoch and self.partial:
+            for metric in self.model.metrics:
+                for variable, value in zip(metric.variables, self.partial[metric.name]):
+                    variable.assign(value)
 
     def on_epoch_end(self, epoch, logs=None):
         means = {name: float(logs[name]) for name in self.names}
         common.check_finite(means, epoch, self.checkpoint)  # raising here stops Keras' fit
-        for name, value in means.items():
-            self.history.setdefault(name, []).append(value)
+        self.last = means
+        count = self.plan.epoch_steps[epoch]
+        complete = count == self.plan.per_epoch
+        if complete:
+            for name, value in means.items():
+                self.history.setdefault(name, []).append(value)
         if self.checkpoint is not None:
-            save_checkpoint(self.model, self.checkpoint, epoch=epoch + 1, history=self.history)
+            partial = {} if complete else {m.name: [float(v.numpy()) for v in m.variables] for m in self.model.metrics}
+            _write(self.model, self.checkpoint, epoch=epoch + complete, step=epoch * self.plan.per_epoch + count,
+                   history=self.history, resume={"run": self.run, "partial": partial})  # fmt: skip
         if self.on_samples is not None and (epoch + 1) % self.sample_every == 0:
             self.on_samples(epoch, self.model.sample(self.num_samples, seed=self.seed))

@@ -22,8 +22,9 @@ from keras import layers, ops
 
 from aigc_course import _training as common
 from aigc_course.keras._layers import (
-    check_latents, condition, conv, conv_transpose, dense, no_labels, one_hot, to_channels_last, unpack_batch,
+    condition, conv, conv_transpose, dense, images_and_labels, images_in, label_maps, latents_and_labels, unpack_batch,
 )  # fmt: skip
+from aigc_course.keras.training import Trainable
 
 
 def reconstruction_loss(logits, images, likelihood: str = "bernoulli"):
@@ -73,14 +74,11 @@ class Encoder(keras.Model):
         self.heads = [dense(256, latent_dim) for _ in range(outputs)]
 
     def call(self, images, labels=None, training=False):
-        x = to_channels_last(images, self.image_size)  # (N, H, W, 1)
+        x, y = images_and_labels(self, images, labels)  # (N, H, W, 1), (N,)
         if self.architecture == "mlp":
-            x = condition(ops.reshape(x, (-1, self.image_size**2)), labels, self.num_classes)  # (N, H*W + K)
-        elif self.num_classes:  # the label as K constant feature maps: (N, H, W, 1 + K)
-            maps = one_hot(labels, self.num_classes)[:, None, None, :]
-            x = ops.concatenate([x, ops.broadcast_to(maps, (ops.shape(x)[0], *x.shape[1:3], self.num_classes))], -1)
+            x = condition(ops.reshape(x, (-1, self.image_size**2)), y, self.num_classes)  # (N, H*W + K)
         else:
-            no_labels(labels, 0)
+            x = label_maps(x, y, self.num_classes)  # the label as K constant feature maps: (N, H, W, 1 + K)
         h = self.body(x, training=training)  # (N, 256)
         return tuple(head(h) for head in self.heads)  # each (N, latent_dim)
 
@@ -108,10 +106,11 @@ class Decoder(keras.Model):
             ])  # fmt: skip
 
     def call(self, z, labels=None, training=False):
-        return self.net(condition(check_latents(z, self.latent_dim), labels, self.num_classes), training=training)
+        z, y = latents_and_labels(self, z, labels)  # (N, latent_dim), (N,) or None: checked
+        return self.net(condition(z, y, self.num_classes), training=training)  # (N, latent_dim + K) -> logits (N, H, W, 1)
 
 
-class Autoencoder(keras.Model):
+class Autoencoder(Trainable, keras.Model):
     """A deterministic autoencoder: ``encode`` gives one code per image; trained on reconstruction only.
 
     Args:
@@ -172,7 +171,7 @@ class Autoencoder(keras.Model):
 
     def encode(self, images, labels=None):
         """The code ``(N, latent_dim)`` (a VAE returns ``(z_mean, z_log_var)``)."""
-        return self.encoder(images, labels)[0]
+        return self.encoder(self._images(images), labels)[0]
 
     def decode(self, z, labels=None):
         """Images ``(N, H, W, 1)`` in [0, 1]: the sigmoid of the decoder's logits."""
@@ -180,7 +179,7 @@ class Autoencoder(keras.Model):
 
     def compute_losses(self, images, noise=None, labels=None) -> dict:
         """``loss`` (= ``reconstruction_loss``) on one batch; ``noise`` is unused (a VAE uses it)."""
-        x = to_channels_last(images, self.image_size)
+        x = self._images(images)  # (N, H, W, 1)
         rec = reconstruction_loss(self.decoder(self.encode(x, labels), labels), x, self.likelihood)
         return {"loss": rec, "reconstruction_loss": rec}
 
@@ -207,9 +206,13 @@ class Autoencoder(keras.Model):
 
     def reconstruct(self, images, labels=None) -> np.ndarray:
         """Encode and decode ``images`` ``(N, H, W)`` (the mean code for a VAE); NumPy out."""
-        images = common.check_images(images, self.image_size)
+        images = common.check_images(images, self.image_size, self.pixel_range)
         labels = common.check_labels(labels, self.num_classes, len(images))
         return ops.convert_to_numpy(self(images, labels))[..., 0]
+
+    def _images(self, images):
+        """``(N, H, W, 1)`` float32; when concrete, checked like the trainer checks them."""
+        return images_in(images, self.image_size, pixel_range=self.pixel_range)
 
     def _labels(self, labels, num_samples: int):
         if labels is None and self.num_classes:
@@ -241,7 +244,7 @@ class VAE(Autoencoder):
 
     def encode(self, images, labels=None):
         """The Gaussian q(z|x): ``(z_mean, z_log_var)``, each ``(N, latent_dim)``."""
-        return self.encoder(images, labels)
+        return self.encoder(self._images(images), labels)
 
     def reparameterize(self, z_mean, z_log_var, noise=None):
         """z = mean + sigma * eps with eps ~ N(0, I): sampling that gradients can flow through (eq. 10)."""
@@ -250,7 +253,7 @@ class VAE(Autoencoder):
 
     def compute_losses(self, images, noise=None, labels=None) -> dict:
         """``loss``, ``reconstruction_loss`` and ``kl_loss`` on one batch; ``noise`` is eps (drawn if None)."""
-        x = to_channels_last(images, self.image_size)
+        x = self._images(images)  # (N, H, W, 1)
         z_mean, z_log_var = self.encode(x, labels)
         z = self.reparameterize(z_mean, z_log_var, noise)  # (N, latent_dim)
         rec = reconstruction_loss(self.decoder(z, labels), x, self.likelihood)

@@ -21,7 +21,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from aigc_course import _training as common
-from aigc_course.torch._layers import check_latents, condition, no_labels, one_hot, to_channels_first, torch_images
+from aigc_course._checks import check_kind
+from aigc_course.torch._layers import condition, images_and_labels, label_maps, latents_and_labels, torch_images
 from aigc_course.torch.training import Trainable
 
 
@@ -41,7 +42,8 @@ class MLPGenerator(nn.Module):
         )  # fmt: skip
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        h = condition(check_latents(z, self.latent_dim), labels, self.num_classes)  # (N, latent_dim + K)
+        z, y = latents_and_labels(self, z, labels)  # (N, latent_dim), (N,) or None: checked, on this device
+        h = condition(z, y, self.num_classes)  # (N, latent_dim + K)
         return self.net(h).view(-1, 1, self.image_size, self.image_size)  # (N, 1, H, W)
 
 
@@ -59,8 +61,14 @@ class MLPDiscriminator(nn.Module):
         )  # fmt: skip
 
     def forward(self, images: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        x = to_channels_first(images, self.image_size).flatten(1)  # (N, H*W)
-        return self.net(condition(x, labels, self.num_classes))  # (N, 1) logits
+        x, y = images_and_labels(self, images, labels)  # (N, 1, H, W), (N,)
+        return self.net(condition(x.flatten(1), y, self.num_classes))  # (N, H*W + K) -> (N, 1) logits
+
+
+# At image_size 4 the first BatchNorm would normalise 1x1 maps: one value per
+# channel for a single image, which PyTorch refuses in training (Keras quietly
+# outputs zeros).  The Keras twin refuses the same sizes.
+_DCGAN_WHY = " (at 4 the first BatchNorm would normalise 1x1 maps, a single value per channel for one image)"
 
 
 class DCGANGenerator(nn.Module):
@@ -72,7 +80,7 @@ class DCGANGenerator(nn.Module):
 
     def __init__(self, image_size: int = 28, latent_dim: int = 100, num_classes: int = 0):
         super().__init__()
-        self.image_size = common.check_image_size("image_size", image_size, multiple=4)
+        self.image_size = common.check_image_size("image_size", image_size, multiple=4, minimum=8, why=_DCGAN_WHY)
         self.latent_dim = common.check_int("latent_dim", latent_dim)
         self.num_classes = common.check_int("num_classes", num_classes, minimum=0)
         s = image_size // 4
@@ -84,7 +92,8 @@ class DCGANGenerator(nn.Module):
         )  # fmt: skip
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        return self.net(condition(check_latents(z, self.latent_dim), labels, self.num_classes))
+        z, y = latents_and_labels(self, z, labels)  # (N, latent_dim), (N,) or None: checked, on this device
+        return self.net(condition(z, y, self.num_classes))  # (N, latent_dim + K) -> (N, 1, H, W)
 
 
 class DCGANDiscriminator(nn.Module):
@@ -106,13 +115,9 @@ class DCGANDiscriminator(nn.Module):
         )  # fmt: skip
 
     def forward(self, images: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        x = to_channels_first(images, self.image_size)  # (N, 1, H, W)
-        if self.num_classes:  # the label as K constant feature maps: (N, 1 + K, H, W)
-            maps = one_hot(labels, self.num_classes, len(x))[:, :, None, None].expand(-1, -1, *x.shape[2:])
-            x = torch.cat([x, maps], dim=1)
-        else:
-            no_labels(labels, 0)
-        return self.net(x)
+        x, y = images_and_labels(self, images, labels)  # (N, 1, H, W), (N,)
+        return self.net(label_maps(x, y, self.num_classes))  # the label as K constant maps: (N, 1 + K, H, W)
+
 
 
 class GAN(Trainable, nn.Module):
@@ -270,12 +275,8 @@ def _frozen(network: nn.Module):
 
 
 def _check_pair(generator, discriminator) -> None:
-    for name, net, kinds in (
-        ("generator", generator, (MLPGenerator, DCGANGenerator)),
-        ("discriminator", discriminator, (MLPDiscriminator, DCGANDiscriminator)),
-    ):
-        if not isinstance(net, nn.Module) or not hasattr(net, "image_size"):
-            raise ValueError(f"{name} must be one of {[k.__name__ for k in kinds]} (or alike), got {type(net).__name__}")
+    check_kind("generator", generator, (MLPGenerator, DCGANGenerator), "an image generator")
+    check_kind("discriminator", discriminator, (MLPDiscriminator, DCGANDiscriminator), "an image discriminator")
     if (generator.image_size, generator.num_classes) != (discriminator.image_size, discriminator.num_classes):
         raise ValueError(
             f"generator and discriminator must agree on image_size and num_classes, got "

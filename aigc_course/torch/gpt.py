@@ -25,8 +25,10 @@ from torch import nn
 
 from aigc_course import _training as common
 from aigc_course import text
+from aigc_course._checks import trusted_inputs
+from aigc_course.torch._layers import device_of, ids_in
 from aigc_course.torch._core import get_device, nudge_weights
-from aigc_course.torch.training import load_checkpoint, save_checkpoint
+from aigc_course.torch.training import _read, _write
 
 
 class CausalSelfAttention(nn.Module):
@@ -128,26 +130,33 @@ class TinyGPT(nn.Module):
 
     def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None):
         """Logits ``(B, T, vocab_size)`` for ids ``(B, T)``; with ``targets`` ``(B, T)`` also the mean cross-entropy."""
-        T = _check_idx(idx, self.config.block_size)
-        pos = torch.arange(T, device=idx.device)  # (T,)
+        cfg, device = self.config, device_of(self)
+        idx = ids_in(idx, cfg.vocab_size, cfg.block_size, device)  # (B, T)
+        T = idx.shape[1]
+        pos = torch.arange(T, device=device)  # (T,)
         x = self.drop(self.wte(idx) + self.wpe(pos))  # (B, T, C) + (T, C) -> (B, T, C)
         for block in self.blocks:
             x = block(x)  # (B, T, C)
         logits = self.lm_head(self.ln_f(x))  # (B, T, V)
         if targets is None:
             return logits, None
+        targets = _targets_in(targets, idx, cfg, device)
         loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1))  # (B*T, V) vs (B*T,)
         return logits, loss
+
+    def fit(self, token_ids, **kwargs) -> dict[str, list[float]]:
+        """Train on ``token_ids``; see :func:`train_lm` for the keyword arguments (as in the Keras twin)."""
+        return train_lm(self, token_ids, **kwargs)
 
     @torch.no_grad()
     def generate(self, prompt: str, n: int, temperature: float = 1.0, top_k: int | None = None, seed: int = 0) -> str:
         """``prompt`` followed by ``n`` generated characters.
 
         Each character is drawn from softmax(logits / temperature) (greedy when
-        ``temperature == 0``), restricted to the ``top_k`` most likely when
-        given, with NumPy's generator seeded by ``seed``: the Keras twin with
-        the same weights writes the same text.  The context is cropped to the
-        last ``block_size`` characters.
+        ``temperature == 0``, and so for tiny temperatures too), restricted to
+        the ``top_k`` most likely when given, with NumPy's generator seeded by
+        ``seed``: the Keras twin with the same weights writes the same text.
+        The context is cropped to the last ``block_size`` characters.
         """
         text.check_generate_args(n, temperature, top_k, self.config.vocab_size)
         ids = list(self.tokenizer.encode(prompt, name="prompt"))
@@ -156,10 +165,11 @@ class TinyGPT(nn.Module):
         rng = np.random.default_rng(common.check_int("seed", seed, minimum=0))
         device, was_training = next(self.parameters()).device, self.training
         self.eval()
-        for _ in range(n):
-            context = torch.tensor([ids[-self.config.block_size :]], device=device)  # (1, T)
-            logits, _ = self(context)  # (1, T, V)
-            ids.append(text.sample_next(logits[0, -1].cpu().numpy(), temperature, top_k, rng))
+        with trusted_inputs():  # the tokenizer's ids, checked by encode
+            for _ in range(n):
+                context = torch.tensor([ids[-self.config.block_size :]], device=device)  # (1, T)
+                logits, _ = self(context)  # (1, T, V)
+                ids.append(text.sample_next(logits[0, -1].cpu().numpy(), temperature, top_k, rng))
         self.train(was_training)
         return self.tokenizer.decode(ids)
 
@@ -167,12 +177,12 @@ class TinyGPT(nn.Module):
         return {"optimizer": self.optimizer}
 
 
-def _check_idx(idx: torch.Tensor, block_size: int) -> int:
-    if idx.ndim != 2:
-        raise ValueError(f"idx must have shape (B, T), got {tuple(idx.shape)}")
-    if idx.shape[1] > block_size:
-        raise ValueError(f"idx has {idx.shape[1]} positions but block_size is {block_size}; crop the context")
-    return idx.shape[1]
+def _targets_in(targets, idx: torch.Tensor, config: text.GPTConfig, device) -> torch.Tensor:
+    """Next-token ids with the shape of ``idx`` ``(B, T)``."""
+    targets = ids_in(targets, config.vocab_size, config.block_size, device, "targets")
+    if targets.shape != idx.shape:
+        raise ValueError(f"targets must have the shape of idx {tuple(idx.shape)}, got {tuple(targets.shape)}")
+    return targets
 
 
 def make_optimizer(model: nn.Module, learning_rate: float = 1e-3, weight_decay: float = 0.0) -> torch.optim.Optimizer:
@@ -212,8 +222,10 @@ def train_lm(
         valid_ids: held-out ids; when given, ``val_loss`` is recorded.
         eval_every: record the mean training loss (and ``val_loss``) every
             ``eval_every`` steps (and at the last step).
-        checkpoint: a file saved at every record (weights, optimizer, step, history).
-        resume: continue from ``checkpoint`` when it exists.
+        checkpoint: a file saved at every record (weights, optimizer, step, history,
+            and the state of dropout's random numbers).
+        resume: continue from ``checkpoint`` when it exists, exactly as if the
+            run had not stopped (same ``token_ids``, ``batch_size``, ``seed``, ``eval_every``).
         verbose: 0 for silence, 1 to print a line per record.
 
     Returns:
@@ -228,33 +240,52 @@ def train_lm(
     model.to(device)
     nudge_weights(model)  # a no-op unless AIGC_COURSE_PERTURB is set (tests)
     model.optimizer = make_optimizer(model, learning_rate, weight_decay)
-    history, start = {}, 0
+    run = common.run_key(n=len(ids), batch_size=batch_size, seed=seed, eval_every=eval_every)
+    history, done, partial = {}, 0, {}
     if resume and checkpoint is not None and pathlib.Path(checkpoint).exists():
-        state = load_checkpoint(model, checkpoint)
-        history, start = state["history"], state["epoch"]  # "epoch" holds the step reached
+        state = _read(model, checkpoint)
+        common.check_resume(state["run"], run, checkpoint)
+        history, done, partial = state["history"], state["step"] or 0, state["partial"]
+        if state["rng"] is not None:  # dropout continues with the masks the straight run would draw
+            torch.set_rng_state(state["rng"]["cpu"])
+            if "cuda" in state["rng"] and device.type == "cuda":
+                torch.cuda.set_rng_state(state["rng"]["cuda"], device)
+        if done > steps:
+            return history  # the checkpoint is already past this budget
     starts = text.batch_starts(len(ids), steps, batch_size, cfg.block_size, seed)  # (steps, B)
-    total, count = 0.0, 0
-    for step in range(start, steps):
-        model.train()
-        x, y = (torch.as_tensor(a, device=device) for a in text.windows(ids, starts[step], cfg.block_size))  # (B, T)
-        _, loss = model(x, y)
-        model.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        model.optimizer.step()
-        total, count = total + loss.detach(), count + 1  # stays on the device: no sync per step
-        done = step + 1
-        if done % eval_every == 0 or done == steps:
-            record = {"step": done, "loss": float(total) / count}  # mean training loss since the last record
-            total, count = 0.0, 0
-            if valid is not None:
-                record["val_loss"] = evaluate_lm(model, valid)["loss"]
-            common.check_finite({k: v for k, v in record.items() if k != "step"}, step, checkpoint)
-            for key, value in record.items():
-                history.setdefault(key, []).append(value)
-            if checkpoint is not None:
-                save_checkpoint(model, checkpoint, epoch=done, history=history)
-            if verbose:
-                print(", ".join(f"{k} {v:.4g}" for k, v in record.items()))
+    # The loss summed since the last record; a resumed run continues the sum the checkpoint kept.
+    total, count = (torch.tensor(partial["loss"][0], device=device), int(partial["loss"][1])) if partial else (0.0, 0)
+    record = {}
+    with trusted_inputs():  # the ids were checked once above: no per-step checks in the model
+        for step in range(done, steps):
+            model.train()
+            x, y = (torch.as_tensor(a, device=device) for a in text.windows(ids, starts[step], cfg.block_size))  # (B, T)
+            _, loss = model(x, y)
+            model.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            model.optimizer.step()
+            total, count = total + loss.detach(), count + 1  # stays on the device: no sync per step
+            done = step + 1
+            if done % eval_every == 0 or done == steps:
+                record = {"step": done, "loss": float(total) / count}  # mean training loss since the last record
+                if valid is not None:
+                    record["val_loss"] = evaluate_lm(model, valid)["loss"]
+                common.check_finite({k: v for k, v in record.items() if k != "step"}, step, checkpoint)
+                complete = done % eval_every == 0  # else a last record between two multiples of eval_every
+                if complete:
+                    for key, value in record.items():
+                        history.setdefault(key, []).append(value)
+                if checkpoint is not None:
+                    rng = {"cpu": torch.get_rng_state()}
+                    if device.type == "cuda":
+                        rng["cuda"] = torch.cuda.get_rng_state(device)
+                    resume_state = {"run": run, "partial": {} if complete else {"loss": [float(total), count]}, "rng": rng}
+                    _write(model, checkpoint, epoch=None, step=done, history=history, resume=resume_state)
+                total, count = 0.0, 0
+                if verbose:
+                    print(", ".join(f"{k} {v:.4g}" for k, v in record.items()))
+    if record and record["step"] % eval_every:
+        return {key: history.get(key, []) + [value] for key, value in record.items()}
     return history
 
 
@@ -273,10 +304,11 @@ def evaluate_lm(model: TinyGPT, token_ids, *, batch_size: int = 64) -> dict[str,
     was_training = model.training
     model.eval()
     total = 0.0
-    for i in range(0, len(x_all), batch_size):
-        x, y = (torch.as_tensor(a[i : i + batch_size], device=device) for a in (x_all, y_all))
-        logits, _ = model(x)  # (b, T, V)
-        total += float(F.cross_entropy(logits.reshape(-1, cfg.vocab_size), y.reshape(-1), reduction="sum"))
+    with trusted_inputs():  # windows of checked ids
+        for i in range(0, len(x_all), batch_size):
+            x, y = (torch.as_tensor(a[i : i + batch_size], device=device) for a in (x_all, y_all))
+            logits, _ = model(x)  # (b, T, V)
+            total += float(F.cross_entropy(logits.reshape(-1, cfg.vocab_size), y.reshape(-1), reduction="sum"))
     model.train(was_training)
     loss = total / y_all.size
     return {"loss": loss, "perplexity": math.exp(loss)}

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from aigc_course import _training as common
-from aigc_course.torch._layers import to_channels_first, torch_images
+from aigc_course.torch._layers import device_of, images_in, torch_images
 from aigc_course.torch.training import Trainable
 
 
@@ -75,8 +75,7 @@ class Inpainter(Trainable, nn.Module):
 
     def forward(self, images: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
         """Predicted images ``(N, 1, H, W)`` in [0, 1]; the hole's pixels of ``images`` are never looked at."""
-        x = to_channels_first(images, self.image_size)  # (N, 1, H, W)
-        m = to_channels_first(masks, self.image_size, "masks")
+        x, m = self._inputs(images, masks)  # (N, 1, H, W) each
         h1 = self.enc1(torch.cat([x * (1 - m), m], dim=1))  # the hole is hidden here
         h2 = self.enc2(h1)
         h3 = self.enc3(h2)
@@ -86,8 +85,7 @@ class Inpainter(Trainable, nn.Module):
 
     def compute_losses(self, images, masks) -> dict:
         """``loss``: the mean squared error on the missing pixels of one batch."""
-        x = to_channels_first(images, self.image_size)
-        m = to_channels_first(masks, self.image_size, "masks")
+        x, m = self._inputs(images, masks)  # (N, 1, H, W) each
         return {"loss": masked_mse(self(x, m), x, m)}
 
     def train_step(self, batch: dict) -> dict:
@@ -108,6 +106,16 @@ class Inpainter(Trainable, nn.Module):
         x, m = torch_images(images, device), torch_images(masks, device)
         filled = m * self(x, m)[:, 0] + (1 - m) * x  # keep what is known
         return filled.cpu().numpy()
+
+    def _inputs(self, images, masks) -> tuple[torch.Tensor, torch.Tensor]:
+        """Images and masks as float32 ``(N, 1, H, W)`` on the model's device; outside training both
+        must be finite and in [0, 1], and there must be a mask for each image."""
+        device = device_of(self)
+        x = images_in(images, self.image_size, device, pixel_range=self.pixel_range)
+        m = images_in(masks, self.image_size, device, "masks", pixel_range=(0.0, 1.0))
+        if len(m) != len(x):
+            raise ValueError(f"masks must hold one mask per image ({len(x)}), got {len(m)}")
+        return x, m
 
     def _optimizers(self) -> dict:
         return {"optimizer": self.optimizer}

@@ -23,7 +23,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from aigc_course import _training as common
-from aigc_course.torch._layers import to_channels_first, torch_images
+from aigc_course._checks import check_latent_shape
+from aigc_course.torch._layers import device_of, images_in, torch_images
 from aigc_course.torch.training import Trainable
 
 
@@ -43,6 +44,8 @@ def patch_mask(noise: torch.Tensor, image_size: int, patch_size: int, mask_ratio
     the trainer's noise (the same in both frameworks) thus decides the masks.
     """
     g = image_size // patch_size  # patches per side
+    noise = torch.as_tensor(noise, dtype=torch.float32)
+    check_latent_shape(noise.shape, g * g, "noise")  # (N, patches)
     hidden = (noise < NormalDist().inv_cdf(mask_ratio)).float() if mask_ratio > 0 else torch.zeros_like(noise)
     hidden = hidden.view(-1, g, g)  # (N, g, g)
     return hidden.repeat_interleave(patch_size, 1).repeat_interleave(patch_size, 2)  # (N, H, W)
@@ -74,7 +77,7 @@ class Backbone(nn.Module):
         )  # fmt: skip
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.net(to_channels_first(images, self.image_size))
+        return self.net(images_in(images, self.image_size, device_of(self)))
 
 
 class MaskedAutoencoder(Trainable, nn.Module):
@@ -101,14 +104,14 @@ class MaskedAutoencoder(Trainable, nn.Module):
 
     def forward(self, images: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         """Pixel logits ``(N, H, W)`` from ``images`` with the ``mask``ed pixels set to 0."""
-        x = to_channels_first(images, self.image_size)[:, 0]  # (N, H, W)
+        x = self._images(images)[:, 0]  # (N, H, W)
         if mask is not None:
-            x = x * (1 - mask)  # hidden pixels become background
+            x = x * (1 - self._images(mask, "mask")[:, 0])  # hidden pixels become background
         return self.decoder(self.backbone(x)).view(-1, self.image_size, self.image_size)  # (N, H, W)
 
     def compute_losses(self, images, noise, labels=None) -> dict:
         """``loss``: the masked reconstruction loss on one batch, the masks drawn from ``noise``."""
-        x = to_channels_first(images, self.image_size)[:, 0]  # (N, H, W)
+        x = self._images(images)[:, 0]  # (N, H, W)
         mask = patch_mask(noise, self.image_size, self.patch_size, self.mask_ratio)  # (N, H, W)
         return {"loss": masked_reconstruction_loss(self(x, mask), x, mask)}
 
@@ -131,6 +134,10 @@ class MaskedAutoencoder(Trainable, nn.Module):
         mask = patch_mask(torch_images(noise, device), self.image_size, self.patch_size, self.mask_ratio)
         filled = torch.sigmoid(self(x, mask)) * mask + x * (1 - mask)
         return (x * (1 - mask)).cpu().numpy(), filled.cpu().numpy()
+
+    def _images(self, images, name: str = "images") -> torch.Tensor:
+        """Images (or masks) as float32 ``(N, 1, H, W)`` on the model's device; outside training, in [0, 1]."""
+        return images_in(images, self.image_size, device_of(self), name, pixel_range=self.pixel_range)
 
     def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
         """Not a generative model: raises (the trainer only calls it when ``on_samples`` is given)."""
@@ -160,7 +167,8 @@ class Classifier(Trainable, nn.Module):
         self.optimizer = torch.optim.Adam(self.parameters(), lr=self.learning_rate)
 
     def forward(self, images: torch.Tensor, labels=None) -> torch.Tensor:
-        return self.head(self.backbone(images))  # (N, num_classes) logits
+        x = images_in(images, self.image_size, device_of(self), pixel_range=self.pixel_range)  # (N, 1, H, W)
+        return self.head(self.backbone(x))  # (N, num_classes) logits
 
     def compute_losses(self, images, noise=None, labels=None) -> dict:
         """``loss`` (cross-entropy) and ``accuracy`` on one labelled batch."""

@@ -17,6 +17,7 @@ from torch import nn
 
 from aigc_course import _perturb
 from aigc_course import _style_common as common
+from aigc_course._checks import check_rgb_batch
 from aigc_course.torch._core import get_device
 
 
@@ -73,8 +74,9 @@ class FeatureExtractor(nn.Module):
         self.requires_grad_(False)  # the image is optimised, never the extractor
 
     def forward(self, images: torch.Tensor) -> list[torch.Tensor]:
-        if images.ndim != 4 or images.shape[1] != 3:
-            raise ValueError(f"images must have shape (N, 3, H, W), got {tuple(images.shape)}")
+        images = torch.as_tensor(images, dtype=torch.float32, device=self.convs[0].weight.device)  # NumPy too, as in Keras
+        # Every block after the first halves H and W: the last one needs maps of at least 1 x 1.
+        check_rgb_batch(images.shape, 2 ** (len(self.convs) - 1), channels_last=False)
         x, outputs = images * 2 - 1, []  # centre the pixels: [0, 1] -> [-1, 1]
         for i, conv in enumerate(self.convs):
             x = torch.relu(conv(self.pool(x) if i else x))  # (N, C_i, H / 2^i, W / 2^i)

@@ -15,7 +15,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from aigc_course import _training as common
+from aigc_course._checks import check_kind, check_latent_shape
 from aigc_course.torch._core import nudge_weights
+from aigc_course.torch._layers import device_of
 
 
 class ToyGenerator(nn.Module):
@@ -32,7 +34,7 @@ class ToyGenerator(nn.Module):
         )  # fmt: skip
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.net(z)  # (N, 2)
+        return self.net(_vectors(self, z, self.latent_dim, "z"))  # (N, 2)
 
 
 class ToyDiscriminator(nn.Module):
@@ -48,7 +50,15 @@ class ToyDiscriminator(nn.Module):
         )  # fmt: skip
 
     def forward(self, points: torch.Tensor) -> torch.Tensor:
-        return self.net(points)  # (N, 1) logits
+        return self.net(_vectors(self, points, 2, "points"))  # (N, 1) logits
+
+
+def _vectors(net: nn.Module, x, dim: int, name: str) -> torch.Tensor:
+    """NumPy or a tensor as float32 ``(N, dim)`` on ``net``'s device, as the Keras twin accepts (shape checked only:
+    the training loop calls this every step)."""
+    x = torch.as_tensor(x, dtype=torch.float32, device=device_of(net))
+    check_latent_shape(x.shape, dim, name)
+    return x
 
 
 def toy_generator_loss(fake_logits: torch.Tensor, loss: str = "non_saturating") -> torch.Tensor:
@@ -90,7 +100,8 @@ def train_toy_gan(
         per round (from its last update of each network); ``g_grad_norm`` is the norm of the gradient of
         the generator's loss with respect to all its weights.
     """
-    points = _check_args(points, steps, batch_size, loss, label_smoothing, learning_rate, beta_1, d_steps, g_steps, seed)
+    points = _check_args(generator, discriminator, points, steps, batch_size, loss, label_smoothing, learning_rate,
+                         beta_1, d_steps, g_steps, seed)  # fmt: skip
     nudge_weights(generator)  # a no-op unless AIGC_COURSE_PERTURB is set (tests)
     nudge_weights(discriminator)
     g_opt = torch.optim.Adam(generator.parameters(), lr=learning_rate, betas=(beta_1, 0.999))
@@ -127,6 +138,7 @@ def train_toy_gan(
 @torch.no_grad()
 def sample_points(generator: ToyGenerator, num_samples: int = 1000, seed: int = 0) -> np.ndarray:
     """``num_samples`` generated points ``(N, 2)`` as NumPy; the noise comes from NumPy with ``seed``."""
+    check_kind("generator", generator, (ToyGenerator,), "a toy generator")
     z = common.sample_noise(num_samples, generator.latent_dim, seed)
     return generator(torch.as_tensor(z)).numpy()
 
@@ -137,7 +149,10 @@ def _draw(rng, points, batch_size, latent_dim):
     return real, rng.standard_normal((batch_size, latent_dim), dtype=np.float32)  # (B, latent)
 
 
-def _check_args(points, steps, batch_size, loss, label_smoothing, learning_rate, beta_1, d_steps, g_steps, seed):
+def _check_args(generator, discriminator, points, steps, batch_size, loss, label_smoothing, learning_rate, beta_1,
+                d_steps, g_steps, seed):  # fmt: skip
+    check_kind("generator", generator, (ToyGenerator,), "a toy generator")
+    check_kind("discriminator", discriminator, (ToyDiscriminator,), "a toy discriminator")
     points = np.asarray(points, dtype=np.float32)
     if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
         raise ValueError(f"points must have shape (N, 2) with N >= 1, got {points.shape}")

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import os
 import pathlib
+import pickle
+import zipfile
 from collections.abc import Callable
 
 import torch
 
 from aigc_course import _training as common
+from aigc_course._checks import trusted_inputs
 from aigc_course.torch._core import get_device, nudge_weights
 
-CHECKPOINT_FORMAT = 1
+CHECKPOINT_FORMAT = 2  # 2: the step reached and the unfinished epoch's sums, for exact resume
 
 
 def train(
@@ -59,61 +62,92 @@ def train(
         ``{"d_loss": [...], ...}``: the mean of each reported value per epoch,
         including the epochs before a resume.
     """
+    _check_model(model)
+    common.check_run_arguments(seed, on_samples, num_samples, checkpoint, resume, verbose)
     images, labels = _check_data(model, images, labels)
     plan = common.make_plan(len(images), batch_size, epochs, steps)
     sample_every = common.check_int("sample_every", sample_every)
+    run = common.run_key(n=len(images), batch_size=plan.batch_size, seed=seed)
     device = get_device(device)
     model.to(device)
     nudge_weights(model)  # a no-op unless AIGC_COURSE_PERTURB is set (tests)
-    history, start = {}, 0
+    history, done, partial = {}, 0, {}
     if resume and checkpoint is not None and pathlib.Path(checkpoint).exists():
-        state = load_checkpoint(model, checkpoint)
-        history, start = state["history"], state["epoch"]
+        state = _read(model, checkpoint)
+        common.check_resume(state.get("run"), run, checkpoint)
+        history, done, partial = state["history"], state["step"], state["partial"]
+        done = state["epoch"] * plan.per_epoch if done is None else done
+        if done > plan.total_steps:
+            return history  # the checkpoint is already past this budget
     x_all = torch.as_tensor(images, device=device)  # (N, H, W); the model adds the channel axis
     y_all = None if labels is None else torch.as_tensor(labels, device=device)
-    bar = _progress(range(start, plan.epochs), verbose)
-    for epoch in bar:
-        model.train()
-        order = torch.as_tensor(common.epoch_indices(len(images), plan, seed, epoch), device=device)
-        noise = torch.as_tensor(common.epoch_noise(plan, model.noise_dim, seed, epoch), device=device)
-        sums = {}
-        for step in range(plan.epoch_steps[epoch]):
-            batch = {"images": x_all[order[step]], "noise": noise[step]}
-            if y_all is not None:
-                batch["labels"] = y_all[order[step]]
-            for key, value in model.train_step(batch).items():
-                sums[key] = sums.get(key, 0.0) + value  # stays on the device: no sync per step
-        means = {key: float(value) / plan.epoch_steps[epoch] for key, value in sums.items()}  # one sync per epoch
-        common.check_finite(means, epoch, checkpoint)
-        for key, value in means.items():
-            history.setdefault(key, []).append(value)
-        if checkpoint is not None:
-            save_checkpoint(model, checkpoint, epoch=epoch + 1, history=history)
-        if verbose:
-            bar.set_postfix({k: f"{v:.3f}" for k, v in means.items()})
-        if on_samples is not None and (epoch + 1) % sample_every == 0:
-            on_samples(epoch, model.sample(num_samples, seed=seed))
-    return history
+    start_epoch, offset = plan.position(done)
+    bar = _progress(range(start_epoch, plan.epochs), verbose)
+    last = {}
+    with trusted_inputs():  # the data were checked once above: no per-step checks in the models
+        for epoch in bar:
+            model.train()
+            order = torch.as_tensor(common.epoch_indices(len(images), plan, seed, epoch), device=device)
+            noise = torch.as_tensor(common.epoch_noise(plan, model.noise_dim, seed, epoch), device=device)
+            first = offset if epoch == start_epoch else 0
+            # The sums of an epoch cut short by the last run continue from the checkpoint (float32, as here).
+            sums = {k: torch.tensor(v, dtype=torch.float32, device=device) for k, v in partial.items()} if first else {}
+            for step in range(first, plan.epoch_steps[epoch]):
+                batch = {"images": x_all[order[step]], "noise": noise[step]}
+                if y_all is not None:
+                    batch["labels"] = y_all[order[step]]
+                for key, value in model.train_step(batch).items():
+                    sums[key] = sums.get(key, 0.0) + value  # stays on the device: no sync per step
+            count = plan.epoch_steps[epoch]
+            last = {key: float(value) / count for key, value in sums.items()}  # one sync per epoch
+            common.check_finite(last, epoch, checkpoint)
+            complete = count == plan.per_epoch
+            if complete:
+                for key, value in last.items():
+                    history.setdefault(key, []).append(value)
+            if checkpoint is not None:
+                partial = {} if complete else {key: float(value) for key, value in sums.items()}
+                _write(model, checkpoint, epoch=epoch + complete, step=epoch * plan.per_epoch + count,
+                       history=history, resume={"run": run, "partial": partial})  # fmt: skip
+            if verbose:
+                bar.set_postfix({k: f"{v:.3f}" for k, v in last.items()})
+            if on_samples is not None and (epoch + 1) % sample_every == 0:
+                on_samples(epoch, model.sample(num_samples, seed=seed))
+    return common.with_short_epoch(history, last, plan)
 
 
 def save_checkpoint(model, path, *, epoch: int = 0, history: dict | None = None) -> pathlib.Path:
     """Save weights, optimizer states, the epoch reached and the history to ``path``.
 
-    A plain dictionary of tensors and numbers, written to a temporary file and
-    renamed, so a crash never leaves a half-written checkpoint behind.
+    A plain dictionary of tensors, numbers and strings, written to a temporary
+    file and renamed, so a crash never leaves a half-written checkpoint behind.
     """
+    return _write(model, path, epoch=epoch, history=history)
+
+
+def _write(model, path, *, epoch: int | None, history: dict | None, step: int | None = None, resume: dict | None = None):
+    """:func:`save_checkpoint` plus what a trainer needs to resume exactly: the step reached,
+    the run's data and batch size, the sums of an unfinished epoch (and random state)."""
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    model_state = model.state_dict()
     state = {
         "format": CHECKPOINT_FORMAT,
-        "model": model.state_dict(),
+        "class": type(model).__name__,
+        "shapes": {k: list(v.shape) for k, v in model_state.items()},
+        "model": model_state,
         "optimizers": {name: opt.state_dict() for name, opt in model._optimizers().items()},
-        "epoch": int(epoch),
+        "epoch": None if epoch is None else int(epoch),  # None for a language model (no epochs)
+        "step": None if step is None else int(step),  # None: a hand-made checkpoint, at a whole epoch
         "history": {k: [float(v) for v in vs] for k, vs in (history or {}).items()},
+        "resume": resume or {},
     }
     tmp = path.with_name(path.name + ".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
+    try:
+        torch.save(state, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # only still there when the save was interrupted
     return path
 
 
@@ -121,25 +155,54 @@ def load_checkpoint(model, path) -> dict:
     """Load a checkpoint written by :func:`save_checkpoint` into ``model`` (and its optimizers).
 
     Uses ``torch.load(..., weights_only=True)``: only tensors and plain
-    containers are read, never arbitrary pickled code.
+    containers are read, never arbitrary pickled code.  A file that is empty,
+    truncated, written by Keras, or saved from another class or size of model
+    is refused with a ``ValueError`` that says which.
 
     Returns:
-        ``{"epoch": int, "history": dict}``.
+        ``{"epoch": int, "step": int | None, "history": dict}`` (``step``: the
+        optimisation steps done, ``None`` for a checkpoint saved by hand).
     """
-    path = pathlib.Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"checkpoint not found: {path}")
+    state = _read(model, path)
+    return {"epoch": state["epoch"], "step": state["step"], "history": state["history"]}
+
+
+def _read(model, path) -> dict:
+    """Load ``path`` into ``model``; return the epoch, step, history and resume record."""
+    path = common.check_checkpoint_file(path, "torch")
     device = next(model.parameters()).device
-    state = torch.load(path, map_location=device, weights_only=True)
+    try:
+        state = torch.load(path, map_location=device, weights_only=True)
+    except pickle.UnpicklingError as error:
+        raise ValueError(
+            f"checkpoint {path} holds objects other than tensors and plain containers; refused to unpickle them "
+            "(aigc_course checkpoints never need that)"
+        ) from error
+    except (RuntimeError, EOFError, OSError, zipfile.BadZipFile) as error:
+        raise common.damaged(path, error) from error
     if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"{path} is not an aigc_course PyTorch checkpoint (format {CHECKPOINT_FORMAT})")
+        found = state.get("format") if isinstance(state, dict) else None
+        raise ValueError(
+            f"checkpoint {path} is not an aigc_course PyTorch checkpoint of format {CHECKPOINT_FORMAT} (found "
+            f"format {found!r}); re-create it by training again"
+        )
+    model_shapes = {k: list(v.shape) for k, v in model.state_dict().items()}
+    common.check_same_model(path, state.get("class"), model, state.get("shapes"), model_shapes)
     model.load_state_dict(state["model"])
     optimizers = model._optimizers()
     if set(optimizers) != set(state["optimizers"]):
         raise ValueError(f"{path} holds optimizers {sorted(state['optimizers'])}, the model has {sorted(optimizers)}")
     for name, opt in optimizers.items():
         opt.load_state_dict(state["optimizers"][name])
-    return {"epoch": state["epoch"], "history": {k: list(v) for k, v in state["history"].items()}}
+    resume = state.get("resume", {})
+    return {
+        "epoch": state["epoch"],
+        "step": state["step"],
+        "history": {k: list(v) for k, v in state["history"].items()},
+        "run": resume.get("run"),
+        "partial": resume.get("partial", {}),
+        "rng": resume.get("rng"),
+    }
 
 
 class Trainable:
@@ -148,6 +211,10 @@ class Trainable:
     def fit(self, images, labels=None, **kwargs) -> dict[str, list[float]]:
         """Train on ``images`` (and ``labels``); see :func:`train` for the keyword arguments."""
         return train(self, images, labels, **kwargs)
+
+
+def _check_model(model) -> None:
+    common.check_trainable(model, torch.nn.Module, "torch")
 
 
 def _check_data(model, images, labels):

@@ -21,7 +21,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from aigc_course import _training as common
-from aigc_course.torch._layers import check_latents, condition, no_labels, one_hot, to_channels_first, torch_images
+from aigc_course.torch._layers import (
+    condition, device_of, images_and_labels, images_in, label_maps, latents_and_labels, torch_images,
+)  # fmt: skip
 from aigc_course.torch.training import Trainable
 
 
@@ -70,13 +72,11 @@ class Encoder(nn.Module):
         self.heads = nn.ModuleList([nn.Linear(256, latent_dim) for _ in range(outputs)])
 
     def forward(self, images: torch.Tensor, labels=None):
-        x = to_channels_first(images, self.image_size)  # (N, 1, H, W)
+        x, y = images_and_labels(self, images, labels)  # (N, 1, H, W), (N,)
         if self.architecture == "mlp":
-            x = condition(x.flatten(1), labels, self.num_classes)  # (N, H*W + K)
-        elif self.num_classes:  # the label as K constant feature maps: (N, 1 + K, H, W)
-            x = torch.cat([x, one_hot(labels, self.num_classes, len(x))[:, :, None, None].expand(-1, -1, *x.shape[2:])], 1)
+            x = condition(x.flatten(1), y, self.num_classes)  # (N, H*W + K)
         else:
-            no_labels(labels, 0)
+            x = label_maps(x, y, self.num_classes)  # the label as K constant feature maps: (N, 1 + K, H, W)
         h = self.body(x)  # (N, 256)
         return tuple(head(h) for head in self.heads)  # each (N, latent_dim)
 
@@ -102,7 +102,8 @@ class Decoder(nn.Module):
             )  # fmt: skip
 
     def forward(self, z: torch.Tensor, labels=None) -> torch.Tensor:
-        return self.net(condition(check_latents(z, self.latent_dim), labels, self.num_classes))
+        z, y = latents_and_labels(self, z, labels)  # (N, latent_dim), (N,) or None: checked, on this device
+        return self.net(condition(z, y, self.num_classes))  # (N, latent_dim + K) -> logits (N, 1, H, W)
 
 
 class Autoencoder(Trainable, nn.Module):
@@ -151,7 +152,7 @@ class Autoencoder(Trainable, nn.Module):
 
     def encode(self, images: torch.Tensor, labels=None):
         """The code ``(N, latent_dim)`` (a VAE returns ``(z_mean, z_log_var)``)."""
-        return self.encoder(images, labels)[0]
+        return self.encoder(self._images(images), labels)[0]
 
     def decode(self, z: torch.Tensor, labels=None) -> torch.Tensor:
         """Images ``(N, 1, H, W)`` in [0, 1]: the sigmoid of the decoder's logits."""
@@ -159,7 +160,7 @@ class Autoencoder(Trainable, nn.Module):
 
     def compute_losses(self, images, noise=None, labels=None) -> dict:
         """``loss`` (= ``reconstruction_loss``) on one batch; ``noise`` is unused (a VAE uses it)."""
-        x = to_channels_first(images, self.image_size)
+        x = self._images(images)  # (N, 1, H, W)
         rec = reconstruction_loss(self.decoder(self.encode(x, labels), labels), x, self.likelihood)
         return {"loss": rec, "reconstruction_loss": rec}
 
@@ -188,11 +189,15 @@ class Autoencoder(Trainable, nn.Module):
     @torch.no_grad()
     def reconstruct(self, images, labels=None) -> np.ndarray:
         """Encode and decode ``images`` ``(N, H, W)`` (the mean code for a VAE); NumPy out."""
-        images = common.check_images(images, self.image_size)
+        images = common.check_images(images, self.image_size, self.pixel_range)
         labels = common.check_labels(labels, self.num_classes, len(images))
         device = next(self.parameters()).device
         y = None if labels is None else torch.as_tensor(labels, device=device)
         return self(torch_images(images, device), y)[:, 0].cpu().numpy()
+
+    def _images(self, images) -> torch.Tensor:
+        """``(N, 1, H, W)`` float32 on the model's device; outside training, checked like the trainer checks them."""
+        return images_in(images, self.image_size, device_of(self), pixel_range=self.pixel_range)
 
     def _labels(self, labels, num_samples: int):
         if labels is None and self.num_classes:
@@ -227,7 +232,7 @@ class VAE(Autoencoder):
 
     def encode(self, images: torch.Tensor, labels=None):
         """The Gaussian q(z|x): ``(z_mean, z_log_var)``, each ``(N, latent_dim)``."""
-        return self.encoder(images, labels)
+        return self.encoder(self._images(images), labels)
 
     def reparameterize(self, z_mean: torch.Tensor, z_log_var: torch.Tensor, noise=None) -> torch.Tensor:
         """z = mean + sigma * eps with eps ~ N(0, I): sampling that gradients can flow through (eq. 10)."""
@@ -236,7 +241,7 @@ class VAE(Autoencoder):
 
     def compute_losses(self, images, noise=None, labels=None) -> dict:
         """``loss``, ``reconstruction_loss`` and ``kl_loss`` on one batch; ``noise`` is eps (drawn if None)."""
-        x = to_channels_first(images, self.image_size)
+        x = self._images(images)  # (N, 1, H, W)
         z_mean, z_log_var = self.encode(x, labels)
         z = self.reparameterize(z_mean, z_log_var, noise)  # (N, latent_dim)
         rec = reconstruction_loss(self.decoder(z, labels), x, self.likelihood)

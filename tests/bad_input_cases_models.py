@@ -1,0 +1,174 @@
+"""Rows of the bad-input table for the models' direct calls and inference methods, in both frameworks.
+
+Every row is written once and built for PyTorch and for Keras: both frameworks
+must refuse the same input with the same message.  Direct calls get the
+framework's own tensors (``native``), as a reader of either chapter would pass them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from _bad_input import Case
+from aigc_course import keras as kac
+from aigc_course import text
+from aigc_course import torch as tac
+from aigc_course.keras import style as kstyle
+from aigc_course.keras import toy as ktoy
+from aigc_course.torch import style as tstyle
+from aigc_course.torch import toy as ttoy
+
+FRAMEWORKS = [("torch", tac, ttoy, tstyle), ("keras", kac, ktoy, kstyle)]
+TOK = text.CharTokenizer()
+V = TOK.vocab_size
+
+
+def native(name: str, array):
+    """``array`` as the framework's own input: a tensor for PyTorch, NumPy for Keras."""
+    return torch.as_tensor(np.asarray(array)) if name == "torch" else np.asarray(array)
+
+
+def _gpt(ac):
+    return ac.TinyGPT(TOK, block_size=8, n_layer=1, n_head=1, n_embd=8)
+
+
+def _rows(name, ac, toy, style):
+    x = np.random.default_rng(0).uniform(0, 1, (2, 8, 8)).astype(np.float32)  # two unit-scale images
+    z = np.zeros((2, 4), np.float32)
+    nan_images = x.astype(np.float64)
+    nan_images[0, 0, 0] = np.nan
+    ids = np.array([[1, 2, 3]])
+
+    def t(array):
+        return native(name, array)
+
+    def g(**kw):
+        return ac.MLPGenerator(image_size=8, latent_dim=4, **kw)
+
+    def gan(**kw):
+        return ac.GAN(g(**kw), ac.MLPDiscriminator(image_size=8, **kw))
+
+    def cvae():
+        return ac.ConditionalVAE(image_size=8, latent_dim=4)
+
+    def small_photos():  # RGB images of 2 x 2 pixels, in the framework's layout
+        return np.zeros((1, 3, 2, 2) if name == "torch" else (1, 2, 2, 3), np.float32)
+
+    rows = [
+        # 1. the GAN's two networks must be the course's generator and discriminator kinds
+        ("gan-generator-is-a-vae", lambda: ac.GAN(ac.VAE(8), ac.MLPDiscriminator(8)), TypeError,
+         r"generator must be an image generator \(MLPGenerator or DCGANGenerator\), got VAE"),
+        ("gan-discriminator-is-a-generator", lambda: ac.GAN(g(), g()), TypeError,
+         r"discriminator must be an image discriminator \(MLPDiscriminator or DCGANDiscriminator\), got MLPGenerator"),
+        # 2. labels outside [0, num_classes) in direct calls of conditional networks
+        ("discriminator-labels-out-of-range", lambda: ac.MLPDiscriminator(8, num_classes=10)(t(x), t([12, 3])), ValueError,
+         r"labels must lie in \[0, 10\) \(num_classes=10\), got values in \[3, 12\]"),
+        ("dcgan-discriminator-labels-negative", lambda: ac.DCGANDiscriminator(8, num_classes=10)(t(x), t([-1, 0])), ValueError,
+         r"labels must lie in \[0, 10\) \(num_classes=10\), got values in \[-1, 0\]"),
+        ("generator-labels-out-of-range", lambda: g(num_classes=10)(t(z), t([10, 0])), ValueError,
+         r"labels must lie in \[0, 10\).*got values in \[0, 10\]"),
+        ("cvae-encode-labels-out-of-range", lambda: cvae().encode(t(x), t([1, 10])), ValueError,
+         r"labels must lie in \[0, 10\).*got values in \[1, 10\]"),
+        ("cvae-decode-labels-negative", lambda: cvae().decode(t(z), t([-1, 3])), ValueError,
+         r"labels must lie in \[0, 10\).*got values in \[-1, 3\]"),
+        ("cvae-reconstruct-labels-fractional", lambda: cvae().reconstruct(x, [0.5, 1.0]), ValueError,
+         r"labels must be integers in \[0, 10\), got dtype float64"),
+        ("generator-labels-missing", lambda: g(num_classes=10)(t(z)), ValueError,
+         r"labels are required: the model is conditional \(num_classes=10\)"),
+        ("generator-labels-to-unconditional", lambda: g()(t(z), t([1, 2])), ValueError,
+         r"labels were given but the model is unconditional \(num_classes=0\)"),
+        # 8. one label per latent vector
+        ("generator-labels-count", lambda: g(num_classes=10)(t(z), t([1, 2, 3])), ValueError,
+         r"labels must have shape \(2,\), got \(3,\)"),
+        ("dcgan-generator-labels-count", lambda: ac.DCGANGenerator(8, latent_dim=4, num_classes=10)(t(z), t([1])), ValueError,
+         r"labels must have shape \(2,\), got \(1,\)"),
+        # 3. images checked like the trainer checks them: shape, finite, the model's pixel range
+        ("vae-reconstruct-uint8", lambda: ac.VAE(8).reconstruct((x * 255).astype(np.uint8)), ValueError,
+         r"images must lie in \[0.0, 1.0\] for this model, got values in \[\d+, \d+\]"),
+        ("vae-encode-0-255", lambda: ac.VAE(8).encode(t(x * 255)), ValueError, r"images must lie in \[0.0, 1.0\]"),
+        ("vae-encode-nan", lambda: ac.VAE(8).encode(nan_images), ValueError, r"images contains 1 NaN or infinite values"),
+        ("vae-encode-wrong-size", lambda: ac.VAE(8).encode(np.zeros((2, 9, 9), np.float32)), ValueError,
+         r"images must have shape \(N, 8, 8\) \(a channel axis of 1 is allowed\), got \(2, 9, 9\)"),
+        ("vae-decode-z-shape", lambda: ac.VAE(8, latent_dim=4).decode(t(np.zeros((2, 3), np.float32))), ValueError,
+         r"z must have shape \(N, 4\), got \(2, 3\)"),
+        ("vae-decode-z-nan", lambda: ac.VAE(8, latent_dim=4).decode(t(np.full((2, 4), np.inf, np.float32))), ValueError,
+         r"z contains 8 NaN or infinite values"),
+        # 4. NumPy and float64 are accepted in both frameworks; wrong shapes are a ValueError naming the argument
+        ("discriminator-images-channels", lambda: ac.DCGANDiscriminator(8)(np.zeros((2, 3, 8, 8))), ValueError,
+         r"images must have shape \(N, 8, 8\) \(a channel axis of 1 is allowed\), got \(2, 3, 8, 8\)"),
+        ("discriminator-images-nan-float64", lambda: ac.MLPDiscriminator(8)(nan_images), ValueError,
+         r"images contains 1 NaN or infinite values; expected finite pixels"),
+        ("discriminator-images-text", lambda: ac.MLPDiscriminator(8)(np.full((2, 8, 8), "a")), ValueError,
+         r"images must be a numeric array, got dtype"),
+        ("generator-z-float64-shape", lambda: g()(np.zeros((2, 5))), ValueError, r"z must have shape \(N, 4\), got \(2, 5\)"),
+        # 5. DCGAN sizes where BatchNorm would see one value per channel
+        ("dcgan-generator-image-size-4", lambda: ac.DCGANGenerator(image_size=4, latent_dim=4), ValueError,
+         r"image_size must be a multiple of 4 and >= 8 for this architecture .*got 4 \(at 4 the first BatchNorm"),
+        # 6. generate's arguments
+        ("gpt-generate-top-k-zero", lambda: _gpt(ac).generate("hi", 3, top_k=0), ValueError,
+         rf"top_k must be None or an integer in \[1, {V}\] \(vocab_size\), got 0"),
+        ("gpt-generate-n-negative", lambda: _gpt(ac).generate("hi", -1), ValueError, r"n must be an integer >= 0 \(characters to generate\), got -1"),
+        ("gpt-generate-n-float", lambda: _gpt(ac).generate("hi", 2.5), ValueError, r"n must be an integer >= 0 .*got 2.5"),
+        ("gpt-generate-prompt-out-of-vocabulary", lambda: _gpt(ac).generate("Hi", 3), ValueError,
+         r"prompt contains characters outside the vocabulary: 'H'"),
+        ("gpt-generate-prompt-empty", lambda: _gpt(ac).generate("", 3), ValueError, r"prompt must contain at least one character"),
+        ("gpt-generate-prompt-not-text", lambda: _gpt(ac).generate(None, 3), ValueError, r"prompt must be a string, got NoneType"),
+        ("gpt-generate-temperature-negative", lambda: _gpt(ac).generate("hi", 3, temperature=-1.0), ValueError,
+         r"temperature must be a finite number >= 0 \(0 is greedy\), got -1.0"),
+        ("gpt-generate-seed-negative", lambda: _gpt(ac).generate("hi", 3, seed=-1), ValueError, r"seed must be an integer >= 0, got -1"),
+        # 7. token ids in direct calls: range, dtype, shape, context length
+        ("gpt-ids-beyond-vocabulary", lambda: _gpt(ac)(t([[1, V + 5]])), ValueError,
+         rf"idx must lie in \[0, {V}\) \(vocab_size\), got values in \[1, {V + 5}\]"),
+        ("gpt-ids-negative", lambda: _gpt(ac)(t([[-1, 0]])), ValueError, rf"idx must lie in \[0, {V}\).*got values in \[-1, 0\]"),
+        ("gpt-ids-longer-than-block", lambda: _gpt(ac)(t(np.zeros((1, 9), np.int64))), ValueError,
+         r"idx has 9 positions but block_size is 8; crop the context"),
+        ("gpt-ids-float", lambda: _gpt(ac)(t(np.zeros((1, 3), np.float32))), ValueError,
+         r"idx must hold integer token ids, got dtype float32"),
+        ("gpt-ids-one-dimensional", lambda: _gpt(ac)(t([1, 2, 3])), ValueError, r"idx must have shape \(B, T\), got \(3,\)"),
+        ("gpt-targets-beyond-vocabulary", lambda: _gpt(ac)(t(ids), t([[1, 2, V]])), ValueError,
+         rf"targets must lie in \[0, {V}\) \(vocab_size\)"),
+        ("gpt-targets-shape", lambda: _gpt(ac)(t(ids), t([[1, 2]])), ValueError,
+         r"targets must have the shape of idx \(1, 3\), got \(1, 2\)"),
+        # 9. sample's arguments
+        ("gan-sample-zero", lambda: gan().sample(0), ValueError, r"num_samples must be an integer >= 1, got 0"),
+        ("gan-sample-fraction", lambda: gan().sample(2.5), ValueError, r"num_samples must be an integer >= 1, got 2.5"),
+        ("gan-sample-negative", lambda: gan().sample(-1), ValueError, r"num_samples must be an integer >= 1, got -1"),
+        ("gan-sample-seed-negative", lambda: gan().sample(2, seed=-1), ValueError, r"seed must be an integer >= 0, got -1"),
+        ("gan-sample-seed-string", lambda: gan().sample(2, seed="0"), ValueError, r"seed must be an integer >= 0, got '0'"),
+        ("cgan-sample-labels-length", lambda: gan(num_classes=10).sample(3, labels=[1, 2]), ValueError,
+         r"labels must have shape \(3,\), got \(2,\)"),
+        ("vae-sample-zero", lambda: ac.VAE(8).sample(0), ValueError, r"num_samples must be an integer >= 1, got 0"),
+        ("cvae-sample-labels-out-of-range", lambda: cvae().sample(2, labels=[3, 10]), ValueError, r"labels must lie in \[0, 10\)"),
+        ("spectrogram-vae-sample-audio-labels", lambda: ac.SpectrogramVAE().sample_audio(2, labels=[0, 99]), ValueError,
+         r"labels must lie in \[0, 8\)"),
+        # the other image models' direct calls and inference methods
+        ("inpainter-masks-count", lambda: ac.Inpainter(8, channels=4, min_size=2, max_size=4).inpaint(x, np.zeros((3, 8, 8))), ValueError,
+         r"masks must hold one mask per image \(2\), got 3"),
+        ("inpainter-masks-range", lambda: ac.Inpainter(8, channels=4, min_size=2, max_size=4).inpaint(x, x + 1), ValueError,
+         r"masks must lie in \[0.0, 1.0\]"),
+        ("inpainter-call-0-255", lambda: ac.Inpainter(8, channels=4, min_size=2, max_size=4)(t(x * 255), t(x > 0.5)), ValueError,
+         r"images must lie in \[0.0, 1.0\]"),
+        ("masked-autoencoder-reconstruct-uint8", lambda: ac.MaskedAutoencoder(8, feature_dim=8).reconstruct((x * 255).astype(np.uint8)),
+         ValueError, r"images must lie in \[0.0, 1.0\]"),
+        ("masked-autoencoder-noise-shape", lambda: ac.MaskedAutoencoder(8, feature_dim=8).compute_losses(t(x), t(z[:, :3])), ValueError,
+         r"noise must have shape \(N, 4\), got \(2, 3\)"),
+        ("classifier-predict-0-255", lambda: ac.Classifier(8, feature_dim=8).predict_classes(x * 255), ValueError,
+         r"images must lie in \[0.0, 1.0\]"),
+        ("classifier-call-wrong-size", lambda: ac.Classifier(8, feature_dim=8)(t(np.zeros((2, 16, 16), np.float32))), ValueError,
+         r"images must have shape \(N, 8, 8\)"),
+        ("classifier-accuracy-labels-length", lambda: ac.Classifier(8, feature_dim=8).accuracy(x, [1, 2, 3]), ValueError,
+         r"labels must have shape \(2,\), got \(3,\)"),
+        ("toy-generator-z-shape", lambda: toy.ToyGenerator()(t(np.zeros((3, 5), np.float32))), ValueError,
+         r"z must have shape \(N, 2\), got \(3, 5\)"),
+        ("toy-discriminator-points-shape", lambda: toy.ToyDiscriminator()(np.zeros((3, 3))), ValueError,
+         r"points must have shape \(N, 2\), got \(3, 3\)"),
+        ("toy-sample-points-not-a-toy-generator", lambda: toy.sample_points(g(), 3), TypeError,
+         r"generator must be a toy generator \(ToyGenerator\), got MLPGenerator"),
+        ("style-extractor-images-too-small", lambda: style.FeatureExtractor()(small_photos()), ValueError,
+         r"images must have shape \(N, (3, H, W|H, W, 3)\) with H, W >= 4, got \(1, (3, 2, 2|2, 2, 3)\)"),
+    ]
+    return [Case(f"{name}-{row_id}", call, error, match) for row_id, call, error, match in rows]
+
+
+CASES = [case for name, ac, toy, style in FRAMEWORKS for case in _rows(name, ac, toy, style)]
