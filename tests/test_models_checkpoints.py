@@ -1,5 +1,7 @@
 """Checkpoints: save / load round trips, exact resume, and divergence keeping the last good one."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -95,3 +97,28 @@ def test_nan_loss_stops_and_keeps_last_good_checkpoint(framework, tmp_path):
 def test_keras_checkpoint_needs_weights_h5_name(tmp_path):
     with pytest.raises(ValueError, match=r"\.weights\.h5"):
         kac.save_checkpoint(build_gan(kac, "mlp"), tmp_path / "c.h5")
+
+
+@pytest.mark.parametrize("framework", sorted(FRAMEWORKS))
+def test_an_interrupted_save_keeps_the_old_checkpoint_and_leaves_no_temporary_file(framework, tmp_path, monkeypatch):
+    ac, name = FRAMEWORKS[framework]
+    seed_everything(0)
+    gan = build_gan(ac, "mlp")
+    path = ac.save_checkpoint(gan, tmp_path / name, epoch=1)
+    before = path.read_bytes()
+
+    def interrupted(target):
+        def write(*args, **kwargs):
+            Path(args[target]).write_bytes(b"half a file")  # as if Ctrl-C came in the middle of the write
+            raise KeyboardInterrupt
+
+        return write
+
+    if framework == "torch":
+        monkeypatch.setattr(torch, "save", interrupted(1))  # torch.save(obj, file)
+    else:
+        monkeypatch.setattr(type(gan), "save_weights", interrupted(1))  # model.save_weights(file)
+    with pytest.raises(KeyboardInterrupt):
+        ac.save_checkpoint(gan, path, epoch=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+    assert path.read_bytes() == before
