@@ -14,6 +14,7 @@ while Keras traces a ``train_step``.
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import keras
@@ -65,6 +66,22 @@ def batch_norm() -> keras.layers.BatchNormalization:
     return keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5)
 
 
+@contextlib.contextmanager
+def own_message():
+    """Keep a bad-input error raised inside a network's ``call`` as it is, as in the PyTorch twin.
+
+    Keras re-raises an error from ``call`` with its own first line ("Exception
+    encountered when calling ...") unless the error is marked as already
+    annotated; the course's message, which names the argument, is the whole
+    story.  Usable as a decorator.
+    """
+    try:
+        yield
+    except (ValueError, TypeError) as error:
+        error._keras_call_info_injected = True  # the mark Keras leaves on errors it has annotated
+        raise
+
+
 def concrete(*values) -> bool:
     """Whether the models should check ``values``' contents now: running eagerly (not tracing a
     ``train_step``), none of them a symbolic ``KerasTensor``, and not inside ``trusted_inputs()``."""
@@ -75,6 +92,7 @@ def concrete(*values) -> bool:
     )
 
 
+@own_message()
 def images_in(images, image_size: int, name: str = "images", pixel_range=None):
     """``(N, H, W)``, ``(N, H, W, 1)`` or ``(N, 1, H, W)`` images -> float32 ``(N, H, W, 1)``.
 
@@ -89,6 +107,7 @@ def images_in(images, image_size: int, name: str = "images", pixel_range=None):
     return ops.transpose(x, (0, 2, 3, 1)) if axis == 1 else x  # (N, 1, H, W) -> (N, H, W, 1)
 
 
+@own_message()
 def latents_in(z, latent_dim: int, name: str = "z"):
     """Latent vectors as float32 ``(N, latent_dim)`` (finite, when concrete)."""
     if concrete(z):
@@ -98,6 +117,7 @@ def latents_in(z, latent_dim: int, name: str = "z"):
     return z
 
 
+@own_message()
 def labels_in(labels, num_classes: int, n, name: str = "labels"):
     """Integer labels ``(n,)`` for a conditional model (in range, when concrete); ``None`` otherwise.
 
@@ -112,6 +132,7 @@ def labels_in(labels, num_classes: int, n, name: str = "labels"):
     return y
 
 
+@own_message()
 def ids_in(idx, vocab_size: int, block_size: int, name: str = "idx"):
     """Token ids ``(B, T)`` (each in ``[0, vocab_size)``, when concrete)."""
     if concrete(idx):

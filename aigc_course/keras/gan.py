@@ -3,8 +3,9 @@
 * ``MLPGenerator`` / ``MLPDiscriminator``: the classic fully connected pair.
 * ``DCGANGenerator`` / ``DCGANDiscriminator``: the convolutional pair (Radford et al., 2016).
 * ``num_classes > 0`` makes any of them conditional on a label (Mirza & Osindero, 2014).
-* ``GAN``: a ``keras.Model`` whose ``train_step`` alternates D and G updates, so
-  Keras' own ``fit``, callbacks and progress bar work.
+* ``GAN``: a ``keras.Model`` whose ``train_step`` alternates D and G updates; the
+  course's trainer runs it through Keras' ``fit`` (progress bar included), and
+  ``gan.fit(images)`` is that trainer, with its checks.
 
 The PyTorch twin, :mod:`aigc_course.torch.gan`, has the same names and arguments.
 Discriminators return *logits*; the losses apply the sigmoid inside a
@@ -193,7 +194,7 @@ class GAN(Trainable, keras.Model):
         self.ema_decay = common.check_float("ema_decay", ema_decay, 0.0, 1.0, high_open=True)
         self.generator_ema = _averaged_copy(generator) if self.ema_decay else None
         self.trackers = {name: keras.metrics.Mean(name=name) for name in ("d_loss", "g_loss", "d_real", "d_fake")}
-        self.seed_generator = keras.random.SeedGenerator(0)  # noise for a plain `fit(images)`
+        self.seed_generator = keras.random.SeedGenerator(0)  # noise when keras.Model.fit is called directly
         # The optimizers live above; compile only sets up Keras' fit.  Tracing
         # with tf.function stays on; XLA (jit_compile) is off, as on PyTorch's side.
         self.compile(optimizer=None, jit_compile=False)

@@ -27,7 +27,7 @@ from aigc_course import _training as common
 from aigc_course import text
 from aigc_course._checks import trusted_inputs
 from aigc_course.keras._core import get_device, nudge_weights
-from aigc_course.keras._layers import ids_in
+from aigc_course.keras._layers import ids_in, own_message
 from aigc_course.keras.training import _checkpoint_path, _inside_fit, _read, _write
 
 
@@ -203,6 +203,7 @@ class TinyGPT(keras.Model):
         self.train_function = None
 
 
+@own_message()
 def _targets_in(targets, idx, config: text.GPTConfig):
     """Next-token ids with the shape of ``idx`` ``(B, T)`` (a dimension unknown while tracing is not compared)."""
     targets = ids_in(targets, config.vocab_size, config.block_size, "targets")

@@ -19,7 +19,7 @@ import tensorflow as tf
 from keras import ops
 
 from aigc_course import _training as common
-from aigc_course.keras._layers import conv, conv_transpose, images_in, unpack_batch
+from aigc_course.keras._layers import conv, conv_transpose, images_in, own_message, unpack_batch
 from aigc_course.keras.training import Trainable
 
 
@@ -74,7 +74,7 @@ class Inpainter(Trainable, keras.Model):
         self.dec1 = conv_transpose(4 * c, c)  # (N, s, s, c)
         self.out = conv(2 * c, 1, 3, 1)  # (N, s, s, 1) logits
         self.trackers = {"loss": keras.metrics.Mean(name="loss")}
-        self.seed_generator = keras.random.SeedGenerator(0)  # holes for a plain `fit(images)`
+        self.seed_generator = keras.random.SeedGenerator(0)  # holes when keras.Model.fit is called directly
         zeros = np.zeros((1, image_size, image_size), "float32")
         self(zeros, zeros)  # build the weights now, so the model can be counted and copied at once
         lr = common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
@@ -120,6 +120,7 @@ class Inpainter(Trainable, keras.Model):
         predicted = ops.convert_to_numpy(self(images, masks))[..., 0]
         return (masks * predicted + (1 - masks) * images).astype(np.float32)  # keep what is known
 
+    @own_message()
     def _inputs(self, images, masks):
         """Images and masks as float32 ``(N, H, W, 1)``; when concrete both must be finite and
         in [0, 1], and there must be a mask for each image."""

@@ -24,7 +24,7 @@ from keras import layers, ops
 
 from aigc_course import _training as common
 from aigc_course._checks import check_latent_shape
-from aigc_course.keras._layers import conv, dense, images_in, unpack_batch
+from aigc_course.keras._layers import conv, dense, images_in, own_message, unpack_batch
 from aigc_course.keras.training import Trainable
 
 
@@ -45,7 +45,8 @@ def patch_mask(noise, image_size: int, patch_size: int, mask_ratio: float):
     """
     g = image_size // patch_size  # patches per side
     noise = ops.convert_to_tensor(noise, "float32")
-    check_latent_shape(noise.shape, g * g, "noise")  # (N, patches)
+    with own_message():
+        check_latent_shape(noise.shape, g * g, "noise")  # (N, patches)
     hidden = ops.cast(noise < NormalDist().inv_cdf(mask_ratio), "float32") if mask_ratio > 0 else ops.zeros_like(noise)
     hidden = ops.reshape(hidden, (-1, g, g))  # (N, g, g)
     return ops.repeat(ops.repeat(hidden, patch_size, axis=1), patch_size, axis=2)  # (N, H, W)
@@ -87,7 +88,7 @@ class _Trainer(Trainable, keras.Model):
 
     def _setup_training(self, learning_rate: float, names) -> None:
         self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
-        self.seed_generator = keras.random.SeedGenerator(0)  # noise for a plain `fit(images)`
+        self.seed_generator = keras.random.SeedGenerator(0)  # noise when keras.Model.fit is called directly
         self.built = True
         lr = common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
         # epsilon=1e-8 is PyTorch's default (Keras' is 1e-7).  XLA off, as on PyTorch's side.

@@ -20,6 +20,7 @@ from aigc_course import _perturb
 from aigc_course import _style_common as common
 from aigc_course._checks import check_rgb_batch
 from aigc_course.keras._core import get_device
+from aigc_course.keras._layers import own_message
 
 
 def gram_matrix(features):
@@ -77,7 +78,8 @@ class FeatureExtractor(keras.Model):
     def call(self, images):
         images = ops.convert_to_tensor(images, "float32")
         # Every block after the first halves H and W: the last one needs maps of at least 1 x 1.
-        check_rgb_batch(images.shape, 2 ** (len(self.convs) - 1), channels_last=True)
+        with own_message():
+            check_rgb_batch(images.shape, 2 ** (len(self.convs) - 1), channels_last=True)
         x, outputs = images * 2 - 1, []  # centre the pixels: [0, 1] -> [-1, 1]
         for i, layer in enumerate(self.convs):
             x = ops.relu(layer(self.pool(x) if i else x))  # (N, H / 2^i, W / 2^i, C_i)

@@ -17,7 +17,7 @@ from keras import layers, ops
 from aigc_course import _training as common
 from aigc_course._checks import check_kind, check_latent_shape
 from aigc_course.keras._core import nudge_weights
-from aigc_course.keras._layers import dense
+from aigc_course.keras._layers import dense, own_message
 
 
 class ToyGenerator(keras.Model):
@@ -55,6 +55,7 @@ class ToyDiscriminator(keras.Model):
         return self.net(_vectors(points, 2, "points"), training=training)  # (N, 1) logits
 
 
+@own_message()
 def _vectors(x, dim: int, name: str):
     """``x`` as float32 ``(N, dim)``, as the PyTorch twin checks it (the shape only)."""
     x = ops.convert_to_tensor(x, "float32")

@@ -6,8 +6,9 @@
   (beta = 1 is the VAE, beta > 1 the beta-VAE of Higgins et al., 2017).
 * ``ConditionalVAE``: encoder and decoder also see the label (Sohn et al., 2015).
 
-Each is a ``keras.Model`` with ``Mean`` trackers named after the math, so
-Keras' own ``fit`` works.  Images are in [0, 1] (``load_digits(...,
+Each is a ``keras.Model`` with ``Mean`` trackers named after the math and a
+``train_step``, which the course's :func:`~aigc_course.keras.train` drives through
+Keras' ``fit`` (``model.fit(images)`` is that trainer, with its checks).  Images are in [0, 1] (``load_digits(...,
 scale="unit")``) and channels-last here; the decoder outputs logits and
 ``decode`` applies the sigmoid.  The PyTorch twin, :mod:`aigc_course.torch.vae`,
 has the same names and arguments.
@@ -148,7 +149,7 @@ class Autoencoder(Trainable, keras.Model):
         self.decoder = Decoder(image_size, latent_dim, architecture, num_classes)
         names = ("loss", "reconstruction_loss", "kl_loss") if self.variational else ("loss", "reconstruction_loss")
         self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
-        self.seed_generator = keras.random.SeedGenerator(0)  # eps for a plain `fit(images)`
+        self.seed_generator = keras.random.SeedGenerator(0)  # eps when keras.Model.fit is called directly
         # Build the weights now, so the model can be counted, copied and loaded at once.
         labels = np.zeros(1, "int32") if num_classes else None
         self.decoder(np.zeros((1, latent_dim), "float32"), labels)
