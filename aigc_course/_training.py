@@ -33,6 +33,14 @@ LIKELIHOODS = ("bernoulli", "gaussian")
 ARCHITECTURES = ("mlp", "conv")
 
 
+def float32(values):
+    """A floating array as float32 (what the models compute in); integer labels and tensors unchanged."""
+    if isinstance(values, (np.ndarray, list, tuple, float)):
+        array = np.asarray(values)
+        return array.astype(np.float32) if np.issubdtype(array.dtype, np.floating) else array
+    return values
+
+
 def default_labels(num_samples: int, num_classes: int):
     """Labels 0, 1, ..., num_classes - 1, 0, 1, ... for sample grids of a conditional model."""
     return np.arange(num_samples, dtype=np.int64) % num_classes if num_classes else None

@@ -19,6 +19,7 @@ import numpy as np
 from scipy.special import expit, xlogy
 
 __all__ = [
+    "bce_with_logits",
     "binary_cross_entropy",
     "gan_value",
     "gaussian_kl",
@@ -88,6 +89,16 @@ def _positive_scalar(name: str, value) -> float:
 def sigmoid(x):
     """The logistic function ``1 / (1 + exp(-x))``, computed without overflow."""
     return expit(_finite("x", x))
+
+
+def bce_with_logits(logits, targets):
+    """Binary cross-entropy from logits, element by element: ``-[t log s(l) + (1 - t) log(1 - s(l))]``.
+
+    Written ``max(l, 0) - l t + log(1 + exp(-|l|))``, which never takes the log of
+    0 or the exp of a large number (what the frameworks' ``..._with_logits`` do).
+    """
+    logits, targets = _finite("logits", logits), _finite("targets", targets)
+    return np.maximum(logits, 0) - logits * targets + np.log1p(np.exp(-np.abs(logits)))
 
 
 def normal_pdf(x, mean=0.0, var=1.0):

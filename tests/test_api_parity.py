@@ -56,6 +56,15 @@ def test_same_signature(name):
         assert sorted(t_methods) == sorted(k_methods), f"{name}: public methods differ"
         for method in t_methods:
             assert _signature(t_methods[method]) == _signature(k_methods[method]), f"{name}.{method}"
+            assert _returns(t_methods[method]) == _returns(k_methods[method]), f"{name}.{method} returns differ"
+
+
+def _returns(method) -> str:
+    """The declared return type; a framework's own tensor (the training maths: losses,
+    ``reparameterize``, LoRA's ``delta_weight``) counts as one type, "tensor"."""
+    annotation = inspect.signature(method).return_annotation
+    text = "" if annotation is inspect.Signature.empty else str(annotation)
+    return "tensor" if text in ("torch.Tensor", "tf.Tensor", "keras.KerasTensor") else text
 
 
 def test_framework_constant():

@@ -126,3 +126,15 @@ def test_linear_gan_gradients_match_finite_differences():
 def test_bad_input_raises_value_error_naming_the_argument(call, argument):
     with pytest.raises(ValueError, match=argument):
         call()
+
+
+def test_bce_with_logits_matches_the_probability_form_and_stays_finite():
+    logits = np.array([-30.0, -2.0, 0.0, 1.5, 40.0])
+    targets = np.array([0.0, 1.0, 0.5, 0.9, 1.0])
+    np.testing.assert_allclose(
+        th.bce_with_logits(logits[1:4], targets[1:4]),
+        th.binary_cross_entropy(targets[1:4], th.sigmoid(logits[1:4]), reduction="none"),
+        rtol=1e-12,
+    )
+    assert np.isfinite(th.bce_with_logits(logits, 1 - targets)).all()  # no log(0) at large |logit|
+    assert th.bce_with_logits(np.array([40.0]), np.array([0.0]))[0] == pytest.approx(40.0)

@@ -19,6 +19,7 @@ from statistics import NormalDist
 
 import numpy as np
 
+from aigc_course import theory
 from aigc_course.exercises import _checking as checking
 from aigc_course.exercises._feedback import Feedback, feedback
 
@@ -155,14 +156,9 @@ def check_patch_mask(fn, show: bool = True) -> Feedback:
 # --------------------------------------------------------------------------
 
 
-def _bce_with_logits(logits, images):
-    """Binary cross-entropy per pixel from logits, in the stable form max(z, 0) - z x + log(1 + exp(-|z|))."""
-    return np.maximum(logits, 0) - logits * images + np.log1p(np.exp(-np.abs(logits)))
-
-
 def masked_loss(logits, images, mask) -> float:
     """The reference: binary cross-entropy averaged over the hidden pixels (``mask == 1``) of the whole batch."""
-    per_pixel = _bce_with_logits(logits, images)
+    per_pixel = theory.bce_with_logits(logits, images)
     return float((per_pixel * mask).sum() / max(mask.sum(), 1.0))
 
 
@@ -175,10 +171,6 @@ _MASK = np.zeros((4, 8, 8))
 for _n, _cells in enumerate([[(0, 0)], [(0, 1), (1, 0)], [(0, 0), (1, 1), (1, 0)], [(0, 0), (0, 1), (1, 0), (1, 1)]]):
     for _i, _j in _cells:
         _MASK[_n, 4 * _i : 4 * _i + 4, 4 * _j : 4 * _j + 4] = 1.0
-
-
-def _sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-x))
 
 
 def check_masked_loss(fn, show: bool = True) -> Feedback:
@@ -206,8 +198,8 @@ def check_masked_loss(fn, show: bool = True) -> Feedback:
             return feedback(name, [f"with no hidden pixel the loss must be 0 (nothing to score), but {got}"],
                             ["divide by max(mask.sum(), 1) instead of mask.sum()"], show=show)  # fmt: skip
         return feedback(name, [], show=show)
-    x, p, m = _IMAGES, _sigmoid(_LOGITS), _MASK
-    per_pixel = _bce_with_logits(_LOGITS, _IMAGES)
+    x, p, m = _IMAGES, theory.sigmoid(_LOGITS), _MASK
+    per_pixel = theory.bce_with_logits(_LOGITS, _IMAGES)
     n = len(x)
 
     def over_hidden(values):

@@ -14,6 +14,7 @@ import functools
 
 import numpy as np
 
+from aigc_course import theory
 from aigc_course.exercises import _checking as checking
 from aigc_course.exercises._feedback import Feedback, feedback
 
@@ -51,11 +52,7 @@ def _softplus(x):
 
 def _bce_logits(target, logits):
     """Mean binary cross-entropy from logits: -[t log s(l) + (1 - t) log(1 - s(l))], stable."""
-    return float(np.mean(target * _softplus(-logits) + (1 - target) * _softplus(logits)))
-
-
-def _sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-x))
+    return float(np.mean(theory.bce_with_logits(logits, np.broadcast_to(target, np.shape(logits)))))
 
 
 # --------------------------------------------------------------------------
@@ -105,7 +102,7 @@ def check_discriminator_loss(fn, show: bool = True) -> Feedback:
     def with_smoothing(real_t, fake_t, r=_REAL_LOGITS, f=_FAKE_LOGITS):
         return _bce_logits(real_t, r) + _bce_logits(fake_t, f)
 
-    r_p, f_p = _sigmoid(_REAL_LOGITS), _sigmoid(_FAKE_LOGITS)
+    r_p, f_p = theory.sigmoid(_REAL_LOGITS), theory.sigmoid(_FAKE_LOGITS)
     candidates = [
         # (message, value at s=0, value at s=0.1 or None for "any")
         ("the fake term is missing: D must also learn to say 'fake', -mean(log(1 - D(G(z))))",
@@ -188,7 +185,7 @@ def check_generator_loss(fn, show: bool = True) -> Feedback:
             "wrong sign: the generator *minimises* -log D(G(z)) (it wants D(G(z)) near 1)": -ns,
             "that is -log(1 - D(G(z))), the discriminator's fake term: G minimises -log D(G(z))": -mm,
             "you summed over the batch: take the mean": n * ns,
-            "you used D(G(z)) where log D(G(z)) belongs: the loss is -mean(log D(G(z)))": -float(np.mean(_sigmoid(_G_LOGITS))),
+            "you used D(G(z)) where log D(G(z)) belongs: the loss is -mean(log D(G(z)))": -float(np.mean(theory.sigmoid(_G_LOGITS))),
         },
         "minimax": {
             "that is the non-saturating loss -log D(G(z)): the minimax generator minimises log(1 - D(G(z)))": ns,

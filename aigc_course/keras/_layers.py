@@ -61,6 +61,12 @@ def conv_transpose(in_channels: int, filters: int, kernel_size: int = 4, strides
     )  # fmt: skip
 
 
+def bce_with_logits(target, logits):
+    """Binary cross-entropy from logits, averaged over the batch: PyTorch's
+    ``F.binary_cross_entropy_with_logits`` with its default mean reduction."""
+    return ops.mean(ops.binary_crossentropy(target, logits, from_logits=True))
+
+
 def batch_norm() -> keras.layers.BatchNormalization:
     """``BatchNormalization`` with PyTorch's settings: Keras' momentum 0.9 is PyTorch's 0.1; eps 1e-5."""
     return keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5)

@@ -22,7 +22,7 @@ from keras import layers, ops
 from aigc_course import _training as common
 from aigc_course._checks import check_kind
 from aigc_course.keras._layers import (
-    batch_norm, condition, conv, conv_transpose, dense, images_and_labels, label_maps, latents_and_labels, unpack_batch,
+    batch_norm, bce_with_logits, condition, conv, conv_transpose, dense, images_and_labels, label_maps, latents_and_labels, unpack_batch,
 )  # fmt: skip
 from aigc_course.keras.training import Trainable
 
@@ -207,16 +207,14 @@ class GAN(Trainable, keras.Model):
     def call(self, z, labels=None, training=False):
         return self.generator(z, labels, training=training)
 
-    def discriminator_loss(self, real_logits, fake_logits):
+    def discriminator_loss(self, real_logits, fake_logits) -> tf.Tensor:
         """BCE with target 1 (or 1 - label_smoothing) on real and 0 on fake: D's side of eq. 1."""
         real_target = ops.full_like(real_logits, 1.0 - self.label_smoothing)
-        return _bce(real_target, real_logits) + _bce(ops.zeros_like(fake_logits), fake_logits)
+        return bce_with_logits(real_target, real_logits) + bce_with_logits(ops.zeros_like(fake_logits), fake_logits)
 
-    def generator_loss(self, fake_logits):
+    def generator_loss(self, fake_logits) -> tf.Tensor:
         """Non-saturating: -log D(G(z)) = BCE(fake, 1).  Minimax: log(1 - D(G(z))) = -BCE(fake, 0)."""
-        if self.gan_loss == "non_saturating":
-            return _bce(ops.ones_like(fake_logits), fake_logits)
-        return -_bce(ops.zeros_like(fake_logits), fake_logits)
+        return generator_loss(fake_logits, self.gan_loss)
 
     def compute_losses(self, images, noise, labels=None) -> dict:
         """Both losses and the mean D outputs on one batch, without updating anything."""
@@ -289,10 +287,14 @@ class GAN(Trainable, keras.Model):
         return ops.convert_to_numpy(generator(z, labels, training=False))[..., 0]  # (N, H, W)
 
 
-def _bce(target, logits):
-    # Elementwise BCE from logits, averaged over the batch: PyTorch's
-    # F.binary_cross_entropy_with_logits with its default mean reduction.
-    return ops.mean(ops.binary_crossentropy(target, logits, from_logits=True))
+def generator_loss(fake_logits, loss: str):
+    """Non-saturating: -log D(G(z)) = BCE(fake, 1).  Minimax: log(1 - D(G(z))) = -BCE(fake, 0).
+
+    Shared by :class:`GAN` and the 2-D toy trainer.
+    """
+    if loss == "non_saturating":
+        return bce_with_logits(ops.ones_like(fake_logits), fake_logits)
+    return -bce_with_logits(ops.zeros_like(fake_logits), fake_logits)
 
 
 def _averaged_copy(generator):

@@ -165,6 +165,10 @@ class TinyGPT(keras.Model):
             return super().fit(token_ids, **kwargs)
         return train_lm(self, token_ids, **kwargs)
 
+    def logits(self, idx) -> np.ndarray:
+        """Next-character logits ``(B, T, vocab_size)`` as NumPy for ids ``(B, T)``, dropout off."""
+        return ops.convert_to_numpy(self(idx, training=False)[0])
+
     def generate(self, prompt: str, n: int, temperature: float = 1.0, top_k: int | None = None, seed: int = 0) -> str:
         """``prompt`` followed by ``n`` generated characters.
 

@@ -15,12 +15,11 @@ import math
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import ops
 
 from aigc_course import _training as common
-from aigc_course.keras._layers import conv, conv_transpose, images_in, own_message, unpack_batch
-from aigc_course.keras.training import Trainable
+from aigc_course.keras._layers import conv, conv_transpose, images_in, own_message
+from aigc_course.keras.training import OneOptimizer
 
 
 def box_masks(noise, image_size: int, min_size: int, max_size: int):
@@ -42,7 +41,7 @@ def masked_mse(prediction, images, masks):
     return ops.sum(squared) / ops.maximum(ops.sum(masks), 1.0)
 
 
-class Inpainter(Trainable, keras.Model):
+class Inpainter(OneOptimizer):
     """A U-Net-lite for inpainting: (masked image, mask) -> the full image, pixels in [0, 1].
 
     Encoder (s = image_size): (s, s, 2) -> (s, s, c) -> (s/2, s/2, 2c) -> (s/4, s/4, 2c);
@@ -73,18 +72,10 @@ class Inpainter(Trainable, keras.Model):
         self.dec2 = conv_transpose(2 * c, 2 * c)  # (N, s/2, s/2, 2c)
         self.dec1 = conv_transpose(4 * c, c)  # (N, s, s, c)
         self.out = conv(2 * c, 1, 3, 1)  # (N, s, s, 1) logits
-        self.trackers = {"loss": keras.metrics.Mean(name="loss")}
-        self.seed_generator = keras.random.SeedGenerator(0)  # holes when keras.Model.fit is called directly
+        self._track_losses(("loss",))
         zeros = np.zeros((1, image_size, image_size), "float32")
         self(zeros, zeros)  # build the weights now, so the model can be counted and copied at once
-        lr = common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
-        # epsilon=1e-8 is PyTorch's default (Keras' is 1e-7); XLA off, as on PyTorch's side.
-        self.compile(optimizer=keras.optimizers.Adam(lr, epsilon=1e-8), jit_compile=False)
-        self.optimizer.build(self.trainable_variables)
-
-    @property
-    def metrics(self):
-        return list(self.trackers.values())  # Keras resets these at the start of every epoch
+        self._compile(learning_rate)
 
     def call(self, images, masks, training=False):
         """Predicted images ``(N, H, W, 1)`` in [0, 1]; the hole's pixels of ``images`` are never looked at."""
@@ -101,17 +92,9 @@ class Inpainter(Trainable, keras.Model):
         x, m = self._inputs(images, masks)  # (N, H, W, 1) each
         return {"loss": masked_mse(self(x, m, training=True), x, m)}
 
-    def train_step(self, data):
-        """One Adam step; the batch's ``noise`` ``(B, 3)`` decides each image's hole."""
-        images, _, noise = unpack_batch(data, self.noise_dim, self.seed_generator)
-        masks = box_masks(noise, self.image_size, self.min_size, self.max_size)
-        with tf.GradientTape() as tape:  # the only TensorFlow-specific code here
-            losses = self.compute_losses(images, masks)
-        grads = tape.gradient(losses["loss"], self.trainable_variables)
-        self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
-        for name, tracker in self.trackers.items():
-            tracker.update_state(losses[name])
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+    def _batch_losses(self, images, labels, noise) -> dict:
+        """The batch's ``noise`` ``(B, 3)`` decides each image's hole."""
+        return self.compute_losses(images, box_masks(noise, self.image_size, self.min_size, self.max_size))
 
     def inpaint(self, images, masks) -> np.ndarray:
         """Fill the holes of ``images`` ``(N, H, W)``: known pixels kept, missing ones predicted; NumPy out."""

@@ -17,6 +17,7 @@ import math
 from collections.abc import Callable, Iterable
 
 import keras
+import tensorflow as tf
 from keras import layers, ops
 
 from aigc_course import _training as common
@@ -59,7 +60,7 @@ class LoRALinear(layers.Layer):
         h = ops.matmul(self.lora_dropout(x, training=training), self.lora_A)  # (..., in) -> (..., r)
         return y + ops.matmul(h, self.lora_B) * self.gate  # (..., r) -> (..., out); gate is 0 once merged
 
-    def delta_weight(self):
+    def delta_weight(self) -> tf.Tensor:
         """The update ``scaling * A B``, shape ``(in, out)`` like ``base.kernel``."""
         return ops.matmul(self.lora_A, self.lora_B) * self.scaling
 

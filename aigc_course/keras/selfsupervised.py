@@ -19,13 +19,12 @@ from statistics import NormalDist
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import layers, ops
 
 from aigc_course import _training as common
 from aigc_course._checks import check_latent_shape
-from aigc_course.keras._layers import conv, dense, images_in, own_message, unpack_batch
-from aigc_course.keras.training import Trainable
+from aigc_course.keras._layers import conv, dense, images_in, own_message
+from aigc_course.keras.training import OneOptimizer
 
 
 def check_patches(image_size: int, patch_size: int, mask_ratio: float) -> tuple[int, int, float]:
@@ -83,35 +82,7 @@ class Backbone(keras.Model):
         return self.net(images_in(images, self.image_size), training=training)
 
 
-class _Trainer(Trainable, keras.Model):
-    """``Mean`` trackers and a one-optimizer ``train_step`` shared by the two models below."""
-
-    def _setup_training(self, learning_rate: float, names) -> None:
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
-        self.seed_generator = keras.random.SeedGenerator(0)  # noise when keras.Model.fit is called directly
-        self.built = True
-        lr = common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
-        # epsilon=1e-8 is PyTorch's default (Keras' is 1e-7).  XLA off, as on PyTorch's side.
-        self.compile(optimizer=keras.optimizers.Adam(lr, epsilon=1e-8), jit_compile=False)
-        self.optimizer.build(self.trainable_variables)
-
-    @property
-    def metrics(self):
-        return list(self.trackers.values())  # Keras resets these at the start of every epoch
-
-    def train_step(self, data):
-        """One Adam step on a batch: the trainer's dict or Keras' ``(images[, labels])``."""
-        images, labels, noise = unpack_batch(data, self.noise_dim, self.seed_generator)
-        with tf.GradientTape() as tape:  # the only TensorFlow-specific code here
-            losses = self.compute_losses(images, noise, labels)
-        grads = tape.gradient(losses["loss"], self.trainable_variables)
-        self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
-        for name, tracker in self.trackers.items():
-            tracker.update_state(losses[name])
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
-
-
-class MaskedAutoencoder(_Trainer):
+class MaskedAutoencoder(OneOptimizer):
     """Masked-patch reconstruction: encoder (:class:`Backbone`) + MLP decoder to pixel logits.
 
     Args:
@@ -131,7 +102,8 @@ class MaskedAutoencoder(_Trainer):
         self.backbone = Backbone(image_size, feature_dim)
         self.decoder = keras.Sequential([dense(feature_dim, 256), layers.ReLU(), dense(256, image_size * image_size)])
         self.decoder(np.zeros((1, feature_dim), "float32"))
-        self._setup_training(learning_rate, ("loss",))
+        self._track_losses(("loss",))
+        self._compile(learning_rate)
 
     def call(self, images, mask=None, training=False):
         """Pixel logits ``(N, H, W)`` from ``images`` with the ``mask``ed pixels set to 0."""
@@ -165,7 +137,7 @@ class MaskedAutoencoder(_Trainer):
         raise ValueError("MaskedAutoencoder does not generate images; use reconstruct(images) and leave on_samples=None")
 
 
-class Classifier(_Trainer):
+class Classifier(OneOptimizer):
     """A :class:`Backbone` and a linear head: logits for ``num_classes`` classes.
 
     Args:
@@ -182,7 +154,8 @@ class Classifier(_Trainer):
         self.backbone = Backbone(image_size, feature_dim)
         self.head = dense(feature_dim, num_classes)
         self.head(np.zeros((1, feature_dim), "float32"))
-        self._setup_training(learning_rate, ("loss", "accuracy"))
+        self._track_losses(("loss", "accuracy"))
+        self._compile(learning_rate)
 
     def call(self, images, labels=None, training=False):
         x = images_in(images, self.image_size, pixel_range=self.pixel_range)  # (N, H, W, 1)

@@ -17,7 +17,8 @@ from keras import layers, ops
 from aigc_course import _training as common
 from aigc_course._checks import check_kind, check_latent_shape
 from aigc_course.keras._core import nudge_weights
-from aigc_course.keras._layers import dense, own_message
+from aigc_course.keras._layers import bce_with_logits, dense, own_message
+from aigc_course.keras.gan import generator_loss
 
 
 class ToyGenerator(keras.Model):
@@ -63,16 +64,9 @@ def _vectors(x, dim: int, name: str):
     return x
 
 
-def _bce(target, logits):
-    # Mean over the batch, as PyTorch's F.binary_cross_entropy_with_logits.
-    return ops.mean(ops.binary_crossentropy(target, logits, from_logits=True))
-
-
 def toy_generator_loss(fake_logits, loss: str = "non_saturating"):
     """Non-saturating: -log D(G(z)) = BCE(fake, 1).  Minimax: log(1 - D(G(z))) = -BCE(fake, 0)."""
-    if common.check_choice("loss", loss, common.GAN_LOSSES) == "non_saturating":
-        return _bce(ops.ones_like(fake_logits), fake_logits)
-    return -_bce(ops.zeros_like(fake_logits), fake_logits)
+    return generator_loss(fake_logits, common.check_choice("loss", loss, common.GAN_LOSSES))
 
 
 def train_toy_gan(
@@ -111,7 +105,7 @@ def train_toy_gan(
         with tf.GradientTape() as tape:
             fake = ops.stop_gradient(generator(z, training=True))
             real_logits, fake_logits = discriminator(real, training=True), discriminator(fake, training=True)
-            d_loss = _bce(ops.full_like(real_logits, real_target), real_logits) + _bce(
+            d_loss = bce_with_logits(ops.full_like(real_logits, real_target), real_logits) + bce_with_logits(
                 ops.zeros_like(fake_logits), fake_logits
             )
         d_opt.apply_gradients(zip(tape.gradient(d_loss, d_vars), d_vars))

@@ -23,6 +23,7 @@ import tensorflow as tf
 from aigc_course import _training as common
 from aigc_course._checks import trusted_inputs
 from aigc_course.keras._core import get_device, nudge_weights
+from aigc_course.keras._layers import unpack_batch
 
 CHECKPOINT_FORMAT = 2  # 2: the step reached and the unfinished epoch's sums, for exact resume
 _META = "aigc_course"  # HDF5 attribute holding the epoch and the history
@@ -204,6 +205,57 @@ class Trainable:
         if getattr(self, "_inside_course_fit", False):
             return super().fit(images, labels, **kwargs)
         return train(self, images, labels, **kwargs)
+
+    def loss_terms(self, *inputs) -> dict[str, float]:
+        """``compute_losses`` on NumPy arrays (or tensors): each term as a float, for evaluation.
+
+        Takes what ``compute_losses`` takes (e.g. ``images, noise, labels`` for a
+        VAE); floating arrays become float32.
+        """
+        arrays = [None if a is None else common.float32(a) for a in inputs]
+        return {key: float(value) for key, value in self.compute_losses(*arrays).items()}
+
+
+class OneOptimizer(Trainable, keras.Model):
+    """A model trained by one Adam optimizer on its ``loss``: ``Mean`` trackers and one ``train_step``.
+
+    The VAEs, the inpainter, the masked autoencoder and the classifier share it.
+    A subclass calls :meth:`_track_losses` before its first call (Keras locks a
+    built model's state), builds its weights, then calls :meth:`_compile`; a model
+    whose batch needs preparing (the inpainter draws holes from the batch's noise)
+    overrides :meth:`_batch_losses`.
+    """
+
+    def _track_losses(self, names) -> None:
+        """``Mean`` trackers named after the losses (what ``fit`` reports)."""
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
+        self.seed_generator = keras.random.SeedGenerator(0)  # noise when keras.Model.fit is called directly
+
+    def _compile(self, learning_rate: float) -> None:
+        """The optimizer, once the weights exist: Keras' own ``optimizer`` slot holds it."""
+        self.built = True
+        lr = common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
+        # epsilon=1e-8 is PyTorch's default (Keras' is 1e-7).  XLA (jit_compile) off, as on PyTorch's side.
+        self.compile(optimizer=keras.optimizers.Adam(lr, epsilon=1e-8), jit_compile=False)
+        self.optimizer.build(self.trainable_variables)
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())  # Keras resets these at the start of every epoch
+
+    def _batch_losses(self, images, labels, noise) -> dict:
+        return self.compute_losses(images, noise, labels)
+
+    def train_step(self, data):
+        """One Adam step on a batch: the trainer's dict or Keras' ``(images[, labels])``."""
+        images, labels, noise = unpack_batch(data, self.noise_dim, self.seed_generator)
+        with tf.GradientTape() as tape:  # the only TensorFlow-specific code here
+            losses = self._batch_losses(images, labels, noise)
+        grads = tape.gradient(losses["loss"], self.trainable_variables)
+        self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+        for name, tracker in self.trackers.items():
+            tracker.update_state(losses[name])
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
 
 
 @contextlib.contextmanager

@@ -23,9 +23,9 @@ from keras import layers, ops
 
 from aigc_course import _training as common
 from aigc_course.keras._layers import (
-    condition, conv, conv_transpose, dense, images_and_labels, images_in, label_maps, latents_and_labels, unpack_batch,
+    condition, conv, conv_transpose, dense, images_and_labels, images_in, label_maps, latents_and_labels,
 )  # fmt: skip
-from aigc_course.keras.training import Trainable
+from aigc_course.keras.training import OneOptimizer
 
 
 def reconstruction_loss(logits, images, likelihood: str = "bernoulli"):
@@ -111,7 +111,7 @@ class Decoder(keras.Model):
         return self.net(condition(z, y, self.num_classes), training=training)  # (N, latent_dim + K) -> logits (N, H, W, 1)
 
 
-class Autoencoder(Trainable, keras.Model):
+class Autoencoder(OneOptimizer):
     """A deterministic autoencoder: ``encode`` gives one code per image; trained on reconstruction only.
 
     Args:
@@ -147,53 +147,40 @@ class Autoencoder(Trainable, keras.Model):
         outputs = 2 if self.variational else 1
         self.encoder = Encoder(image_size, latent_dim, architecture, num_classes, outputs)
         self.decoder = Decoder(image_size, latent_dim, architecture, num_classes)
-        names = ("loss", "reconstruction_loss", "kl_loss") if self.variational else ("loss", "reconstruction_loss")
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
-        self.seed_generator = keras.random.SeedGenerator(0)  # eps when keras.Model.fit is called directly
+        self._track_losses(("loss", "reconstruction_loss", "kl_loss") if self.variational else ("loss", "reconstruction_loss"))
         # Build the weights now, so the model can be counted, copied and loaded at once.
         labels = np.zeros(1, "int32") if num_classes else None
         self.decoder(np.zeros((1, latent_dim), "float32"), labels)
         self.encoder(np.zeros((1, image_size, image_size), "float32"), labels)
-        self.built = True
-        lr = common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
-        # One optimizer, so Keras' own `optimizer` slot holds it.  epsilon=1e-8 is
-        # PyTorch's default (Keras' is 1e-7).  XLA (jit_compile) off, as on PyTorch's side.
-        self.compile(optimizer=keras.optimizers.Adam(lr, epsilon=1e-8), jit_compile=False)
-        self.optimizer.build(self.trainable_variables)
-
-    @property
-    def metrics(self):
-        return list(self.trackers.values())  # Keras resets these at the start of every epoch
+        self._compile(learning_rate)
 
     def call(self, images, labels=None, training=False):
         """Reconstructions ``(N, H, W, 1)`` in [0, 1] through the code (the mean code for a VAE)."""
-        code = self.encode(images, labels)
-        return self.decode(code[0] if self.variational else code, labels)  # a VAE decodes z_mean
+        code = self._encode(images, labels)
+        return self._decode(code[0] if self.variational else code, labels)  # a VAE decodes z_mean
 
-    def encode(self, images, labels=None):
-        """The code ``(N, latent_dim)`` (a VAE returns ``(z_mean, z_log_var)``)."""
+    def encode(self, images, labels=None) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        """The code of each image, ``(N, latent_dim)`` NumPy (a VAE returns ``(z_mean, z_log_var)``)."""
+        code = self._encode(images, labels)
+        return tuple(ops.convert_to_numpy(c) for c in code) if self.variational else ops.convert_to_numpy(code)
+
+    def decode(self, z, labels=None) -> np.ndarray:
+        """Images ``(N, H, W)`` NumPy in [0, 1] for codes ``z`` ``(N, latent_dim)``."""
+        return ops.convert_to_numpy(self._decode(z, labels))[..., 0]
+
+    def _encode(self, images, labels=None):
+        """The code as a tensor, for training and ``call``."""
         return self.encoder(self._images(images), labels)[0]
 
-    def decode(self, z, labels=None):
-        """Images ``(N, H, W, 1)`` in [0, 1]: the sigmoid of the decoder's logits."""
+    def _decode(self, z, labels=None):
+        """Images ``(N, H, W, 1)`` in [0, 1] as a tensor: the sigmoid of the decoder's logits."""
         return ops.sigmoid(self.decoder(z, labels))
 
     def compute_losses(self, images, noise=None, labels=None) -> dict:
         """``loss`` (= ``reconstruction_loss``) on one batch; ``noise`` is unused (a VAE uses it)."""
         x = self._images(images)  # (N, H, W, 1)
-        rec = reconstruction_loss(self.decoder(self.encode(x, labels), labels), x, self.likelihood)
+        rec = reconstruction_loss(self.decoder(self._encode(x, labels), labels), x, self.likelihood)
         return {"loss": rec, "reconstruction_loss": rec}
-
-    def train_step(self, data):
-        """One Adam step on the loss of a batch: the trainer's dict or Keras' ``(images[, labels])``."""
-        images, labels, noise = unpack_batch(data, self.noise_dim, self.seed_generator)
-        with tf.GradientTape() as tape:  # the only TensorFlow-specific code here
-            losses = self.compute_losses(images, noise, labels)
-        grads = tape.gradient(losses["loss"], self.trainable_variables)
-        self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
-        for name, tracker in self.trackers.items():
-            tracker.update_state(losses[name])
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
 
     def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
         """Decode codes drawn from N(0, I): images ``(N, H, W)`` as NumPy.
@@ -203,7 +190,7 @@ class Autoencoder(Trainable, keras.Model):
         makes its codes look like N(0, I): which is the point of the VAE.)
         """
         z = common.sample_noise(num_samples, self.latent_dim, seed)
-        return ops.convert_to_numpy(self.decode(z, self._labels(labels, num_samples)))[..., 0]
+        return ops.convert_to_numpy(self._decode(z, self._labels(labels, num_samples)))[..., 0]
 
     def reconstruct(self, images, labels=None) -> np.ndarray:
         """Encode and decode ``images`` ``(N, H, W)`` (the mean code for a VAE); NumPy out."""
@@ -243,11 +230,11 @@ class VAE(Autoencoder):
         keras.Model.__init__(self)
         self._setup(image_size, latent_dim, architecture, likelihood, learning_rate, beta, num_classes=0)
 
-    def encode(self, images, labels=None):
-        """The Gaussian q(z|x): ``(z_mean, z_log_var)``, each ``(N, latent_dim)``."""
+    def _encode(self, images, labels=None):
+        """The Gaussian q(z|x) as tensors: ``(z_mean, z_log_var)``, each ``(N, latent_dim)``."""
         return self.encoder(self._images(images), labels)
 
-    def reparameterize(self, z_mean, z_log_var, noise=None):
+    def reparameterize(self, z_mean, z_log_var, noise=None) -> tf.Tensor:
         """z = mean + sigma * eps with eps ~ N(0, I): sampling that gradients can flow through (eq. 10)."""
         eps = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator) if noise is None else noise
         return z_mean + ops.exp(0.5 * z_log_var) * eps
@@ -255,7 +242,7 @@ class VAE(Autoencoder):
     def compute_losses(self, images, noise=None, labels=None) -> dict:
         """``loss``, ``reconstruction_loss`` and ``kl_loss`` on one batch; ``noise`` is eps (drawn if None)."""
         x = self._images(images)  # (N, H, W, 1)
-        z_mean, z_log_var = self.encode(x, labels)
+        z_mean, z_log_var = self._encode(x, labels)
         z = self.reparameterize(z_mean, z_log_var, noise)  # (N, latent_dim)
         rec = reconstruction_loss(self.decoder(z, labels), x, self.likelihood)
         kl = kl_loss(z_mean, z_log_var)

@@ -119,6 +119,15 @@ class DCGANDiscriminator(nn.Module):
         return self.net(label_maps(x, y, self.num_classes))  # the label as K constant maps: (N, 1 + K, H, W)
 
 
+def generator_loss(fake_logits: torch.Tensor, loss: str) -> torch.Tensor:
+    """Non-saturating: -log D(G(z)) = BCE(fake, 1).  Minimax: log(1 - D(G(z))) = -BCE(fake, 0).
+
+    Shared by :class:`GAN` and the 2-D toy trainer.
+    """
+    if loss == "non_saturating":
+        return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
+    return -F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+
 
 class GAN(Trainable, nn.Module):
     """A generator, a discriminator, their Adam optimizers and the alternating training step.
@@ -181,9 +190,7 @@ class GAN(Trainable, nn.Module):
 
     def generator_loss(self, fake_logits: torch.Tensor) -> torch.Tensor:
         """Non-saturating: -log D(G(z)) = BCE(fake, 1).  Minimax: log(1 - D(G(z))) = -BCE(fake, 0)."""
-        if self.gan_loss == "non_saturating":
-            return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
-        return -F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+        return generator_loss(fake_logits, self.gan_loss)
 
     def compute_losses(self, images, noise, labels=None) -> dict:
         """Both losses and the mean D outputs on one batch, without updating anything."""

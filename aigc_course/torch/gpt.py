@@ -149,6 +149,16 @@ class TinyGPT(nn.Module):
         return train_lm(self, token_ids, **kwargs)
 
     @torch.no_grad()
+    def logits(self, idx) -> np.ndarray:
+        """Next-character logits ``(B, T, vocab_size)`` as NumPy for ids ``(B, T)``, dropout off."""
+        was_training = self.training
+        self.eval()
+        try:
+            return self(idx)[0].cpu().numpy()
+        finally:
+            self.train(was_training)
+
+    @torch.no_grad()
     def generate(self, prompt: str, n: int, temperature: float = 1.0, top_k: int | None = None, seed: int = 0) -> str:
         """``prompt`` followed by ``n`` generated characters.
 

@@ -18,6 +18,7 @@ from aigc_course import _training as common
 from aigc_course._checks import check_kind, check_latent_shape
 from aigc_course.torch._core import nudge_weights
 from aigc_course.torch._layers import device_of
+from aigc_course.torch.gan import generator_loss
 
 
 class ToyGenerator(nn.Module):
@@ -63,9 +64,7 @@ def _vectors(net: nn.Module, x, dim: int, name: str) -> torch.Tensor:
 
 def toy_generator_loss(fake_logits: torch.Tensor, loss: str = "non_saturating") -> torch.Tensor:
     """Non-saturating: -log D(G(z)) = BCE(fake, 1).  Minimax: log(1 - D(G(z))) = -BCE(fake, 0)."""
-    if common.check_choice("loss", loss, common.GAN_LOSSES) == "non_saturating":
-        return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
-    return -F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+    return generator_loss(fake_logits, common.check_choice("loss", loss, common.GAN_LOSSES))
 
 
 def train_toy_gan(

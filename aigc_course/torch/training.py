@@ -212,6 +212,17 @@ class Trainable:
         """Train on ``images`` (and ``labels``); see :func:`train` for the keyword arguments."""
         return train(self, images, labels, **kwargs)
 
+    @torch.no_grad()
+    def loss_terms(self, *inputs) -> dict[str, float]:
+        """``compute_losses`` on NumPy arrays (or tensors): each term as a float, for evaluation.
+
+        Takes what ``compute_losses`` takes (e.g. ``images, noise, labels`` for a
+        VAE); floating arrays become float32 on the model's device.
+        """
+        device = next(self.parameters()).device
+        tensors = [None if a is None else torch.as_tensor(common.float32(a), device=device) for a in inputs]
+        return {key: float(value) for key, value in self.compute_losses(*tensors).items()}
+
 
 def _check_model(model) -> None:
     common.check_trainable(model, torch.nn.Module, "torch")

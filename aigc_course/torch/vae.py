@@ -147,21 +147,32 @@ class Autoencoder(Trainable, nn.Module):
 
     def forward(self, images: torch.Tensor, labels=None) -> torch.Tensor:
         """Reconstructions ``(N, 1, H, W)`` in [0, 1] through the code (the mean code for a VAE)."""
-        code = self.encode(images, labels)
-        return self.decode(code[0] if self.variational else code, labels)  # a VAE decodes z_mean
+        code = self._encode(images, labels)
+        return self._decode(code[0] if self.variational else code, labels)  # a VAE decodes z_mean
 
-    def encode(self, images: torch.Tensor, labels=None):
-        """The code ``(N, latent_dim)`` (a VAE returns ``(z_mean, z_log_var)``)."""
+    @torch.no_grad()
+    def encode(self, images, labels=None) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        """The code of each image, ``(N, latent_dim)`` NumPy (a VAE returns ``(z_mean, z_log_var)``)."""
+        code = self._encode(images, labels)
+        return tuple(c.cpu().numpy() for c in code) if self.variational else code.cpu().numpy()
+
+    @torch.no_grad()
+    def decode(self, z, labels=None) -> np.ndarray:
+        """Images ``(N, H, W)`` NumPy in [0, 1] for codes ``z`` ``(N, latent_dim)``."""
+        return self._decode(z, labels)[:, 0].cpu().numpy()
+
+    def _encode(self, images, labels=None) -> torch.Tensor:
+        """The code as a tensor, for training and ``forward``."""
         return self.encoder(self._images(images), labels)[0]
 
-    def decode(self, z: torch.Tensor, labels=None) -> torch.Tensor:
-        """Images ``(N, 1, H, W)`` in [0, 1]: the sigmoid of the decoder's logits."""
+    def _decode(self, z, labels=None) -> torch.Tensor:
+        """Images ``(N, 1, H, W)`` in [0, 1] as a tensor: the sigmoid of the decoder's logits."""
         return torch.sigmoid(self.decoder(z, labels))
 
     def compute_losses(self, images, noise=None, labels=None) -> dict:
         """``loss`` (= ``reconstruction_loss``) on one batch; ``noise`` is unused (a VAE uses it)."""
         x = self._images(images)  # (N, 1, H, W)
-        rec = reconstruction_loss(self.decoder(self.encode(x, labels), labels), x, self.likelihood)
+        rec = reconstruction_loss(self.decoder(self._encode(x, labels), labels), x, self.likelihood)
         return {"loss": rec, "reconstruction_loss": rec}
 
     def train_step(self, batch: dict) -> dict:
@@ -184,7 +195,7 @@ class Autoencoder(Trainable, nn.Module):
         labels = self._labels(labels, num_samples)
         device = next(self.parameters()).device
         y = None if labels is None else torch.as_tensor(labels, device=device)
-        return self.decode(torch_images(z, device), y)[:, 0].cpu().numpy()
+        return self._decode(torch_images(z, device), y)[:, 0].cpu().numpy()
 
     @torch.no_grad()
     def reconstruct(self, images, labels=None) -> np.ndarray:
@@ -230,8 +241,8 @@ class VAE(Autoencoder):
         nn.Module.__init__(self)
         self._setup(image_size, latent_dim, architecture, likelihood, learning_rate, beta, num_classes=0)
 
-    def encode(self, images: torch.Tensor, labels=None):
-        """The Gaussian q(z|x): ``(z_mean, z_log_var)``, each ``(N, latent_dim)``."""
+    def _encode(self, images, labels=None) -> tuple[torch.Tensor, torch.Tensor]:
+        """The Gaussian q(z|x) as tensors: ``(z_mean, z_log_var)``, each ``(N, latent_dim)``."""
         return self.encoder(self._images(images), labels)
 
     def reparameterize(self, z_mean: torch.Tensor, z_log_var: torch.Tensor, noise=None) -> torch.Tensor:
@@ -242,7 +253,7 @@ class VAE(Autoencoder):
     def compute_losses(self, images, noise=None, labels=None) -> dict:
         """``loss``, ``reconstruction_loss`` and ``kl_loss`` on one batch; ``noise`` is eps (drawn if None)."""
         x = self._images(images)  # (N, 1, H, W)
-        z_mean, z_log_var = self.encode(x, labels)
+        z_mean, z_log_var = self._encode(x, labels)
         z = self.reparameterize(z_mean, z_log_var, noise)  # (N, latent_dim)
         rec = reconstruction_loss(self.decoder(z, labels), x, self.likelihood)
         kl = kl_loss(z_mean, z_log_var)
