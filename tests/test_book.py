@@ -93,6 +93,34 @@ def test_the_exact_comparison_rule_sees_tags():
     assert not _is_compared_exactly(figure) and not _is_compared_exactly(ignored)
 
 
+INCLUDE = re.compile(r"```\{literalinclude\} \.\./\.\./aigc_course/(torch|keras)/(\w+\.py)\n:pyobject: ([\w.]+)")
+
+
+def _defines(path: pathlib.Path, dotted: str) -> bool:
+    import ast
+
+    nodes = ast.parse(path.read_text(encoding="utf-8")).body
+    for part in dotted.split("."):
+        found = [n for n in nodes if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name == part]
+        if not found:
+            return False
+        nodes = getattr(found[0], "body", [])
+    return True
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(BOOK)))
+def test_package_code_on_a_page_shows_both_frameworks(path):
+    """A PyTorch listing whose Keras twin exists sits in a tab set with it (``forward`` is Keras' ``call``)."""
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        text = "".join(cell["source"]) if cell["cell_type"] == "markdown" else ""
+        includes = set(INCLUDE.findall(text))
+        for framework, file, obj in includes:
+            twin = obj.replace(".forward", ".call")
+            if framework == "torch" and _defines(ROOT / "aigc_course" / "keras" / file, twin):
+                assert ("keras", file, twin) in includes, f"{file}:{obj} is shown for PyTorch only"
+                assert "{tab-set}" in text and ":sync-group: framework" in text, f"{file}:{obj} is not in tabs"
+
+
 def _code_sources():
     for src in sorted((ROOT / "aigc_course").rglob("*.py")):
         yield src.relative_to(ROOT), src.read_text(encoding="utf-8").splitlines()

@@ -230,22 +230,21 @@ class GAN(Trainable, keras.Model):
     def train_step(self, data):
         """One D update then one G update; ``data`` is the trainer's dict or Keras' ``(images[, labels])``."""
         images, labels, noise = unpack_batch(data, self.noise_dim, self.seed_generator)
-
-        # (1) Update D: maximise log D(x) + log(1 - D(G(z))).
-        def d_objective():
-            fake = self.generator(noise, labels, training=True)
+        # (1) Update D: maximise log D(x) + log(1 - D(G(z))).  The fakes are made
+        # outside the tape, so no gradient reaches G.
+        fake = self.generator(noise, labels, training=True)
+        with tf.GradientTape() as tape:  # records D's forward pass only
             real_logits = self.discriminator(images, labels, training=True)
             fake_logits = self.discriminator(fake, labels, training=True)
-            return self.discriminator_loss(real_logits, fake_logits), real_logits, fake_logits
-
-        d_loss, real_logits, fake_logits = self._descend(d_objective, self.discriminator, self.d_optimizer)
-
-        # (2) Update G against the updated D (G runs again: see the PyTorch twin).
-        def g_objective():
-            fake = self.generator(noise, labels, training=True)
-            return (self.generator_loss(self.discriminator(fake, labels, training=True)),)
-
-        (g_loss,) = self._descend(g_objective, self.generator, self.g_optimizer)
+            d_loss = self.discriminator_loss(real_logits, fake_logits)
+        d_weights = self.discriminator.trainable_variables
+        self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, d_weights), d_weights))
+        # (2) Update G against the updated D.  G runs again: a tape records one
+        # forward pass, and this one must include G.  Only G's weights step.
+        with tf.GradientTape() as tape:
+            g_loss = self.generator_loss(self.discriminator(self.generator(noise, labels, training=True), labels, training=True))
+        g_weights = self.generator.trainable_variables
+        self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, g_weights), g_weights))
         if self.generator_ema is not None:
             self._update_ema()
         values = {"d_loss": d_loss, "g_loss": g_loss, "d_real": ops.mean(ops.sigmoid(real_logits)),
@@ -253,14 +252,6 @@ class GAN(Trainable, keras.Model):
         for name, value in values.items():
             self.trackers[name].update_state(value)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
-
-    def _descend(self, objective, network, optimizer):
-        """One gradient step on ``network``'s weights: the only TensorFlow-specific code here."""
-        with tf.GradientTape() as tape:
-            outputs = objective()  # (loss, *extras)
-        grads = tape.gradient(outputs[0], network.trainable_variables)
-        optimizer.apply_gradients(zip(grads, network.trainable_variables))
-        return outputs
 
     def _update_ema(self):
         for average, weight in zip(self.generator_ema.weights, self.generator.weights):
