@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import pathlib
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -150,11 +151,34 @@ def check_run_arguments(seed, on_samples, num_samples, checkpoint, resume, verbo
         raise TypeError(f"checkpoint must be a file path (str or pathlib.Path) or None, got {checkpoint!r}")
 
 
+class TrainableModel(Protocol):
+    """What the trainers need from a model; every trainable model of both frameworks provides it.
+
+    Attributes:
+        image_size: side of the square images it trains on.
+        num_classes: 0 for an unconditional model, else the number of labels it is conditioned on.
+        noise_dim: noise values per image the trainer draws for each step (latents, epsilons,
+            a hole's position), 0 for none: the noise comes from ``(seed, epoch)``, not the model.
+        pixel_range: ``(low, high)`` of the images it models; the trainer refuses data outside it.
+    """
+
+    image_size: int
+    num_classes: int
+    noise_dim: int
+    pixel_range: tuple[float, float]
+
+    def train_step(self, batch) -> dict:
+        """One optimisation step on ``batch`` (``images``, ``noise``, optional ``labels``); the values to report."""
+
+    def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
+        """Images for ``on_samples`` (a model that generates none raises a ``ValueError`` saying so)."""
+
+
 def check_trainable(model, framework_class, framework: str) -> None:
     """``model`` is one of the course's trainable models of this framework, or a ``TypeError``."""
     step = getattr(type(model), "train_step", None)
     own = step is not None and getattr(step, "__module__", "").startswith("aigc_course")  # not Keras' default
-    needs = ("image_size", "num_classes", "noise_dim", "pixel_range")  # what the trainers read
+    needs = [name for name in TrainableModel.__annotations__]  # the attributes the trainers read
     if not isinstance(model, framework_class) or not own or not all(hasattr(model, a) for a in needs):
         got = "None" if model is None else f"{type(model).__module__}.{type(model).__name__}"
         raise TypeError(

@@ -64,7 +64,7 @@ class Inpainter(OneOptimizer):
         self.max_size = common.check_int("max_size", max_size, minimum=self.min_size)
         if self.max_size >= image_size:
             raise ValueError(f"max_size must be smaller than image_size ({image_size}), got {max_size}")
-        self.num_classes, self.noise_dim, self.pixel_range = 0, 3, (0.0, 1.0)  # what the trainer reads
+        self.num_classes, self.noise_dim, self.pixel_range = 0, 3, (0.0, 1.0)  # _training.TrainableModel: no labels, 3 noise values place the hole
         # Created in the PyTorch twin's order, so parity.copy_torch_to_keras pairs them.
         self.enc1 = conv(2, c, 3, 1)  # (N, s, s, c)
         self.enc2 = conv(c, 2 * c)  # (N, s/2, s/2, 2c)

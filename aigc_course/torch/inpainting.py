@@ -63,7 +63,7 @@ class Inpainter(Trainable, nn.Module):
         self.max_size = common.check_int("max_size", max_size, minimum=self.min_size)
         if self.max_size >= image_size:
             raise ValueError(f"max_size must be smaller than image_size ({image_size}), got {max_size}")
-        self.num_classes, self.noise_dim, self.pixel_range = 0, 3, (0.0, 1.0)  # what the trainer reads
+        self.num_classes, self.noise_dim, self.pixel_range = 0, 3, (0.0, 1.0)  # _training.TrainableModel: no labels, 3 noise values place the hole
         self.enc1 = nn.Sequential(nn.Conv2d(2, c, 3, padding=1), nn.ReLU())  # (N, c, s, s)
         self.enc2 = nn.Sequential(nn.Conv2d(c, 2 * c, 4, stride=2, padding=1), nn.ReLU())  # (N, 2c, s/2, s/2)
         self.enc3 = nn.Sequential(nn.Conv2d(2 * c, 2 * c, 4, stride=2, padding=1), nn.ReLU())  # (N, 2c, s/4, s/4)

@@ -1,8 +1,8 @@
 """The PyTorch training loop shared by every model, and checkpoints.
 
-A model takes part by defining ``train_step(batch) -> dict of scalar tensors``,
-``sample(num_samples, labels, seed)``, ``_optimizers()`` and the attributes
-``image_size``, ``num_classes``, ``noise_dim`` and ``pixel_range``.  The Keras
+A model takes part by providing :class:`aigc_course._training.TrainableModel`
+(``train_step``, ``sample`` and the attributes the trainer reads) and, for
+checkpoints, ``_optimizers()``: its optimizers by name.  The Keras
 twin, :mod:`aigc_course.keras.training`, has the same functions and arguments.
 """
 
