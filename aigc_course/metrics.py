@@ -238,7 +238,8 @@ def density_coverage(real_features, fake_features, k: int = 5) -> tuple[float, f
       average, divided by ``k``; about 1 when fake and real are alike, above 1
       when fakes crowd where real samples are dense.  Unbounded.
     * coverage: fraction of real samples whose ball contains at least one
-      fake sample; in [0, 1], robust to outliers among the real samples.
+      fake sample; in [0, 1].  Both use balls around real samples only, so a
+      few stray fake samples cannot inflate them (recall's balls sit around the fakes).
 
     Args:
         real_features: ``(N, D)``, more than ``k`` rows.

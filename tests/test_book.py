@@ -1,5 +1,6 @@
 """The book: every page listed, every notebook executed and clean, no download, no external asset."""
 
+import bisect
 import html.parser
 import json
 import pathlib
@@ -195,6 +196,134 @@ def test_asset_scanner_catches_cdn_urls(tmp_path):
     found = external_assets(tmp_path)
     assert len(found) == 4, found
     assert not any("example.org\"" in f or "a link" in f for f in found)
+
+
+GLOSSARY = BOOK / "appendix" / "glossary.md"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# (English term, chapter folder) pairs exempt from the rule below: in these chapters the word
+# first appears in a sense other than the glossary's, where its Chinese term would be wrong.
+ALLOWED = {
+    ("bias", "04_math"),  # an estimator's bias (偏差), not bias in data or models (偏见)
+    ("bias", "05_finetuning"),  # a layer's bias vector (偏置)
+    ("density", "01_concepts"),  # a probability density (概率密度), not the density metric
+    ("detector", "06_applications"),  # an anomaly detector (07_risks gives 生成内容检测器 anyway)
+    ("generator", "05_finetuning"),  # a random-number generator
+    ("hole", "05_finetuning"),  # the masked pixels of an image, not a hole in a latent space
+    ("hole", "06_applications"),  # the missing square that inpainting fills
+}
+
+
+def _glossary_pairs():
+    """(English, Chinese) for every glossary row with a Chinese term; qualifiers in brackets dropped."""
+    pairs = []
+    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.startswith("| ") or len(cells) != 3 or cells[0] == "English":
+            continue
+        english = re.sub(r"\s*\([^)]*\)", "", cells[0]).strip()  # "density (metric)" -> "density"
+        chinese = re.sub(r"（[^）]*）", "", cells[1]).strip()  # "词元（token）" -> "词元"
+        if not CJK.search(chinese):  # "BERT（基于 Transformer 的双向编码器表示）": the bracket is the Chinese
+            inner = re.findall(r"（([^）]*)）", cells[1])
+            chinese = next((part for part in inner if CJK.search(part)), "")
+        if chinese:  # "Transformer" is kept in English in Chinese texts: nothing to check
+            pairs.append((english, chinese))
+    return pairs
+
+
+_FENCE = re.compile(r"^(```+|~~~+)(.*?)\n(.*?)^\1[ \t]*$", re.S | re.M)
+
+
+def _prose(markdown: str) -> str:
+    """The words a reader sees: no code blocks, inline code, maths, link targets or directive options."""
+    def fence(m):  # a MyST directive's body is prose; a code block is not
+        if not m.group(2).strip().startswith("{"):
+            return ""
+        return "\n".join(line for line in m.group(3).splitlines() if not line.startswith(":"))
+    text = _FENCE.sub(fence, markdown)
+    text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.S)
+    text = re.sub(r"\$[^$\n]+\$|`[^`\n]*`", " ", text)
+    text = re.sub(r"\]\([^)\s]*\)", "]", text)
+    return re.sub(r"^:+.*$|^:[\w-]+:.*$", "", text, flags=re.M)
+
+
+def _chapter_cells():
+    """{chapter folder: [(page:cell, prose), ...]} for book/NN_*/, pages in _toc.yml order."""
+    chapters = {}
+    for entry in TOC_FILES:
+        parts = pathlib.PurePosixPath(entry).parts
+        if len(parts) != 3 or not re.match(r"\d\d_", parts[1]):
+            continue
+        page = next(p for p in (ROOT / f"{entry}.md", ROOT / f"{entry}.ipynb") if p.exists())
+        cells = chapters.setdefault(parts[1], [])
+        if page.suffix == ".md":
+            cells.append((page.name, _prose(page.read_text(encoding="utf-8"))))
+        else:
+            for i, cell in enumerate(json.loads(page.read_text(encoding="utf-8"))["cells"]):
+                if cell["cell_type"] == "markdown":
+                    cells.append((f"{page.name}, cell {i}", _prose("".join(cell["source"]))))
+    return chapters
+
+
+def _term_pattern(english: str) -> re.Pattern:
+    """The term as a whole word in lower-case text: plural, hyphen or space, -ise or -ize all allowed."""
+    pattern = re.escape(english.lower()).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]?")
+    pattern = re.sub(r"is(e|ation|ing)", r"i[sz]\1", pattern)
+    # "Not preceded by a letter or hyphen", written after the first letter so that the pattern
+    # starts with a literal, which `re` finds quickly (a leading look-behind is 20x slower).
+    return re.compile(pattern[0] + r"(?<![\w-].)" + pattern[1:] + r"(?:s|es)?(?![\w-])")
+
+
+def test_each_chapter_gives_the_glossary_chinese_term_at_first_use():
+    """Where a glossary term first appears in a chapter, its Chinese term follows in brackets.
+
+    It may be in the same bracket ("(GAN, 生成对抗网络)") or a new one ("attention (注意力机制)"),
+    within 60 characters, at the chapter's first appearance or a later one in the same cell.
+    """
+    chapters = {}
+    for chapter, cells in _chapter_cells().items():  # one string per chapter: one search per term
+        starts = [0]
+        for _, text in cells:
+            starts.append(starts[-1] + len(text) + 1)
+        joined = "\0".join(text for _, text in cells).lower()
+        chapters[chapter] = ([where for where, _ in cells], starts, joined)
+    pairs = _glossary_pairs()
+    missing, exempted = [], set()
+    for english, chinese in pairs:
+        term = _term_pattern(english)
+        # An occurrence inside a longer glossary term ("posterior" in "approximate posterior")
+        # belongs to that term: blank those out (same length, so positions stay valid).
+        longer = [_term_pattern(e) for e, _ in pairs if e != english and term.search(e.lower())]
+        zh = re.escape(chinese.lower()).replace(r"\ ", r"\s+")  # a line may break inside it
+        given = re.compile(rf"[(（][^()（）]*?{zh}|^[^()（）]*?{zh}[^()（）]*[)）]")
+        for chapter, (names, starts, joined) in chapters.items():
+            for other in longer:
+                joined = other.sub(lambda m: " " * len(m.group()), joined)
+            first = term.search(joined)
+            if first is None:
+                continue
+            if (english, chapter) in ALLOWED:
+                exempted.add((english, chapter))
+                continue
+            index = bisect.bisect_right(starts, first.start()) - 1
+            text = joined[starts[index]: starts[index + 1] - 1]  # the cell of the first appearance
+            found = list(term.finditer(text))
+            if not any(given.search(text[m.end(): m.end() + 60]) for m in found):
+                context = " ".join(text[max(0, found[0].start() - 30): found[0].end() + 40].split())
+                missing.append(f"{chapter}/{names[index]}: {english} ({chinese}): ...{context}...")
+    assert not missing, "first use in a chapter without its Chinese term:\n" + "\n".join(missing)
+    assert exempted == ALLOWED, f"ALLOWED entries whose term no longer appears: {ALLOWED - exempted}"
+
+
+def test_the_glossary_rule_reads_terms_and_brackets():
+    """The parts of the rule above, on small inputs whose answer is known."""
+    pairs = dict(_glossary_pairs())
+    assert pairs["token"] == "词元" and pairs["density"] == "密度" and "transformer" not in pairs
+    assert pairs["BERT"] == "基于 Transformer 的双向编码器表示"
+    assert _term_pattern("batch normalisation").search("batchnorm is batch normalizations") is not None
+    assert _term_pattern("attention").search("self-attention") is None
+    assert _term_pattern("attention").search("attention") is not None
+    assert _term_pattern("token").search("tokenizer") is None
+    assert _prose("a `token` and $x$ and\n```python\ntoken = 1\n```\n").count("token") == 0
 
 
 @pytest.fixture(scope="session")

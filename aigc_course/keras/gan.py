@@ -1,7 +1,7 @@
 """Generative adversarial networks in Keras 3 (Goodfellow et al., 2014).
 
 * ``MLPGenerator`` / ``MLPDiscriminator``: the classic fully connected pair.
-* ``DCGANGenerator`` / ``DCGANDiscriminator``: the convolutional pair (Radford et al., 2016).
+* ``DCGANGenerator`` / ``DCGANDiscriminator``: the convolutional pair (Radford et al., 2015).
 * ``num_classes > 0`` makes any of them conditional on a label (Mirza & Osindero, 2014).
 * ``GAN``: a ``keras.Model`` whose ``train_step`` alternates D and G updates; the
   course's trainer runs it through Keras' ``fit`` (progress bar included), and
@@ -80,7 +80,7 @@ class DCGANGenerator(keras.Model):
     """z -> (s/4, s/4, 64) -> (s/2, s/2, 32) -> (s, s, 1): two stride-2 transposed convolutions.
 
     Batch normalisation and ReLU after every layer but the last, tanh at the
-    end, as in Radford et al. (2016), section 3.
+    end, as in Radford et al. (2015), section 3.
     """
 
     def __init__(self, image_size: int = 28, latent_dim: int = 100, num_classes: int = 0):
