@@ -227,7 +227,8 @@ def check_checkpoint_file(path, framework: str) -> pathlib.Path:
 
 def damaged(path, error: BaseException) -> ValueError:
     """The error for a checkpoint file that starts right but cannot be read (truncated or corrupt)."""
-    return ValueError(f"checkpoint {path} is damaged or truncated and cannot be read ({type(error).__name__}: {error})"[:400])
+    first = str(error).split(". ")[0].split("\n")[0][:120]  # the reader's first sentence is enough
+    return ValueError(f"checkpoint {path} is damaged or truncated and cannot be read ({type(error).__name__}: {first})")
 
 
 def check_same_model(path, saved_class: str | None, model, saved_shapes, model_shapes) -> None:
