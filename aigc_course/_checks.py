@@ -41,6 +41,11 @@ def check_float(name: str, value, low: float, high: float, *, high_open: bool = 
     return float(value)
 
 
+def check_nonnegative(name: str, value) -> float:
+    """A finite number >= 0 (a learning rate, a weight decay, a loss weight)."""
+    return check_float(name, value, 0.0, math.inf, high_open=True)
+
+
 def check_image_size(name: str, value, multiple: int = 1, minimum: int | None = None, why: str = "") -> int:
     """A side length that is a multiple of ``multiple`` and at least ``minimum`` (default: ``multiple``)."""
     value = check_int(name, value, minimum=1)

@@ -26,6 +26,7 @@ from aigc_course._checks import (  # noqa: F401  (re-exported: the trainers use 
     check_images,
     check_int,
     check_labels,
+    check_nonnegative,
 )
 from aigc_course.data import batches
 

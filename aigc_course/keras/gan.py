@@ -181,11 +181,9 @@ class GAN(Trainable, keras.Model):
         self.image_size, self.num_classes = generator.image_size, generator.num_classes
         self.noise_dim = generator.latent_dim  # the trainer feeds one latent vector per image
         self.pixel_range = (-1.0, 1.0)  # tanh output
-        lr = common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
+        lr = common.check_nonnegative("learning_rate", learning_rate)
         beta_1 = common.check_float("beta_1", beta_1, 0.0, 1.0, high_open=True)
-        d_lr = lr if d_learning_rate is None else common.check_float(
-            "d_learning_rate", d_learning_rate, 0.0, float("inf"), high_open=True
-        )
+        d_lr = lr if d_learning_rate is None else common.check_nonnegative("d_learning_rate", d_learning_rate)
         # epsilon=1e-8 is PyTorch's default (Keras' is 1e-7).
         self.d_optimizer = keras.optimizers.Adam(d_lr, beta_1=beta_1, beta_2=0.999, epsilon=1e-8)
         self.g_optimizer = keras.optimizers.Adam(lr, beta_1=beta_1, beta_2=0.999, epsilon=1e-8)

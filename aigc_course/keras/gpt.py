@@ -221,8 +221,8 @@ def make_optimizer(model: keras.Model, learning_rate: float = 1e-3, weight_decay
 
     Same settings as the PyTorch twin: betas (0.9, 0.99), epsilon 1e-8 (Keras' default is 1e-7).
     """
-    lr = common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
-    wd = common.check_float("weight_decay", weight_decay, 0.0, float("inf"), high_open=True)
+    lr = common.check_nonnegative("learning_rate", learning_rate)
+    wd = common.check_nonnegative("weight_decay", weight_decay)
     if not model.trainable_weights:
         raise ValueError("the model has no trainable parameters")
     return keras.optimizers.AdamW(lr, weight_decay=wd, beta_1=0.9, beta_2=0.99, epsilon=1e-8)

@@ -234,7 +234,7 @@ class OneOptimizer(Trainable, keras.Model):
     def _compile(self, learning_rate: float) -> None:
         """The optimizer, once the weights exist: Keras' own ``optimizer`` slot holds it."""
         self.built = True
-        lr = common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
+        lr = common.check_nonnegative("learning_rate", learning_rate)
         # epsilon=1e-8 is PyTorch's default (Keras' is 1e-7).  XLA (jit_compile) off, as on PyTorch's side.
         self.compile(optimizer=keras.optimizers.Adam(lr, epsilon=1e-8), jit_compile=False)
         self.optimizer.build(self.trainable_variables)

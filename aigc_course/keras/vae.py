@@ -140,7 +140,7 @@ class Autoencoder(OneOptimizer):
         self.image_size = common.check_image_size("image_size", image_size, multiple=4 if architecture == "conv" else 1)
         self.latent_dim = common.check_int("latent_dim", latent_dim)
         self.likelihood = common.check_choice("likelihood", likelihood, common.LIKELIHOODS)
-        self.beta = common.check_float("beta", beta, 0.0, float("inf"), high_open=True)
+        self.beta = common.check_nonnegative("beta", beta)
         self.num_classes = num_classes
         self.noise_dim = latent_dim if self.variational else 0  # epsilons the trainer feeds
         self.pixel_range = (0.0, 1.0)  # sigmoid output

@@ -166,11 +166,9 @@ class GAN(Trainable, nn.Module):
         self.image_size, self.num_classes = generator.image_size, generator.num_classes
         self.noise_dim = generator.latent_dim  # the trainer feeds one latent vector per image
         self.pixel_range = (-1.0, 1.0)  # tanh output
-        lr = common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
+        lr = common.check_nonnegative("learning_rate", learning_rate)
         betas = (common.check_float("beta_1", beta_1, 0.0, 1.0, high_open=True), 0.999)
-        d_lr = lr if d_learning_rate is None else common.check_float(
-            "d_learning_rate", d_learning_rate, 0.0, float("inf"), high_open=True
-        )
+        d_lr = lr if d_learning_rate is None else common.check_nonnegative("d_learning_rate", d_learning_rate)
         self.d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=d_lr, betas=betas)
         self.g_optimizer = torch.optim.Adam(generator.parameters(), lr=lr, betas=betas)
         self.ema_decay = common.check_float("ema_decay", ema_decay, 0.0, 1.0, high_open=True)

@@ -197,8 +197,8 @@ def _targets_in(targets, idx: torch.Tensor, config: text.GPTConfig, device) -> t
 
 def make_optimizer(model: nn.Module, learning_rate: float = 1e-3, weight_decay: float = 0.0) -> torch.optim.Optimizer:
     """AdamW over the parameters that are trainable now (call again after freezing or adding LoRA)."""
-    lr = common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
-    wd = common.check_float("weight_decay", weight_decay, 0.0, float("inf"), high_open=True)
+    lr = common.check_nonnegative("learning_rate", learning_rate)
+    wd = common.check_nonnegative("weight_decay", weight_decay)
     params = [p for p in model.parameters() if p.requires_grad]
     if not params:
         raise ValueError("the model has no trainable parameters")

@@ -70,7 +70,7 @@ class Inpainter(Trainable, nn.Module):
         self.dec2 = nn.Sequential(nn.ConvTranspose2d(2 * c, 2 * c, 4, stride=2, padding=1), nn.ReLU())  # (N, 2c, s/2, s/2)
         self.dec1 = nn.Sequential(nn.ConvTranspose2d(4 * c, c, 4, stride=2, padding=1), nn.ReLU())  # (N, c, s, s)
         self.out = nn.Conv2d(2 * c, 1, 3, padding=1)  # (N, 1, s, s) logits
-        lr = common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
+        lr = common.check_nonnegative("learning_rate", learning_rate)
         self.optimizer = torch.optim.Adam(self.parameters(), lr=lr)
 
     def forward(self, images: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:

@@ -120,7 +120,7 @@ def apply_lora(
 
 
 def check_alpha(alpha) -> float:
-    alpha = common.check_float("alpha", alpha, 0.0, float("inf"), high_open=True)
+    alpha = common.check_nonnegative("alpha", alpha)
     if alpha == 0:
         raise ValueError("alpha must be > 0 (the update is scaled by alpha / r), got 0")
     return alpha

@@ -99,7 +99,7 @@ class MaskedAutoencoder(Trainable, nn.Module):
         self.noise_dim = (image_size // patch_size) ** 2  # one noise value per patch decides its mask
         self.backbone = Backbone(image_size, feature_dim)
         self.decoder = nn.Sequential(nn.Linear(feature_dim, 256), nn.ReLU(), nn.Linear(256, image_size * image_size))
-        lr = common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
+        lr = common.check_nonnegative("learning_rate", learning_rate)
         self.optimizer = torch.optim.Adam(self.parameters(), lr=lr)
 
     def forward(self, images: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
@@ -163,7 +163,7 @@ class Classifier(Trainable, nn.Module):
         self.noise_dim, self.pixel_range = 0, (0.0, 1.0)
         self.backbone = Backbone(image_size, feature_dim)
         self.head = nn.Linear(feature_dim, num_classes)
-        self.learning_rate = common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
+        self.learning_rate = common.check_nonnegative("learning_rate", learning_rate)
         self.optimizer = torch.optim.Adam(self.parameters(), lr=self.learning_rate)
 
     def forward(self, images: torch.Tensor, labels=None) -> torch.Tensor:

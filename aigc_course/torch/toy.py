@@ -161,7 +161,7 @@ def _check_args(generator, discriminator, points, steps, batch_size, loss, label
     common.check_int("batch_size", batch_size)
     common.check_choice("loss", loss, common.GAN_LOSSES)
     common.check_float("label_smoothing", label_smoothing, 0.0, 1.0, high_open=True)
-    common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
+    common.check_nonnegative("learning_rate", learning_rate)
     common.check_float("beta_1", beta_1, 0.0, 1.0, high_open=True)
     common.check_int("d_steps", d_steps)
     common.check_int("g_steps", g_steps)

@@ -135,14 +135,14 @@ class Autoencoder(Trainable, nn.Module):
         self.image_size = common.check_image_size("image_size", image_size, multiple=4 if architecture == "conv" else 1)
         self.latent_dim = common.check_int("latent_dim", latent_dim)
         self.likelihood = common.check_choice("likelihood", likelihood, common.LIKELIHOODS)
-        self.beta = common.check_float("beta", beta, 0.0, float("inf"), high_open=True)
+        self.beta = common.check_nonnegative("beta", beta)
         self.num_classes = num_classes
         self.noise_dim = latent_dim if self.variational else 0  # epsilons the trainer feeds
         self.pixel_range = (0.0, 1.0)  # sigmoid output
         outputs = 2 if self.variational else 1
         self.encoder = Encoder(image_size, latent_dim, architecture, num_classes, outputs)
         self.decoder = Decoder(image_size, latent_dim, architecture, num_classes)
-        lr = common.check_float("learning_rate", learning_rate, 0.0, float("inf"), high_open=True)
+        lr = common.check_nonnegative("learning_rate", learning_rate)
         self.optimizer = torch.optim.Adam(self.parameters(), lr=lr)
 
     def forward(self, images: torch.Tensor, labels=None) -> torch.Tensor:
