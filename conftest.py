@@ -20,3 +20,32 @@ def pytest_collectstart(collector):
     """
     if collector.fspath and collector.fspath.ext == ".ipynb":
         collector.skip_compare += ("stderr",)
+
+
+def _retry_kernel_start(tries: int = 3):
+    """Start a notebook's kernel again when it fails to come up (CI infrastructure, not a notebook failure).
+
+    With several pytest-xdist workers, two kernels can race for the same free TCP
+    port, and the loser never answers ("Kernel didn't respond in 60 seconds"),
+    which failed every cell of that notebook.  A new start picks new ports.  A
+    notebook whose *cells* fail is unaffected: only the kernel start is retried.
+    """
+    import sys
+
+    import nbval.kernel
+
+    start = nbval.kernel.start_new_kernel
+
+    def start_with_retry(*args, **kwargs):
+        for attempt in range(1, tries + 1):
+            try:
+                return start(*args, **kwargs)
+            except RuntimeError as error:
+                if attempt == tries:
+                    raise
+                print(f"nbval: kernel start failed ({error}); starting it again ({attempt + 1}/{tries})", file=sys.stderr)
+
+    nbval.kernel.start_new_kernel = start_with_retry
+
+
+_retry_kernel_start()
