@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aigc_course._checks import check_int
+from aigc_course._checks import check_float, check_int
 
 #: Every character the course's corpora may contain, in vocabulary order.
 ALPHABET = "\n" + " " + string.ascii_lowercase + string.digits + ".,;:!?'\"()-=+*/<>[]_#%&"
@@ -114,7 +114,11 @@ class CharTokenizer:
 
 @dataclass(frozen=True)
 class GPTConfig:
-    """Sizes of a :class:`TinyGPT`; checked on creation."""
+    """Sizes of a :class:`TinyGPT`; checked on creation.
+
+    One class for both frameworks: ``aigc_course.torch.GPTConfig`` and
+    ``aigc_course.keras.GPTConfig`` are this class, exported beside ``TinyGPT``.
+    """
 
     vocab_size: int  # number of distinct characters
     block_size: int = 64  # longest context the model can see (positions 0 .. block_size - 1)
@@ -128,8 +132,7 @@ class GPTConfig:
             check_int(name, getattr(self, name))
         if self.n_embd % self.n_head:
             raise ValueError(f"n_embd must be a multiple of n_head, got n_embd={self.n_embd}, n_head={self.n_head}")
-        if isinstance(self.dropout, bool) or not isinstance(self.dropout, (int, float)) or not 0 <= self.dropout < 1:
-            raise ValueError(f"dropout must be a number in [0, 1), got {self.dropout!r}")
+        check_float("dropout", self.dropout, 0.0, 1.0, high_open=True)
 
 
 # --------------------------------------------------------------------------

@@ -213,7 +213,7 @@ CASES: list[Case] = [
     Case("text-GPTConfig-float-n_head", lambda: text.GPTConfig(vocab_size=10, n_head=2.0), ValueError,
          r"n_head must be an integer >= 1, got 2\.0"),
     Case("text-GPTConfig-dropout-one", lambda: text.GPTConfig(vocab_size=10, dropout=1.0), ValueError,
-         r"dropout must be a number in \[0, 1\), got 1\.0"),
+         r"dropout must be a number in \[0\.0, 1\.0\), got 1\.0"),
     Case("text-split_text-valid_fraction-one", lambda: text.split_text("a\n\nb", valid_fraction=1.0), ValueError,
          r"valid_fraction must be a number in \(0, 1\), got 1\.0"),
     Case("text-limerick_corpus-zero-n", lambda: text.limerick_corpus(n=0), ValueError, r"n must be an integer >= 1, got 0"),

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from aigc_course import parity_gpt, seed_everything, text
+from aigc_course import parity, seed_everything, text
 from aigc_course.keras import gpt as kgpt
 from aigc_course.keras import training as ktraining
 from aigc_course.torch import gpt as tgpt
@@ -23,7 +23,7 @@ TOK = text.CharTokenizer()
 def _twins(**kwargs):
     seed_everything(0)
     t, k = tgpt.TinyGPT(TOK, **{**SIZES, **kwargs}), kgpt.TinyGPT(TOK, **{**SIZES, **kwargs})
-    parity_gpt.copy_torch_to_keras(t, k)
+    parity.copy_torch_to_keras(t, k)
     return t, k
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from aigc_course import parity_gpt, seed_everything, text
+from aigc_course import parity, seed_everything, text
 from aigc_course.keras import gpt as kgpt
 from aigc_course.keras import lora as klora
 from aigc_course.torch import gpt as tgpt
@@ -62,11 +62,11 @@ def test_lora_parity_with_copied_weights():
     with torch.no_grad():
         for layer in tlora.lora_layers(t):
             layer.lora_B.normal_()
-    assert parity_gpt.copy_torch_to_keras(t, k) == 2 + 2 * 6 + 2 + 4  # embeddings, 6 per block, ln_f + head, LoRA
+    assert parity.copy_torch_to_keras(t, k) == 2 + 2 * 6 + 2 + 4  # embeddings, 6 per block, ln_f + head, LoRA
     np.testing.assert_allclose(_logits(t), _logits(k), atol=1e-5, rtol=0)
     assert t.generate("there ", 20, temperature=0) == k.generate("there ", 20, temperature=0)
     tlora.merge_lora(t)
-    parity_gpt.copy_torch_to_keras(t, k)  # a merged twin stays merged
+    parity.copy_torch_to_keras(t, k)  # a merged twin stays merged
     assert all(layer.merged for layer in klora.lora_layers(k))
     np.testing.assert_allclose(_logits(t), _logits(k), atol=1e-5, rtol=0)
 

@@ -46,7 +46,7 @@ def test_network_sizes_and_outputs(name):
 def test_keras_default_init_is_pytorch_style():
     """Kernels and biases in U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as PyTorch initialises them."""
     k = kac.MLPDiscriminator(image_size=28)
-    dense = parity.keras_layers(k)[0]
+    _, dense = parity.keras_layers(k)[0]
     bound = 1 / np.sqrt(28 * 28)
     for w in dense.weights:
         w = np.asarray(w)

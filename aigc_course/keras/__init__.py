@@ -16,7 +16,7 @@ from aigc_course.keras.gan import GAN, DCGANDiscriminator, DCGANGenerator, MLPDi
 from aigc_course.keras.vae import VAE, Autoencoder, ConditionalVAE, kl_loss, reconstruction_loss  # noqa: E402
 from aigc_course.keras.training import load_checkpoint, save_checkpoint, train  # noqa: E402
 from aigc_course.keras.toy import ToyDiscriminator, ToyGenerator, sample_points, toy_generator_loss, train_toy_gan  # noqa: E402
-from aigc_course.keras.gpt import TinyGPT, evaluate_lm, train_lm  # noqa: E402
+from aigc_course.keras.gpt import GPTConfig, TinyGPT, evaluate_lm, train_lm  # noqa: E402
 from aigc_course.keras.lora import LoRALinear, apply_lora, count_trainable_parameters, freeze, lora_layers, mark_only_lora_trainable, merge_lora, unmerge_lora  # noqa: E402
 from aigc_course.keras.selfsupervised import Classifier, MaskedAutoencoder, masked_reconstruction_loss  # noqa: E402
 from aigc_course.keras.inpainting import Inpainter, masked_mse  # noqa: E402
@@ -53,6 +53,7 @@ __all__ = [
     "toy_generator_loss",
     "train_toy_gan",
     # language models
+    "GPTConfig",
     "TinyGPT",
     "evaluate_lm",
     "train_lm",

@@ -8,6 +8,7 @@ import tensorflow as tf
 
 from aigc_course import _perturb
 from aigc_course._device import requested_device
+from aigc_course.keras._layers import named_layers
 
 
 def get_device(device: str | None = None) -> str:
@@ -41,14 +42,17 @@ def count_parameters(model: keras.Model, trainable_only: bool = False) -> int:
     if trainable_only:
         weights = model.trainable_weights
     else:
-        # A layer remembers which variables it created as trainable, even after
-        # `layer.trainable = False` flips their flags.
-        seen, weights = set(), []
-        for layer in model._flatten_layers(include_self=True):
-            for variable in layer._trainable_variables:
-                if id(variable) not in seen:
-                    seen.add(id(variable))
-                    weights.append(variable)
+        # `layer.trainable = False` flips its variables' flags, so frozen weights and
+        # statistics both read as non-trainable: leave out the statistics by name.
+        from aigc_course.keras.lora import LoRALinear  # here: lora imports this module
+
+        statistics = set()
+        for _, layer in [("", model), *named_layers(model)]:
+            if isinstance(layer, keras.layers.BatchNormalization):
+                statistics |= {id(layer.moving_mean), id(layer.moving_variance)}
+            if isinstance(layer, LoRALinear):
+                statistics.add(id(layer.gate))  # PyTorch's twin keeps its scaling as a float
+        weights = [w for w in model.weights if id(w) not in statistics]
     return int(sum(int(np.prod(w.shape)) for w in weights))
 
 

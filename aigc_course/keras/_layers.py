@@ -25,6 +25,43 @@ from keras import ops
 from aigc_course import _checks
 
 
+def named_layers(model, prefix: str = ""):
+    """``(path, layer)`` for every layer below ``model`` reached through its attributes, in creation order.
+
+    Paths use PyTorch's spelling (``"blocks.0.attn.c_attn"``), so the same
+    ``targets`` select the same layers in both frameworks.
+    """
+    seen = set()
+
+    def walk(layer, path):
+        if id(layer) in seen:
+            return
+        seen.add(id(layer))
+        if path:
+            yield path, layer
+        if isinstance(layer, keras.Sequential):
+            children = [(str(i), sub) for i, sub in enumerate(layer.layers)]
+        else:
+            children = []
+            for name, value in vars(layer).items():
+                if name.startswith("_"):
+                    continue
+                if isinstance(value, keras.layers.Layer):
+                    children.append((name, value))
+                elif isinstance(value, (list, tuple)):
+                    children += [(f"{name}.{i}", v) for i, v in enumerate(value) if isinstance(v, keras.layers.Layer)]
+        for name, child in children:
+            yield from walk(child, f"{path}.{name}" if path else name)
+
+    yield from walk(model, prefix)
+
+
+def own_weights(layer) -> list:
+    """The weights ``layer`` created itself, not those of the layers inside it."""
+    inner = {id(w) for _, sub in named_layers(layer) for w in sub.weights}
+    return [w for w in layer.weights if id(w) not in inner]
+
+
 def _uniform(fan_in: int) -> keras.initializers.Initializer:
     bound = 1.0 / math.sqrt(fan_in)
     return keras.initializers.RandomUniform(-bound, bound)

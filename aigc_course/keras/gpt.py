@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import os
 import pathlib
+import weakref
 
 import keras
 import numpy as np
@@ -25,9 +26,10 @@ from keras import layers, ops
 
 from aigc_course import _training as common
 from aigc_course import text
+from aigc_course.text import GPTConfig
 from aigc_course._checks import trusted_inputs
 from aigc_course.keras._core import get_device, nudge_weights
-from aigc_course.keras._layers import ids_in, own_message
+from aigc_course.keras._layers import ids_in, named_layers, own_message
 from aigc_course.keras.training import _checkpoint_path, _inside_fit, _read, _write
 
 
@@ -44,7 +46,7 @@ def _layer_norm() -> layers.LayerNormalization:
 class CausalSelfAttention(layers.Layer):
     """Multi-head self-attention in which position t attends to positions <= t only."""
 
-    def __init__(self, config: text.GPTConfig):
+    def __init__(self, config: GPTConfig):
         super().__init__()
         self.n_head, self.n_embd = config.n_head, config.n_embd
         self.c_attn = _dense(3 * config.n_embd)  # queries, keys, values at once
@@ -69,7 +71,7 @@ class CausalSelfAttention(layers.Layer):
 class MLP(layers.Layer):
     """Position-wise feed-forward: C -> 4C -> GELU -> C."""
 
-    def __init__(self, config: text.GPTConfig):
+    def __init__(self, config: GPTConfig):
         super().__init__()
         self.c_fc = _dense(4 * config.n_embd)
         self.c_proj = _dense(config.n_embd, 0.02 / math.sqrt(2 * config.n_layer))
@@ -83,7 +85,7 @@ class MLP(layers.Layer):
 class Block(layers.Layer):
     """Pre-LayerNorm transformer block: x + attn(ln(x)), then x + mlp(ln(x))."""
 
-    def __init__(self, config: text.GPTConfig):
+    def __init__(self, config: GPTConfig):
         super().__init__()
         self.ln_1, self.attn = _layer_norm(), CausalSelfAttention(config)
         self.ln_2, self.mlp = _layer_norm(), MLP(config)
@@ -91,6 +93,11 @@ class Block(layers.Layer):
     def call(self, x, training=False):
         x = x + self.attn(self.ln_1(x), training=training)
         return x + self.mlp(self.ln_2(x), training=training)
+
+
+# Each model's traced inference function, kept outside the model: a function is
+# not model state, and Keras would track (and try to save) an attribute.
+_TRACED_LOGITS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class TinyGPT(keras.Model):
@@ -117,7 +124,7 @@ class TinyGPT(keras.Model):
         if not isinstance(tokenizer, text.CharTokenizer):
             raise ValueError(f"tokenizer must be an aigc_course.text.CharTokenizer, got {type(tokenizer).__name__}")
         self.tokenizer = tokenizer
-        self.config = config = text.GPTConfig(tokenizer.vocab_size, block_size, n_layer, n_head, n_embd, dropout)
+        self.config = config = GPTConfig(tokenizer.vocab_size, block_size, n_layer, n_head, n_embd, dropout)
         normal = keras.initializers.RandomNormal(mean=0.0, stddev=0.02)
         self.wte = layers.Embedding(config.vocab_size, config.n_embd, embeddings_initializer=normal)  # token embeddings
         self.wpe = layers.Embedding(config.block_size, config.n_embd, embeddings_initializer=normal)  # positions
@@ -196,19 +203,19 @@ class TinyGPT(keras.Model):
         Traced once for any shape, and again after :meth:`_forget_traces`
         (``apply_lora`` and freezing call it: a trace keeps the layers it saw).
         """
-        fn = self.__dict__.get("_traced_logits")
-        if fn is None:  # stored past Keras' attribute tracking: a function is not model state
+        fn = _TRACED_LOGITS.get(self)
+        if fn is None:
             fn = tf.function(lambda x: self(x, training=False)[0], input_signature=[tf.TensorSpec((None, None), tf.int32)])
-            self.__dict__["_traced_logits"] = fn
+            _TRACED_LOGITS[self] = fn
         return fn(idx)
 
     def _forget_traces(self) -> None:
-        self.__dict__.pop("_traced_logits", None)
+        _TRACED_LOGITS.pop(self, None)
         self.train_function = None
 
 
 @own_message()
-def _targets_in(targets, idx, config: text.GPTConfig):
+def _targets_in(targets, idx, config: GPTConfig):
     """Next-token ids with the shape of ``idx`` ``(B, T)`` (a dimension unknown while tracing is not compared)."""
     targets = ids_in(targets, config.vocab_size, config.block_size, "targets")
     if not all(a is None or b is None or a == b for a, b in zip(targets.shape, idx.shape)):
@@ -321,7 +328,7 @@ def train_lm(
 
 def _seed_generators(model) -> list:
     """Dropout's random-number generators, in a fixed order (their states are not among Keras' weights)."""
-    dropouts = [layer for layer in model._flatten_layers() if isinstance(layer, layers.Dropout)]
+    dropouts = [layer for _, layer in named_layers(model) if isinstance(layer, layers.Dropout)]
     return [layer.seed_generator for layer in dropouts if hasattr(layer, "seed_generator")]  # none at rate 0
 
 

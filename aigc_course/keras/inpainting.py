@@ -56,6 +56,11 @@ class Inpainter(OneOptimizer):
         learning_rate: Adam's step size.
     """
 
+    # What the trainer reads (aigc_course._training.TrainableModel):
+    num_classes = 0  # no labels
+    noise_dim = 3  # three standard normal numbers per image place its hole
+    pixel_range = (0.0, 1.0)  # sigmoid output
+
     def __init__(self, image_size: int = 16, channels: int = 32, min_size: int = 4, max_size: int = 8, learning_rate: float = 1e-3):
         super().__init__()
         self.image_size = common.check_image_size("image_size", image_size, multiple=4)
@@ -64,8 +69,7 @@ class Inpainter(OneOptimizer):
         self.max_size = common.check_int("max_size", max_size, minimum=self.min_size)
         if self.max_size >= image_size:
             raise ValueError(f"max_size must be smaller than image_size ({image_size}), got {max_size}")
-        self.num_classes, self.noise_dim, self.pixel_range = 0, 3, (0.0, 1.0)  # _training.TrainableModel: no labels, 3 noise values place the hole
-        # Created in the PyTorch twin's order, so parity.copy_torch_to_keras pairs them.
+        # The same names as the PyTorch twin's, so parity.copy_torch_to_keras pairs them.
         self.enc1 = conv(2, c, 3, 1)  # (N, s, s, c)
         self.enc2 = conv(c, 2 * c)  # (N, s/2, s/2, 2c)
         self.enc3 = conv(2 * c, 2 * c)  # (N, s/4, s/4, 2c)

@@ -22,6 +22,7 @@ from keras import layers, ops
 
 from aigc_course import _training as common
 from aigc_course.keras._core import count_parameters
+from aigc_course.keras._layers import named_layers, own_weights
 
 
 class LoRALinear(layers.Layer):
@@ -83,37 +84,6 @@ class LoRALinear(layers.Layer):
     def extra_repr(self) -> str:
         """The settings, as PyTorch's ``LoRALinear`` prints them."""
         return f"r={self.r}, alpha={self.alpha}, scaling={self.scaling:g}, merged={self.merged}"
-
-
-def named_layers(model, prefix: str = ""):
-    """``(path, layer)`` for every layer below ``model`` reached through its attributes, in creation order.
-
-    Paths use PyTorch's spelling (``"blocks.0.attn.c_attn"``), so the same
-    ``targets`` select the same layers in both frameworks.
-    """
-    seen = set()
-
-    def walk(layer, path):
-        if id(layer) in seen:
-            return
-        seen.add(id(layer))
-        if path:
-            yield path, layer
-        if isinstance(layer, keras.Sequential):
-            children = [(str(i), sub) for i, sub in enumerate(layer.layers)]
-        else:
-            children = []
-            for name, value in vars(layer).items():
-                if name.startswith("_"):
-                    continue
-                if isinstance(value, layers.Layer):
-                    children.append((name, value))
-                elif isinstance(value, (list, tuple)):
-                    children += [(f"{name}.{i}", v) for i, v in enumerate(value) if isinstance(v, layers.Layer)]
-        for name, child in children:
-            yield from walk(child, f"{path}.{name}" if path else name)
-
-    yield from walk(model, prefix)
 
 
 def apply_lora(
@@ -205,8 +175,8 @@ def mark_only_lora_trainable(model) -> int:
     ``lora_A`` and ``lora_B`` trainable.
     """
     model.trainable = True
-    for layer in model._flatten_layers(include_self=False):
-        if not isinstance(layer, LoRALinear) and layer._trainable_variables:
+    for _, layer in named_layers(model):
+        if not isinstance(layer, LoRALinear) and own_weights(layer):
             layer.trainable = False
     _reset_train_function(model)
     return count_trainable_parameters(model)

@@ -93,11 +93,14 @@ class MaskedAutoencoder(OneOptimizer):
         learning_rate: Adam's step size.
     """
 
+    # What the trainer reads (aigc_course._training.TrainableModel); noise_dim depends on the patches.
+    num_classes = 0  # no labels
+    pixel_range = (0.0, 1.0)
+
     def __init__(self, image_size: int = 16, feature_dim: int = 64, patch_size: int = 4, mask_ratio: float = 0.5,
                  learning_rate: float = 1e-3):  # fmt: skip
         super().__init__()
         self.image_size, self.patch_size, self.mask_ratio = check_patches(image_size, patch_size, mask_ratio)
-        self.num_classes, self.pixel_range = 0, (0.0, 1.0)
         self.noise_dim = (image_size // patch_size) ** 2  # one noise value per patch decides its mask
         self.backbone = Backbone(image_size, feature_dim)
         self.decoder = keras.Sequential([dense(feature_dim, 256), layers.ReLU(), dense(256, image_size * image_size)])
@@ -146,11 +149,14 @@ class Classifier(OneOptimizer):
         learning_rate: Adam's step size.
     """
 
+    # What the trainer reads (aigc_course._training.TrainableModel), besides num_classes.
+    noise_dim = 0  # nothing random per step but the batch order
+    pixel_range = (0.0, 1.0)
+
     def __init__(self, image_size: int = 16, num_classes: int = 10, feature_dim: int = 64, learning_rate: float = 1e-3):
         super().__init__()
         self.image_size = common.check_image_size("image_size", image_size, multiple=4)
         self.num_classes = common.check_int("num_classes", num_classes, minimum=2)
-        self.noise_dim, self.pixel_range = 0, (0.0, 1.0)
         self.backbone = Backbone(image_size, feature_dim)
         self.head = dense(feature_dim, num_classes)
         self.head(np.zeros((1, feature_dim), "float32"))

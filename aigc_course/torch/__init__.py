@@ -9,7 +9,7 @@ from aigc_course.torch.gan import GAN, DCGANDiscriminator, DCGANGenerator, MLPDi
 from aigc_course.torch.vae import VAE, Autoencoder, ConditionalVAE, kl_loss, reconstruction_loss
 from aigc_course.torch.training import load_checkpoint, save_checkpoint, train
 from aigc_course.torch.toy import ToyDiscriminator, ToyGenerator, sample_points, toy_generator_loss, train_toy_gan
-from aigc_course.torch.gpt import TinyGPT, evaluate_lm, train_lm
+from aigc_course.torch.gpt import GPTConfig, TinyGPT, evaluate_lm, train_lm
 from aigc_course.torch.lora import LoRALinear, apply_lora, count_trainable_parameters, freeze, lora_layers, mark_only_lora_trainable, merge_lora, unmerge_lora
 from aigc_course.torch.selfsupervised import Classifier, MaskedAutoencoder, masked_reconstruction_loss
 from aigc_course.torch.inpainting import Inpainter, masked_mse
@@ -46,6 +46,7 @@ __all__ = [
     "toy_generator_loss",
     "train_toy_gan",
     # language models
+    "GPTConfig",
     "TinyGPT",
     "evaluate_lm",
     "train_lm",

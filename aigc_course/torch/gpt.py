@@ -25,6 +25,7 @@ from torch import nn
 
 from aigc_course import _training as common
 from aigc_course import text
+from aigc_course.text import GPTConfig
 from aigc_course._checks import trusted_inputs
 from aigc_course.torch._layers import device_of, ids_in
 from aigc_course.torch._core import get_device, nudge_weights
@@ -34,7 +35,7 @@ from aigc_course.torch.training import _read, _write
 class CausalSelfAttention(nn.Module):
     """Multi-head self-attention in which position t attends to positions <= t only."""
 
-    def __init__(self, config: text.GPTConfig):
+    def __init__(self, config: GPTConfig):
         super().__init__()
         self.n_head, self.n_embd = config.n_head, config.n_embd
         self.c_attn = nn.Linear(config.n_embd, 3 * config.n_embd)  # queries, keys, values at once
@@ -60,7 +61,7 @@ class CausalSelfAttention(nn.Module):
 class MLP(nn.Module):
     """Position-wise feed-forward: C -> 4C -> GELU -> C."""
 
-    def __init__(self, config: text.GPTConfig):
+    def __init__(self, config: GPTConfig):
         super().__init__()
         self.c_fc = nn.Linear(config.n_embd, 4 * config.n_embd)
         self.c_proj = nn.Linear(4 * config.n_embd, config.n_embd)
@@ -74,7 +75,7 @@ class MLP(nn.Module):
 class Block(nn.Module):
     """Pre-LayerNorm transformer block: x + attn(ln(x)), then x + mlp(ln(x))."""
 
-    def __init__(self, config: text.GPTConfig):
+    def __init__(self, config: GPTConfig):
         super().__init__()
         self.ln_1, self.attn = nn.LayerNorm(config.n_embd), CausalSelfAttention(config)
         self.ln_2, self.mlp = nn.LayerNorm(config.n_embd), MLP(config)
@@ -108,7 +109,7 @@ class TinyGPT(nn.Module):
         if not isinstance(tokenizer, text.CharTokenizer):
             raise ValueError(f"tokenizer must be an aigc_course.text.CharTokenizer, got {type(tokenizer).__name__}")
         self.tokenizer = tokenizer
-        self.config = config = text.GPTConfig(tokenizer.vocab_size, block_size, n_layer, n_head, n_embd, dropout)
+        self.config = config = GPTConfig(tokenizer.vocab_size, block_size, n_layer, n_head, n_embd, dropout)
         self.wte = nn.Embedding(config.vocab_size, config.n_embd)  # token embeddings
         self.wpe = nn.Embedding(config.block_size, config.n_embd)  # learned position embeddings
         self.drop = nn.Dropout(config.dropout)
@@ -187,7 +188,7 @@ class TinyGPT(nn.Module):
         return {"optimizer": self.optimizer}
 
 
-def _targets_in(targets, idx: torch.Tensor, config: text.GPTConfig, device) -> torch.Tensor:
+def _targets_in(targets, idx: torch.Tensor, config: GPTConfig, device) -> torch.Tensor:
     """Next-token ids with the shape of ``idx`` ``(B, T)``."""
     targets = ids_in(targets, config.vocab_size, config.block_size, device, "targets")
     if targets.shape != idx.shape:

@@ -55,6 +55,11 @@ class Inpainter(Trainable, nn.Module):
         learning_rate: Adam's step size.
     """
 
+    # What the trainer reads (aigc_course._training.TrainableModel):
+    num_classes = 0  # no labels
+    noise_dim = 3  # three standard normal numbers per image place its hole
+    pixel_range = (0.0, 1.0)  # sigmoid output
+
     def __init__(self, image_size: int = 16, channels: int = 32, min_size: int = 4, max_size: int = 8, learning_rate: float = 1e-3):
         super().__init__()
         self.image_size = common.check_image_size("image_size", image_size, multiple=4)
@@ -63,12 +68,11 @@ class Inpainter(Trainable, nn.Module):
         self.max_size = common.check_int("max_size", max_size, minimum=self.min_size)
         if self.max_size >= image_size:
             raise ValueError(f"max_size must be smaller than image_size ({image_size}), got {max_size}")
-        self.num_classes, self.noise_dim, self.pixel_range = 0, 3, (0.0, 1.0)  # _training.TrainableModel: no labels, 3 noise values place the hole
-        self.enc1 = nn.Sequential(nn.Conv2d(2, c, 3, padding=1), nn.ReLU())  # (N, c, s, s)
-        self.enc2 = nn.Sequential(nn.Conv2d(c, 2 * c, 4, stride=2, padding=1), nn.ReLU())  # (N, 2c, s/2, s/2)
-        self.enc3 = nn.Sequential(nn.Conv2d(2 * c, 2 * c, 4, stride=2, padding=1), nn.ReLU())  # (N, 2c, s/4, s/4)
-        self.dec2 = nn.Sequential(nn.ConvTranspose2d(2 * c, 2 * c, 4, stride=2, padding=1), nn.ReLU())  # (N, 2c, s/2, s/2)
-        self.dec1 = nn.Sequential(nn.ConvTranspose2d(4 * c, c, 4, stride=2, padding=1), nn.ReLU())  # (N, c, s, s)
+        self.enc1 = nn.Conv2d(2, c, 3, padding=1)  # (N, c, s, s)
+        self.enc2 = nn.Conv2d(c, 2 * c, 4, stride=2, padding=1)  # (N, 2c, s/2, s/2)
+        self.enc3 = nn.Conv2d(2 * c, 2 * c, 4, stride=2, padding=1)  # (N, 2c, s/4, s/4)
+        self.dec2 = nn.ConvTranspose2d(2 * c, 2 * c, 4, stride=2, padding=1)  # (N, 2c, s/2, s/2)
+        self.dec1 = nn.ConvTranspose2d(4 * c, c, 4, stride=2, padding=1)  # (N, c, s, s)
         self.out = nn.Conv2d(2 * c, 1, 3, padding=1)  # (N, 1, s, s) logits
         lr = common.check_nonnegative("learning_rate", learning_rate)
         self.optimizer = torch.optim.Adam(self.parameters(), lr=lr)
@@ -76,11 +80,11 @@ class Inpainter(Trainable, nn.Module):
     def forward(self, images: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
         """Predicted images ``(N, 1, H, W)`` in [0, 1]; the hole's pixels of ``images`` are never looked at."""
         x, m = self._inputs(images, masks)  # (N, 1, H, W) each
-        h1 = self.enc1(torch.cat([x * (1 - m), m], dim=1))  # the hole is hidden here
-        h2 = self.enc2(h1)
-        h3 = self.enc3(h2)
-        u2 = torch.cat([self.dec2(h3), h2], dim=1)  # (N, 4c, s/2, s/2): skip connection
-        u1 = torch.cat([self.dec1(u2), h1], dim=1)  # (N, 2c, s, s)
+        h1 = torch.relu(self.enc1(torch.cat([x * (1 - m), m], dim=1)))  # the hole is hidden here
+        h2 = torch.relu(self.enc2(h1))
+        h3 = torch.relu(self.enc3(h2))
+        u2 = torch.cat([torch.relu(self.dec2(h3)), h2], dim=1)  # (N, 4c, s/2, s/2): skip connection
+        u1 = torch.cat([torch.relu(self.dec1(u2)), h1], dim=1)  # (N, 2c, s, s)
         return torch.sigmoid(self.out(u1))
 
     def compute_losses(self, images, masks) -> dict:
