@@ -86,3 +86,42 @@ def test_load_backbone_rejects_a_backbone_of_another_shape(ss):
     with pytest.raises(ValueError, match="must be a Backbone"):
         clf.load_backbone(object())
     clf.load_backbone(ss.Backbone(16, 64))  # a bare backbone is fine too
+
+
+def test_denoising_autoencoder_agrees_with_copied_weights_and_scores_every_pixel():
+    pixel_noise = np.random.default_rng(4).standard_normal((6, 256)).astype(np.float32)
+    seed_everything(0)
+    t, k = tss.DenoisingAutoencoder(), kss.DenoisingAutoencoder()
+    assert parity.copy_torch_to_keras(t, k) == 3 + 2  # backbone: 2 convs + 1 linear; decoder: 2 linears
+    with torch.no_grad():
+        loss_t = t.compute_losses(torch.as_tensor(IMAGES), torch.as_tensor(pixel_noise))["loss"]
+        noisy = torch.as_tensor(IMAGES) + 0.5 * torch.as_tensor(pixel_noise).view(6, 16, 16)
+        expected = torch.nn.functional.binary_cross_entropy_with_logits(t(noisy), torch.as_tensor(IMAGES))
+    loss_k = k.compute_losses(tf.constant(IMAGES), pixel_noise)["loss"]
+    assert float(loss_t) == pytest.approx(float(expected), rel=1e-6)  # the mean over all pixels
+    assert float(loss_t) == pytest.approx(float(loss_k), abs=1e-5)
+    for a, b in zip(t.reconstruct(IMAGES, seed=3), k.reconstruct(IMAGES, seed=3)):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+    noisy_t, clean_t = t.reconstruct(IMAGES, seed=3)
+    assert noisy_t.std() > IMAGES.std()  # the noise is there
+    assert clean_t.min() >= 0 and clean_t.max() <= 1
+
+
+@pytest.mark.parametrize("ss", [tss, kss], ids=["torch", "keras"])
+def test_denoising_pretraining_learns_and_transfers(ss):
+    from aigc_course.data import load_digits
+    from aigc_course.keras import training as ktraining
+    from aigc_course.torch import training as ttraining
+
+    train = ttraining.train if ss is tss else ktraining.train
+    images, _ = load_digits(16, scale="unit")
+    seed_everything(0)
+    dae = ss.DenoisingAutoencoder(noise_std=0.5)
+    history = train(dae, images[:256], epochs=4, batch_size=32)
+    assert history["loss"][-1] < 0.8 * history["loss"][0]  # it learns to remove the noise
+    clf = ss.Classifier()
+    clf.load_backbone(dae)
+    with pytest.raises(ValueError, match="noise_std must be a number in"):
+        ss.DenoisingAutoencoder(noise_std=-0.1)
+    with pytest.raises(ValueError, match="noise"):
+        dae.compute_losses(images[:2], np.zeros((2, 3), np.float32))

@@ -18,7 +18,7 @@ from aigc_course.keras.training import load_checkpoint, save_checkpoint, train  
 from aigc_course.keras.toy import ToyDiscriminator, ToyGenerator, sample_points, toy_generator_loss, train_toy_gan  # noqa: E402
 from aigc_course.keras.gpt import GPTConfig, TinyGPT, evaluate_lm, train_lm  # noqa: E402
 from aigc_course.keras.lora import LoRALinear, apply_lora, count_trainable_parameters, freeze, lora_layers, mark_only_lora_trainable, merge_lora, unmerge_lora  # noqa: E402
-from aigc_course.keras.selfsupervised import Classifier, MaskedAutoencoder, masked_reconstruction_loss  # noqa: E402
+from aigc_course.keras.selfsupervised import Classifier, DenoisingAutoencoder, MaskedAutoencoder, masked_reconstruction_loss  # noqa: E402
 from aigc_course.keras.inpainting import Inpainter, masked_mse  # noqa: E402
 from aigc_course.keras.style import FeatureExtractor, content_loss, gram_matrix, style_loss, transfer_style  # noqa: E402
 from aigc_course.keras.audio import SpectrogramVAE  # noqa: E402
@@ -68,6 +68,7 @@ __all__ = [
     "unmerge_lora",
     # self-supervised pre-training and transfer
     "Classifier",
+    "DenoisingAutoencoder",
     "MaskedAutoencoder",
     "masked_reconstruction_loss",
     # inpainting

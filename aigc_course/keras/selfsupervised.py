@@ -4,11 +4,13 @@
   learn to fill them in (masked-patch reconstruction, in the spirit of He et
   al., 2022, with a small conv encoder): no labels needed.  Its encoder is a
   :class:`Backbone`.
+* :class:`DenoisingAutoencoder`: add Gaussian noise to every pixel and learn
+  to remove it (Vincent et al., 2008), with the same encoder and decoder.
 * :class:`Classifier`: a :class:`Backbone` plus a linear head, with
   ``load_backbone`` (start from a pre-trained encoder) and ``freeze_backbone``
   (train the head only: a "linear probe").
 
-Both train with :func:`aigc_course.keras.train` (the classifier needs labels)
+All train with :func:`aigc_course.keras.train` (the classifier needs labels)
 or Keras' own ``fit``.  Images are in [0, 1] and channels-last here.  The
 PyTorch twin, :mod:`aigc_course.torch.selfsupervised`, has the same names and arguments.
 """
@@ -140,6 +142,71 @@ class MaskedAutoencoder(OneOptimizer):
         raise ValueError("MaskedAutoencoder does not generate images; use reconstruct(images) and leave on_samples=None")
 
 
+class DenoisingAutoencoder(OneOptimizer):
+    """Denoising pre-training (Vincent et al., 2008): add Gaussian noise to every pixel, learn to remove it.
+
+    The same encoder (:class:`Backbone`) and decoder as :class:`MaskedAutoencoder`;
+    only the corruption differs.  Masking hides some pixels completely; noise
+    blurs all of them a little, so the encoder must learn what digits look like
+    everywhere to tell stroke from noise.
+
+    Args:
+        image_size: a multiple of 4 (8, 16, 28).
+        feature_dim: size of the backbone's features.
+        noise_std: standard deviation of the noise added to pixels in [0, 1].
+        learning_rate: Adam's step size.
+    """
+
+    # What the trainer reads (aigc_course._training.TrainableModel); noise_dim is one value per pixel.
+    num_classes = 0  # no labels
+    pixel_range = (0.0, 1.0)
+
+    def __init__(self, image_size: int = 16, feature_dim: int = 64, noise_std: float = 0.5, learning_rate: float = 1e-3):
+        super().__init__()
+        self.image_size = common.check_image_size("image_size", image_size, multiple=4)
+        self.noise_std = common.check_nonnegative("noise_std", noise_std)
+        self.noise_dim = self.image_size**2  # the trainer's standard normal noise, one value per pixel
+        self.backbone = Backbone(image_size, feature_dim)
+        self.decoder = keras.Sequential([dense(feature_dim, 256), layers.ReLU(), dense(256, image_size * image_size)])
+        self.decoder(np.zeros((1, feature_dim), "float32"))
+        self._track_losses(("loss",))
+        self._compile(learning_rate)
+
+    def _corrupt(self, images, noise):
+        """``images + noise_std * noise``, ``(N, H, W)``; ``noise`` is standard normal ``(N, H*W)``."""
+        x = self._images(images)[..., 0]  # (N, H, W)
+        noise = ops.convert_to_tensor(noise, "float32")
+        with own_message():
+            check_latent_shape(noise.shape, self.noise_dim, "noise")  # (N, H*W)
+        return x + self.noise_std * ops.reshape(noise, ops.shape(x))
+
+    def call(self, noisy, training=False):
+        """Pixel logits ``(N, H, W)`` of the clean images, from ``noisy`` ones (any real values)."""
+        h = self.decoder(self.backbone(noisy, training=training), training=training)  # (N, H*W)
+        return ops.reshape(h, (-1, self.image_size, self.image_size))  # (N, H, W)
+
+    def compute_losses(self, images, noise, labels=None) -> dict:
+        """``loss``: binary cross-entropy of the clean pixels, from the noisy images, over all pixels."""
+        x = self._images(images)[..., 0]  # (N, H, W)
+        logits = self(self._corrupt(x, noise), training=True)
+        return {"loss": masked_reconstruction_loss(logits, x, ops.ones_like(x))}
+
+    def reconstruct(self, images, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """``(noisy, denoised)`` ``(N, H, W)`` NumPy: the corrupted inputs and the model's clean images.
+        The noise comes from ``seed``."""
+        images = common.check_images(images, self.image_size, self.pixel_range)
+        noisy = self._corrupt(images, common.sample_noise(len(images), self.noise_dim, seed))
+        return ops.convert_to_numpy(noisy), ops.convert_to_numpy(ops.sigmoid(self(noisy)))
+
+    def _images(self, images, name: str = "images"):
+        """Images as float32 ``(N, H, W, 1)``; when concrete, in [0, 1]."""
+        return images_in(images, self.image_size, name, pixel_range=self.pixel_range)
+
+    def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
+        """Not a generative model: raises (the trainer only calls it when ``on_samples`` is given)."""
+        raise ValueError("DenoisingAutoencoder does not generate images; use reconstruct(images) and leave on_samples=None")
+
+
 class Classifier(OneOptimizer):
     """A :class:`Backbone` and a linear head: logits for ``num_classes`` classes.
 
@@ -176,7 +243,8 @@ class Classifier(OneOptimizer):
         return {"loss": loss, "accuracy": ops.mean(hits)}
 
     def load_backbone(self, source) -> None:
-        """Copy the weights of ``source.backbone`` (e.g. a trained :class:`MaskedAutoencoder`) into this backbone."""
+        """Copy the weights of ``source.backbone`` (e.g. a trained :class:`MaskedAutoencoder` or
+        :class:`DenoisingAutoencoder`) into this backbone."""
         backbone = getattr(source, "backbone", source)
         if not isinstance(backbone, Backbone):
             raise ValueError(f"source must be a Backbone or have one as .backbone, got {type(source).__name__}")

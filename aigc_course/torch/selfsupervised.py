@@ -4,11 +4,13 @@
   learn to fill them in (masked-patch reconstruction, in the spirit of He et
   al., 2022, with a small conv encoder): no labels needed.  Its encoder is a
   :class:`Backbone`.
+* :class:`DenoisingAutoencoder`: add Gaussian noise to every pixel and learn
+  to remove it (Vincent et al., 2008), with the same encoder and decoder.
 * :class:`Classifier`: a :class:`Backbone` plus a linear head, with
   ``load_backbone`` (start from a pre-trained encoder) and ``freeze_backbone``
   (train the head only: a "linear probe").
 
-Both train with :func:`aigc_course.torch.train` (the classifier needs labels).
+All train with :func:`aigc_course.torch.train` (the classifier needs labels).
 Images are in [0, 1] (``load_digits(..., scale="unit")``).  The Keras twin,
 :mod:`aigc_course.keras.selfsupervised`, has the same names and arguments.
 """
@@ -150,6 +152,80 @@ class MaskedAutoencoder(Trainable, nn.Module):
         return {"optimizer": self.optimizer}
 
 
+class DenoisingAutoencoder(Trainable, nn.Module):
+    """Denoising pre-training (Vincent et al., 2008): add Gaussian noise to every pixel, learn to remove it.
+
+    The same encoder (:class:`Backbone`) and decoder as :class:`MaskedAutoencoder`;
+    only the corruption differs.  Masking hides some pixels completely; noise
+    blurs all of them a little, so the encoder must learn what digits look like
+    everywhere to tell stroke from noise.
+
+    Args:
+        image_size: a multiple of 4 (8, 16, 28).
+        feature_dim: size of the backbone's features.
+        noise_std: standard deviation of the noise added to pixels in [0, 1].
+        learning_rate: Adam's step size.
+    """
+
+    # What the trainer reads (aigc_course._training.TrainableModel); noise_dim is one value per pixel.
+    num_classes = 0  # no labels
+    pixel_range = (0.0, 1.0)
+
+    def __init__(self, image_size: int = 16, feature_dim: int = 64, noise_std: float = 0.5, learning_rate: float = 1e-3):
+        super().__init__()
+        self.image_size = common.check_image_size("image_size", image_size, multiple=4)
+        self.noise_std = common.check_nonnegative("noise_std", noise_std)
+        self.noise_dim = self.image_size**2  # the trainer's standard normal noise, one value per pixel
+        self.backbone = Backbone(image_size, feature_dim)
+        self.decoder = nn.Sequential(nn.Linear(feature_dim, 256), nn.ReLU(), nn.Linear(256, image_size * image_size))
+        lr = common.check_nonnegative("learning_rate", learning_rate)
+        self.optimizer = torch.optim.Adam(self.parameters(), lr=lr)
+
+    def _corrupt(self, images: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+        """``images + noise_std * noise``, ``(N, H, W)``; ``noise`` is standard normal ``(N, H*W)``."""
+        x = self._images(images)[:, 0]  # (N, H, W)
+        noise = torch.as_tensor(noise, dtype=torch.float32, device=x.device)
+        check_latent_shape(noise.shape, self.noise_dim, "noise")  # (N, H*W)
+        return x + self.noise_std * noise.view_as(x)
+
+    def forward(self, noisy: torch.Tensor) -> torch.Tensor:
+        """Pixel logits ``(N, H, W)`` of the clean images, from ``noisy`` ones (any real values)."""
+        return self.decoder(self.backbone(noisy)).view(-1, self.image_size, self.image_size)  # (N, H, W)
+
+    def compute_losses(self, images, noise, labels=None) -> dict:
+        """``loss``: binary cross-entropy of the clean pixels, from the noisy images, over all pixels."""
+        x = self._images(images)[:, 0]  # (N, H, W)
+        return {"loss": masked_reconstruction_loss(self(self._corrupt(x, noise)), x, torch.ones_like(x))}
+
+    def train_step(self, batch: dict) -> dict:
+        """One Adam step on a batch (``images`` and the per-pixel ``noise`` from the trainer)."""
+        losses = self.compute_losses(batch["images"], batch["noise"])
+        self.optimizer.zero_grad(set_to_none=True)
+        losses["loss"].backward()
+        self.optimizer.step()
+        return {key: value.detach() for key, value in losses.items()}
+
+    @torch.no_grad()
+    def reconstruct(self, images, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """``(noisy, denoised)`` ``(N, H, W)`` NumPy: the corrupted inputs and the model's clean images.
+        The noise comes from ``seed``."""
+        images = common.check_images(images, self.image_size, self.pixel_range)
+        noise = common.sample_noise(len(images), self.noise_dim, seed)
+        noisy = self._corrupt(torch_images(images, device_of(self)), noise)
+        return noisy.cpu().numpy(), torch.sigmoid(self(noisy)).cpu().numpy()
+
+    def _images(self, images, name: str = "images") -> torch.Tensor:
+        """Images as float32 ``(N, 1, H, W)`` on the model's device; outside training, in [0, 1]."""
+        return images_in(images, self.image_size, device_of(self), name, pixel_range=self.pixel_range)
+
+    def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
+        """Not a generative model: raises (the trainer only calls it when ``on_samples`` is given)."""
+        raise ValueError("DenoisingAutoencoder does not generate images; use reconstruct(images) and leave on_samples=None")
+
+    def _optimizers(self) -> dict:
+        return {"optimizer": self.optimizer}
+
+
 class Classifier(Trainable, nn.Module):
     """A :class:`Backbone` and a linear head: logits for ``num_classes`` classes.
 
@@ -190,7 +266,8 @@ class Classifier(Trainable, nn.Module):
         return {key: value.detach() for key, value in losses.items()}
 
     def load_backbone(self, source) -> None:
-        """Copy the weights of ``source.backbone`` (e.g. a trained :class:`MaskedAutoencoder`) into this backbone."""
+        """Copy the weights of ``source.backbone`` (e.g. a trained :class:`MaskedAutoencoder` or
+        :class:`DenoisingAutoencoder`) into this backbone."""
         backbone = getattr(source, "backbone", source)
         if not isinstance(backbone, Backbone):
             raise ValueError(f"source must be a Backbone or have one as .backbone, got {type(source).__name__}")
