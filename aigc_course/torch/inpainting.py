@@ -19,7 +19,7 @@ from torch import nn
 
 from aigc_course import _training as common
 from aigc_course.torch._layers import device_of, images_in, torch_images
-from aigc_course.torch.training import Trainable
+from aigc_course.torch.training import OneOptimizer
 
 
 def box_masks(noise: torch.Tensor, image_size: int, min_size: int, max_size: int) -> torch.Tensor:
@@ -40,7 +40,7 @@ def masked_mse(prediction: torch.Tensor, images: torch.Tensor, masks: torch.Tens
     return squared.sum() / masks.sum().clamp(min=1.0)
 
 
-class Inpainter(Trainable, nn.Module):
+class Inpainter(OneOptimizer, nn.Module):
     """A U-Net-lite for inpainting: (masked image, mask) -> the full image, pixels in [0, 1].
 
     Encoder (s = image_size): (2, s, s) -> (c, s, s) -> (2c, s/2, s/2) -> (2c, s/4, s/4);
@@ -74,8 +74,7 @@ class Inpainter(Trainable, nn.Module):
         self.dec2 = nn.ConvTranspose2d(2 * c, 2 * c, 4, stride=2, padding=1)  # (N, 2c, s/2, s/2)
         self.dec1 = nn.ConvTranspose2d(4 * c, c, 4, stride=2, padding=1)  # (N, c, s, s)
         self.out = nn.Conv2d(2 * c, 1, 3, padding=1)  # (N, 1, s, s) logits
-        lr = common.check_nonnegative("learning_rate", learning_rate)
-        self.optimizer = torch.optim.Adam(self.parameters(), lr=lr)
+        self._compile(learning_rate)
 
     def forward(self, images: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
         """Predicted images ``(N, 1, H, W)`` in [0, 1]; the hole's pixels of ``images`` are never looked at."""
@@ -92,14 +91,9 @@ class Inpainter(Trainable, nn.Module):
         x, m = self._inputs(images, masks)  # (N, 1, H, W) each
         return {"loss": masked_mse(self(x, m), x, m)}
 
-    def train_step(self, batch: dict) -> dict:
-        """One Adam step; the batch's ``noise`` ``(B, 3)`` decides each image's hole."""
-        masks = box_masks(batch["noise"], self.image_size, self.min_size, self.max_size)
-        losses = self.compute_losses(batch["images"], masks)
-        self.optimizer.zero_grad(set_to_none=True)
-        losses["loss"].backward()
-        self.optimizer.step()
-        return {key: value.detach() for key, value in losses.items()}
+    def _batch_losses(self, images, labels, noise) -> dict:
+        """The batch's ``noise`` ``(B, 3)`` decides each image's hole."""
+        return self.compute_losses(images, box_masks(noise, self.image_size, self.min_size, self.max_size))
 
     @torch.no_grad()
     def inpaint(self, images, masks) -> np.ndarray:
@@ -120,6 +114,3 @@ class Inpainter(Trainable, nn.Module):
         if len(m) != len(x):
             raise ValueError(f"masks must hold one mask per image ({len(x)}), got {len(m)}")
         return x, m
-
-    def _optimizers(self) -> dict:
-        return {"optimizer": self.optimizer}

@@ -27,7 +27,7 @@ from torch import nn
 from aigc_course import _training as common
 from aigc_course._checks import check_latent_shape
 from aigc_course.torch._layers import device_of, images_in, torch_images
-from aigc_course.torch.training import Trainable
+from aigc_course.torch.training import OneOptimizer
 
 
 def check_patches(image_size: int, patch_size: int, mask_ratio: float) -> tuple[int, int, float]:
@@ -82,7 +82,7 @@ class Backbone(nn.Module):
         return self.net(images_in(images, self.image_size, device_of(self)))
 
 
-class MaskedAutoencoder(Trainable, nn.Module):
+class MaskedAutoencoder(OneOptimizer, nn.Module):
     """Masked-patch reconstruction: encoder (:class:`Backbone`) + MLP decoder to pixel logits.
 
     Args:
@@ -104,8 +104,7 @@ class MaskedAutoencoder(Trainable, nn.Module):
         self.noise_dim = (image_size // patch_size) ** 2  # one noise value per patch decides its mask
         self.backbone = Backbone(image_size, feature_dim)
         self.decoder = nn.Sequential(nn.Linear(feature_dim, 256), nn.ReLU(), nn.Linear(256, image_size * image_size))
-        lr = common.check_nonnegative("learning_rate", learning_rate)
-        self.optimizer = torch.optim.Adam(self.parameters(), lr=lr)
+        self._compile(learning_rate)
 
     def forward(self, images: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         """Pixel logits ``(N, H, W)`` from ``images`` with the ``mask``ed pixels set to 0."""
@@ -120,13 +119,6 @@ class MaskedAutoencoder(Trainable, nn.Module):
         mask = patch_mask(noise, self.image_size, self.patch_size, self.mask_ratio)  # (N, H, W)
         return {"loss": masked_reconstruction_loss(self(x, mask), x, mask)}
 
-    def train_step(self, batch: dict) -> dict:
-        """One Adam step on a batch (``images`` and the per-patch ``noise`` from the trainer)."""
-        losses = self.compute_losses(batch["images"], batch["noise"])
-        self.optimizer.zero_grad(set_to_none=True)
-        losses["loss"].backward()
-        self.optimizer.step()
-        return {key: value.detach() for key, value in losses.items()}
 
     @torch.no_grad()
     def reconstruct(self, images, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -148,11 +140,8 @@ class MaskedAutoencoder(Trainable, nn.Module):
         """Not a generative model: raises (the trainer only calls it when ``on_samples`` is given)."""
         raise ValueError("MaskedAutoencoder does not generate images; use reconstruct(images) and leave on_samples=None")
 
-    def _optimizers(self) -> dict:
-        return {"optimizer": self.optimizer}
 
-
-class DenoisingAutoencoder(Trainable, nn.Module):
+class DenoisingAutoencoder(OneOptimizer, nn.Module):
     """Denoising pre-training (Vincent et al., 2008): add Gaussian noise to every pixel, learn to remove it.
 
     The same encoder (:class:`Backbone`) and decoder as :class:`MaskedAutoencoder`;
@@ -178,8 +167,7 @@ class DenoisingAutoencoder(Trainable, nn.Module):
         self.noise_dim = self.image_size**2  # the trainer's standard normal noise, one value per pixel
         self.backbone = Backbone(image_size, feature_dim)
         self.decoder = nn.Sequential(nn.Linear(feature_dim, 256), nn.ReLU(), nn.Linear(256, image_size * image_size))
-        lr = common.check_nonnegative("learning_rate", learning_rate)
-        self.optimizer = torch.optim.Adam(self.parameters(), lr=lr)
+        self._compile(learning_rate)
 
     def _corrupt(self, images: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
         """``images + noise_std * noise``, ``(N, H, W)``; ``noise`` is standard normal ``(N, H*W)``."""
@@ -197,13 +185,6 @@ class DenoisingAutoencoder(Trainable, nn.Module):
         x = self._images(images)[:, 0]  # (N, H, W)
         return {"loss": masked_reconstruction_loss(self(self._corrupt(x, noise)), x, torch.ones_like(x))}
 
-    def train_step(self, batch: dict) -> dict:
-        """One Adam step on a batch (``images`` and the per-pixel ``noise`` from the trainer)."""
-        losses = self.compute_losses(batch["images"], batch["noise"])
-        self.optimizer.zero_grad(set_to_none=True)
-        losses["loss"].backward()
-        self.optimizer.step()
-        return {key: value.detach() for key, value in losses.items()}
 
     @torch.no_grad()
     def reconstruct(self, images, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -222,11 +203,8 @@ class DenoisingAutoencoder(Trainable, nn.Module):
         """Not a generative model: raises (the trainer only calls it when ``on_samples`` is given)."""
         raise ValueError("DenoisingAutoencoder does not generate images; use reconstruct(images) and leave on_samples=None")
 
-    def _optimizers(self) -> dict:
-        return {"optimizer": self.optimizer}
 
-
-class Classifier(Trainable, nn.Module):
+class Classifier(OneOptimizer, nn.Module):
     """A :class:`Backbone` and a linear head: logits for ``num_classes`` classes.
 
     Args:
@@ -245,8 +223,7 @@ class Classifier(Trainable, nn.Module):
         self.num_classes = common.check_int("num_classes", num_classes, minimum=2)
         self.backbone = Backbone(image_size, feature_dim)
         self.head = nn.Linear(feature_dim, num_classes)
-        self.learning_rate = common.check_nonnegative("learning_rate", learning_rate)
-        self.optimizer = torch.optim.Adam(self.parameters(), lr=self.learning_rate)
+        self._compile(learning_rate)
 
     def forward(self, images: torch.Tensor, labels=None) -> torch.Tensor:
         x = images_in(images, self.image_size, device_of(self), pixel_range=self.pixel_range)  # (N, 1, H, W)
@@ -257,13 +234,6 @@ class Classifier(Trainable, nn.Module):
         logits = self(images)
         return {"loss": F.cross_entropy(logits, labels), "accuracy": (logits.argmax(1) == labels).float().mean()}
 
-    def train_step(self, batch: dict) -> dict:
-        """One Adam step on a batch of ``images`` and ``labels`` (frozen weights stay put)."""
-        losses = self.compute_losses(batch["images"], labels=batch["labels"])
-        self.optimizer.zero_grad(set_to_none=True)
-        losses["loss"].backward()
-        self.optimizer.step()
-        return {key: value.detach() for key, value in losses.items()}
 
     def load_backbone(self, source) -> None:
         """Copy the weights of ``source.backbone`` (e.g. a trained :class:`MaskedAutoencoder` or
@@ -302,6 +272,3 @@ class Classifier(Trainable, nn.Module):
     def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
         """Not a generative model: raises (the trainer only calls it when ``on_samples`` is given)."""
         raise ValueError("Classifier does not generate images; leave on_samples=None")
-
-    def _optimizers(self) -> dict:
-        return {"optimizer": self.optimizer}

@@ -224,6 +224,34 @@ class Trainable:
         return {key: float(value) for key, value in self.compute_losses(*tensors).items()}
 
 
+
+class OneOptimizer(Trainable):
+    """A model trained by one Adam optimizer on its ``loss``: the twin of the Keras base of that name.
+
+    The autoencoders, the inpainter, the masked and denoising autoencoders and the
+    classifier share it.  A subclass builds its layers, then calls :meth:`_compile`;
+    a model whose batch needs preparing (the inpainter draws holes from the
+    batch's noise) overrides :meth:`_batch_losses`.
+    """
+
+    def _compile(self, learning_rate: float) -> None:
+        """The optimizer, over the parameters that exist now."""
+        self.optimizer = torch.optim.Adam(self.parameters(), lr=common.check_nonnegative("learning_rate", learning_rate))
+
+    def _batch_losses(self, images, labels, noise) -> dict:
+        return self.compute_losses(images, noise, labels)
+
+    def train_step(self, batch: dict) -> dict:
+        """One Adam step on the loss of ``batch`` (``images``, optional ``noise`` and ``labels``)."""
+        losses = self._batch_losses(batch["images"], batch.get("labels"), batch.get("noise"))
+        self.optimizer.zero_grad(set_to_none=True)
+        losses["loss"].backward()
+        self.optimizer.step()
+        return {key: value.detach() for key, value in losses.items()}
+
+    def _optimizers(self) -> dict:
+        return {"optimizer": self.optimizer}
+
 def _check_model(model) -> None:
     common.check_trainable(model, torch.nn.Module, "torch")
 
