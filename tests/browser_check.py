@@ -7,6 +7,7 @@ Serves the HTML from 127.0.0.1 and drives the system Chromium with Playwright
 image and sound loads, the console shows no error, Chinese text is marked as
 Chinese, and nothing is requested from outside the machine.  On chosen pages:
 Chinese is drawn with a Simplified Chinese font, a hidden solution opens, the
+top bar's button downloads the whole course, the
 sidebars open and close on a desktop and on a phone, and search finds English
 and Chinese words.  Screenshots go to ``_build/screenshots/``.  Prints one
 line per check and ends with ``N passed, M failed``; exits non-zero on any
@@ -53,6 +54,15 @@ SEARCH_FINISHED_JS = """() => {
   return title && title.textContent === Documentation.gettext("Search Results");
 }"""
 WATCHDOG_S = 600
+# Font Awesome's script swaps an icon's <i> for an <svg>; an icon it does not know becomes its
+# "missing" placeholder (a <g class="missing">), or stays an empty <i> without the script.
+ICON_DRAWN_JS = """(a) => {
+  const svg = a.querySelector("svg");
+  if (svg) return svg.getBoundingClientRect().width > 0 && !svg.querySelector(".missing");
+  const i = a.querySelector("i");
+  const glyph = i ? getComputedStyle(i, "::before").content : "none";
+  return !["none", "normal", '""'].includes(glyph);
+}"""
 # Fonts for Japanese, Korean or Traditional Chinese (their Han glyphs differ from Simplified ones).
 OTHER_CJK_FONT = re.compile(r"\b(JP|KR|TC|HK|Japanese|Korean)\b|Gothic|Mincho", re.I)
 REFRESH = re.compile(r'<meta http-equiv="refresh" content="\d+;\s*url=([^"]+)"', re.I)
@@ -285,6 +295,38 @@ def check_solution_dropdown(checks: Checks, context, base: str) -> None:
     checks.record("a solution dropdown opens on click", problems, "book/03_vae/02_vae.html")
 
 
+def check_take_home(checks: Checks, context, base: str, html_dir: pathlib.Path) -> None:
+    """The top bar's archive button shows an icon and downloads the whole course: package, notebooks, pins."""
+    import io
+    import zipfile
+
+    page = context.new_page()
+    problems, detail = [], ""
+    try:
+        for name in ("book/00_setup/index.html", "book/03_vae/02_vae.html"):
+            open_page(page, base + name)
+            button = page.locator("a.btn-download-course-button:visible")
+            if button.count() != 1:
+                problems.append(f"{name}: {button.count()} visible course-download buttons (expected 1)")
+                continue
+            if not button.evaluate(ICON_DRAWN_JS):
+                problems.append(f"{name}: the button's icon is not drawn")
+            response = page.request.get(urllib.parse.urljoin(base + name, button.get_attribute("href")))
+            if response.status != 200:
+                problems.append(f"{name}: the archive answers HTTP {response.status}")
+                continue
+            names = set(zipfile.ZipFile(io.BytesIO(response.body())).namelist())
+            notebooks = {p.relative_to(html_dir / "_sources").as_posix() for p in (html_dir / "_sources").rglob("*.ipynb")}
+            wanted = {"README.md", "requirements.txt", "pyproject.toml", "aigc_course/__init__.py", *notebooks}
+            missing = sorted(w for w in wanted if f"aigc-course/{w}" not in names)
+            problems += [f"{name}: the archive lacks {m}" for m in missing[:5]]
+            detail = f"{len(names)} files, {len(notebooks)} notebooks, {len(response.body()) / 1e6:.1f} MB"
+    except PlaywrightError as error:
+        problems.append(str(error).splitlines()[0])
+    page.close()
+    checks.record("the top bar downloads the whole course", problems, detail)
+
+
 def _modal_opens(page, toggle: str, modal: str, content: str) -> str | None:
     """Click the visible `toggle`; None if `modal` opened showing `content`, else what went wrong."""
     buttons = page.locator(f"{toggle}:visible")
@@ -432,6 +474,7 @@ def main(html_dir: pathlib.Path) -> int:
         check_every_page(checks, desktop, base, html_dir, pages)
         check_chinese_glyphs(checks, desktop, base)
         check_solution_dropdown(checks, desktop, base)
+        check_take_home(checks, desktop, base, html_dir)
         check_desktop_navigation(checks, desktop, base)
         check_search(checks, desktop, base)
         check_phone_navigation(checks, new_context, base, shots)
