@@ -12,6 +12,9 @@ Two families:
 * **Class metrics** read a classifier's probabilities for generated images:
   how many are classified confidently, how evenly the classes are covered
   (``class_entropy``) and an Inception-Score-style score.
+* **Human evaluation** reads people's choices in a blind A/B test: how sure a
+  win rate is (``preference_test``) and how many judgements a test needs
+  (``judgements_needed``).
 
 Every function checks its input and raises ``ValueError`` naming the argument.
 """
@@ -19,6 +22,8 @@ Every function checks its input and raises ``ValueError`` naming the argument.
 from __future__ import annotations
 
 import numpy as np
+
+from aigc_course._checks import check_float, check_int
 
 __all__ = [
     "class_entropy",
@@ -30,7 +35,9 @@ __all__ = [
     "frechet_distance_from_features",
     "gaussian_statistics",
     "inception_style_score",
+    "judgements_needed",
     "precision_recall",
+    "preference_test",
 ]
 
 # --------------------------------------------------------------------------
@@ -319,3 +326,57 @@ def inception_style_score(probs, eps: float = 1e-12) -> float:
     marginal = probs.mean(axis=0, keepdims=True)  # p(y), (1, C)
     kl = np.sum(probs * (np.log(probs + eps) - np.log(marginal + eps)), axis=1)  # (N,)
     return float(np.exp(np.mean(kl)))
+
+
+# --------------------------------------------------------------------------
+# Human evaluation: two-alternative forced choice
+# --------------------------------------------------------------------------
+
+
+def preference_test(wins, n, confidence: float = 0.95) -> dict[str, float]:
+    """How sure a blind A/B test is: ``wins`` preferences for A out of ``n`` judgements.
+
+    Each judgement shows one sample of A and one of B, side by side in random
+    order, and the rater must pick one (a two-alternative forced choice).  If
+    people had no preference, each pick would be a coin toss.
+
+    Returns:
+        ``win_rate`` (wins / n); ``low`` and ``high``, the Wilson score interval
+        for the true win rate at ``confidence``; ``p_value``, the exact two-sided
+        binomial test of "no preference" (a win rate of 0.5).
+    """
+    from scipy import stats
+
+    n = check_int("n", n)
+    wins = check_int("wins", wins, minimum=0)
+    if wins > n:
+        raise ValueError(f"wins must be at most n={n}, got {wins}")
+    confidence = check_float("confidence", confidence, 0.0, 1.0, high_open=True)
+    if confidence == 0:
+        raise ValueError("confidence must be a number in (0, 1), got 0")
+    p, z = wins / n, stats.norm.ppf(0.5 + confidence / 2)
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)  # Wilson (1927): the interval stays inside [0, 1]
+    half = z / (1 + z**2 / n) * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
+    return {
+        "win_rate": float(p),
+        "low": 0.0 if wins == 0 else float(centre - half),  # the exact ends, which rounding misses
+        "high": 1.0 if wins == n else float(centre + half),
+        "p_value": float(stats.binomtest(wins, n, 0.5).pvalue),
+    }
+
+
+def judgements_needed(win_rate: float, confidence: float = 0.95, power: float = 0.8) -> int:
+    """Judgements an A/B test needs to tell a true ``win_rate`` from no preference (0.5).
+
+    The usual normal approximation: with this many judgements, a two-sided test
+    at ``confidence`` finds the difference with probability ``power``.
+    """
+    from scipy import stats
+
+    p = check_float("win_rate", win_rate, 0.0, 1.0)
+    if p in (0.0, 0.5, 1.0):
+        raise ValueError(f"win_rate must lie in (0, 1) and differ from 0.5, got {win_rate!r}")
+    confidence = check_float("confidence", confidence, 0.0, 1.0, high_open=True)
+    power = check_float("power", power, 0.0, 1.0, high_open=True)
+    z_a, z_b = stats.norm.ppf(0.5 + confidence / 2), stats.norm.ppf(power)
+    return int(np.ceil(((z_a * 0.5 + z_b * np.sqrt(p * (1 - p))) / (p - 0.5)) ** 2))

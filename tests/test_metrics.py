@@ -222,3 +222,36 @@ def test_probabilities_are_checked():
         metrics.confident_fraction(_one_hot([1, 2]), threshold=1.5)
     with pytest.raises(ValueError, match="k must be a positive integer"):
         metrics.precision_recall(np.zeros((10, 2)), np.zeros((10, 2)), k=0)
+
+
+def test_preference_test_matches_scipy_wilson_and_binomial():
+    from scipy import stats
+
+    for wins, n in [(58, 100), (0, 10), (10, 10), (31, 50)]:
+        out = metrics.preference_test(wins, n)
+        ci = stats.binomtest(wins, n).proportion_ci(0.95, "wilson")
+        assert out["win_rate"] == wins / n
+        assert (out["low"], out["high"]) == pytest.approx((ci.low, ci.high), abs=1e-12)
+        assert out["p_value"] == pytest.approx(stats.binomtest(wins, n, 0.5).pvalue)
+        assert 0 <= out["low"] <= out["win_rate"] <= out["high"] <= 1
+
+
+def test_judgements_needed_gives_the_promised_power():
+    n = metrics.judgements_needed(0.6)
+    assert n == 194  # ((1.96 * 0.5 + 0.8416 * sqrt(0.24)) / 0.1) ** 2 = 193.8
+    rng = np.random.default_rng(0)
+    wins = rng.binomial(n, 0.6, size=4000)
+    found = np.mean([metrics.preference_test(int(w), n)["p_value"] < 0.05 for w in wins[:1000]])
+    assert 0.75 < found < 0.85  # power 0.8, by simulation
+    assert metrics.judgements_needed(0.55) > 4 * metrics.judgements_needed(0.6) - 10  # half the effect, 4x the work
+
+
+def test_human_evaluation_bad_input():
+    with pytest.raises(ValueError, match="wins must be at most n=10, got 11"):
+        metrics.preference_test(11, 10)
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+        metrics.preference_test(0, 0)
+    with pytest.raises(ValueError, match="win_rate must lie in \\(0, 1\\) and differ from 0.5"):
+        metrics.judgements_needed(0.5)
+    with pytest.raises(ValueError, match="power must be a number in"):
+        metrics.judgements_needed(0.6, power=1.0)
