@@ -13,8 +13,8 @@ Two families:
   how many are classified confidently, how evenly the classes are covered
   (``class_entropy``) and an Inception-Score-style score.
 * **Human evaluation** reads people's choices in a blind A/B test: how sure a
-  win rate is (``preference_test``) and how many judgements a test needs
-  (``judgements_needed``).
+  win rate is (``preference_test``), how many judgements a test needs
+  (``judgements_needed``) and how well two sets of judgements agree (``cohens_kappa``).
 
 Every function checks its input and raises ``ValueError`` naming the argument.
 """
@@ -27,6 +27,7 @@ from aigc_course._checks import check_float, check_int
 
 __all__ = [
     "class_entropy",
+    "cohens_kappa",
     "confident_fraction",
     "coverage",
     "density",
@@ -380,3 +381,25 @@ def judgements_needed(win_rate: float, confidence: float = 0.95, power: float = 
     power = check_float("power", power, 0.0, 1.0, high_open=True)
     z_a, z_b = stats.norm.ppf(0.5 + confidence / 2), stats.norm.ppf(power)
     return int(np.ceil(((z_a * 0.5 + z_b * np.sqrt(p * (1 - p))) / (p - 0.5)) ** 2))
+
+
+def cohens_kappa(first, second) -> float:
+    """Agreement of two sets of labels for the same items, beyond what chance would give (Cohen, 1960).
+
+    ``(p_o - p_e) / (1 - p_e)``: ``p_o`` is the fraction of items given the same label,
+    ``p_e`` the fraction two raters with these label frequencies would share by
+    chance.  1 is perfect agreement, 0 no better than chance; NaN when both gave
+    every item one and the same label (then nothing was judged).  Use it for two
+    raters, or for one rater judging the same pairs twice.
+    """
+    first, second = np.asarray(first), np.asarray(second)
+    if first.ndim != 1 or first.shape != second.shape or len(first) == 0:
+        raise ValueError(
+            f"first and second must be 1-D label arrays of the same non-zero length, got shapes {first.shape} and {second.shape}"
+        )
+    labels = np.union1d(first, second)
+    p_o = np.mean(first == second)
+    p_e = sum(np.mean(first == c) * np.mean(second == c) for c in labels)
+    if p_e == 1:  # one and the same label for everything, from both: chance alone explains the agreement
+        return float("nan")
+    return float((p_o - p_e) / (1 - p_e))

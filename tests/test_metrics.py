@@ -255,3 +255,20 @@ def test_human_evaluation_bad_input():
         metrics.judgements_needed(0.5)
     with pytest.raises(ValueError, match="power must be a number in"):
         metrics.judgements_needed(0.6, power=1.0)
+
+
+def test_cohens_kappa_matches_scikit_learn():
+    from sklearn.metrics import cohen_kappa_score
+
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        a = rng.integers(0, 2, 40)
+        b = np.where(rng.random(40) < 0.7, a, 1 - a)  # agrees about 70% of the time
+        assert metrics.cohens_kappa(a, b) == pytest.approx(cohen_kappa_score(a, b))
+    letters = np.array(list("LRRLLRLR"))
+    assert metrics.cohens_kappa(letters, letters) == 1.0
+    assert metrics.cohens_kappa(letters, np.where(letters == "L", "R", "L")) < 0
+    assert np.isnan(metrics.cohens_kappa([1, 1, 1], [1, 1, 1]))  # sklearn's NaN too: nothing was judged
+    assert metrics.cohens_kappa([1, 1, 1, 1], [1, 1, 1, 0]) == 0.0  # one rater constant: agreement is chance
+    with pytest.raises(ValueError, match="first and second must be 1-D label arrays of the same non-zero length"):
+        metrics.cohens_kappa([0, 1], [0, 1, 1])
