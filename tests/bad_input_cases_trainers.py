@@ -111,8 +111,8 @@ def _rows(name, ac, suffix):
         Case(f"{name}-checkpoint-other-framework", lambda: ac.load_checkpoint(_gan(ac), _other_framework(name, suffix)), ValueError, r"checkpoint .* was written by (torch|keras), not " + name),
         Case(f"{name}-checkpoint-wrong-class", lambda: ac.load_checkpoint(ac.Autoencoder(image_size=8), _saved(ac, suffix, ac.VAE(image_size=8))), ValueError, r"checkpoint .* was saved from a VAE model, but model is Autoencoder"),
         Case(f"{name}-checkpoint-wrong-size", lambda: ac.load_checkpoint(ac.VAE(image_size=8, latent_dim=4), _saved(ac, suffix, ac.VAE(image_size=8, latent_dim=3))), ValueError, r"checkpoint .* does not fit model: .* has shape"),
-        Case(f"{name}-checkpoint-ema-into-plain", lambda: ac.load_checkpoint(_gan(ac), _saved(ac, suffix, _gan(ac, ema_decay=0.9))), ValueError, r"checkpoint .* does not fit model: it holds weights the model lacks"),
-        Case(f"{name}-checkpoint-plain-into-ema", lambda: ac.load_checkpoint(_gan(ac, ema_decay=0.9), _saved(ac, suffix)), ValueError, r"checkpoint .* does not fit model: it holds no weights for"),
+        Case(f"{name}-checkpoint-ema-into-plain", lambda: ac.load_checkpoint(_gan(ac, ema_decay=0.0), _saved(ac, suffix, _gan(ac, ema_decay=0.9))), ValueError, r"checkpoint .* does not fit model: it holds weights the model lacks"),
+        Case(f"{name}-checkpoint-plain-into-ema", lambda: ac.load_checkpoint(_gan(ac, ema_decay=0.9), _saved(ac, suffix, _gan(ac, ema_decay=0.0))), ValueError, r"checkpoint .* does not fit model: it holds no weights for"),
     ]
 
 

@@ -120,16 +120,29 @@ def test_ema_generator_is_the_moving_average_and_draws_the_samples(ac):
     assert not np.allclose(gan.sample(4, seed=0), raw, atol=1e-4)
 
 
+def _adam(ac, optimizer):
+    """``(learning rate, beta_1)`` of an Adam optimizer of either framework."""
+    if ac is tac:
+        return optimizer.param_groups[0]["lr"], optimizer.param_groups[0]["betas"][0]
+    return float(optimizer.learning_rate), float(optimizer.beta_1)
+
+
 @FRAMEWORKS
 def test_d_learning_rate_sets_only_the_discriminator_step(ac):
-    def lr(optimizer):
-        return optimizer.param_groups[0]["lr"] if ac is tac else float(optimizer.learning_rate)
+    gan = build_gan(ac, "mlp", learning_rate=2e-3, d_learning_rate=1e-4)
+    assert (_adam(ac, gan.g_optimizer)[0], _adam(ac, gan.d_optimizer)[0]) == pytest.approx((2e-3, 1e-4))
+    gan = build_gan(ac, "mlp", learning_rate=2e-3, d_learning_rate=None)
+    assert (_adam(ac, gan.g_optimizer)[0], _adam(ac, gan.d_optimizer)[0]) == pytest.approx((2e-3, 2e-3))
 
-    gan = build_gan(ac, "mlp", learning_rate=1e-3, d_learning_rate=5e-4)
-    assert (lr(gan.g_optimizer), lr(gan.d_optimizer)) == pytest.approx((1e-3, 5e-4))
-    gan = build_gan(ac, "mlp", learning_rate=1e-3)
-    assert (lr(gan.g_optimizer), lr(gan.d_optimizer)) == pytest.approx((1e-3, 1e-3))
-    assert gan.generator_ema is None  # off by default
+
+@FRAMEWORKS
+def test_defaults_are_the_measured_best_settings(ac):
+    """G at 1e-3, D at half that, no momentum, samples from a 0.99 moving average (benchmarks/README.md)."""
+    gan = build_gan(ac, "mlp")
+    assert _adam(ac, gan.g_optimizer) == pytest.approx((1e-3, 0.0))
+    assert _adam(ac, gan.d_optimizer) == pytest.approx((5e-4, 0.0))
+    assert gan.ema_decay == 0.99 and gan.generator_ema is not None
+    assert build_gan(ac, "mlp", ema_decay=0.0).generator_ema is None  # 0 turns the average off
 
 
 def test_torch_generator_step_leaves_discriminator_trainable():
