@@ -25,8 +25,14 @@ Two kinds of runner live here:
   with Adam(lr=2e-4, beta_1=0.5) and binary cross-entropy, on the same
   batches of 64 training digits;
 * :class:`PackageRunner`: the package's own models (the same MLP GAN, the
-  DCGAN, the MLP VAE) trained by the package's own ``train``, with its
-  defaults or with tuned arguments.
+  DCGAN, the MLP VAE, the diffusion and flow-matching models) trained by the
+  package's own ``train``, with its defaults or with tuned arguments.
+
+The diffusion models train and are scored at 8x8 (``DIFFUSION_IMAGE_SIZE``); so
+do the GAN and VAE runners whose names end in ``-8px``, for the family portrait
+of all four at one resolution and budget.  A conditional runner samples the
+labels 0, 1, ..., 9 in turn and sets ``sample_labels``, so the harness also
+reports how often the reference classifier reads the asked-for digit.
 """
 from __future__ import annotations
 
@@ -362,10 +368,11 @@ class PackageRunner:
 
     ``unit_pixels``: the model works on [0, 1] images (the VAE); the runner
     converts the harness' [-1, 1] digits for training and its samples back.
+    ``labels``: the training digits' labels, for a conditional model.
     """
 
-    def __init__(self, ac, model, images, *, batch_size=64, seed=0, unit_pixels=False):
-        self.ac, self.model = ac, model
+    def __init__(self, ac, model, images, *, batch_size=64, seed=0, unit_pixels=False, labels=None):
+        self.ac, self.model, self.labels = ac, model, labels
         self.unit_pixels = unit_pixels
         self.images = (np.clip((images + 1.0) / 2.0, 0.0, 1.0) if unit_pixels else images).astype(np.float32)
         self.batch_size = batch_size
@@ -382,7 +389,7 @@ class PackageRunner:
             # epoch, which are mostly the call's own overhead.
             steps = self.steps_per_epoch if self.seconds_per_step is None else max(int(left / self.seconds_per_step), 1)
             start = clock()
-            self.ac.train(self.model, self.images, steps=steps, batch_size=self.batch_size, seed=self.seed + 1000 * self.calls)
+            self.ac.train(self.model, self.images, self.labels, steps=steps, batch_size=self.batch_size, seed=self.seed + 1000 * self.calls)
             if self.calls and steps >= self.steps_per_epoch:
                 self.seconds_per_step = (clock() - start) / steps
             self.calls += 1
@@ -405,28 +412,30 @@ def package(framework: str):
 
 
 def package_gan(framework, images, *, batch_size=64, seed=0, architecture="mlp", **gan_kwargs) -> PackageRunner:
-    """``ac.GAN`` on the MLP or DCGAN pair at 28x28; ``gan_kwargs`` go to ``ac.GAN`` (the package's defaults otherwise)."""
+    """``ac.GAN`` on the MLP or DCGAN pair at the images' size; ``gan_kwargs`` go to ``ac.GAN`` (the package's defaults otherwise)."""
     ac = package(framework)
     pair = {"mlp": (ac.MLPGenerator, ac.MLPDiscriminator), "dcgan": (ac.DCGANGenerator, ac.DCGANDiscriminator)}
     generator, discriminator = pair[architecture]
-    model = ac.GAN(generator(28), discriminator(28), **gan_kwargs)
+    size = images.shape[1]
+    model = ac.GAN(generator(size), discriminator(size), **gan_kwargs)
     return PackageRunner(ac, model, images, batch_size=batch_size, seed=seed)
 
 
 def package_vae(framework, images, *, batch_size=64, seed=0, **vae_kwargs) -> PackageRunner:
-    """``ac.VAE`` (MLP, latent 2 by default) at 28x28, trained on [0, 1] pixels."""
+    """``ac.VAE`` (MLP, latent 2 by default) at the images' size, trained on [0, 1] pixels."""
     ac = package(framework)
-    return PackageRunner(ac, ac.VAE(28, **vae_kwargs), images, batch_size=batch_size, seed=seed, unit_pixels=True)
+    return PackageRunner(ac, ac.VAE(images.shape[1], **vae_kwargs), images, batch_size=batch_size, seed=seed, unit_pixels=True)
 
 
-def _register_both(variant: str, model: str, description: str, make, default: bool = True) -> None:
+def _register_both(variant: str, model: str, description: str, make, default: bool = True, image_size: int = 28) -> None:
     """Register ``<model>/keras-<variant>`` and ``<model>/torch-<variant>``: ``make(framework, images, batch_size=, seed=)``."""
     for framework in ("keras", "torch"):
 
         def factory(images, *, batch_size, seed, framework=framework):
             return make(framework, images, batch_size=batch_size, seed=seed)
 
-        register(f"{model}/{framework}-{variant}", model=model, framework=framework, default=default, description=description)(factory)
+        register(f"{model}/{framework}-{variant}", model=model, framework=framework, default=default, image_size=image_size,
+                 description=description)(factory)  # fmt: skip
 
 
 _register_both(
@@ -455,3 +464,90 @@ _register_both(
 _register_both(
     "package", "vae", "The package: ac.VAE(28) (MLP, latent 2) with its defaults, ac.train on [0, 1] pixels.", package_vae
 )
+
+
+# --------------------------------------------------------------------------
+# Diffusion and flow matching, and the family portrait at their resolution
+# --------------------------------------------------------------------------
+
+DIFFUSION_IMAGE_SIZE = 8
+# Per CPU second, the 8x8 flow-matching model learned as much in batches of 64 as of 128 (0.89 and 0.88 confident
+# after 60 s) and less in batches of 256 (0.86); 128 makes half as many steps as 64, so less per-step overhead.
+DIFFUSION_BATCH_SIZE = 128
+
+
+class DiffusionRunner(PackageRunner):
+    """A diffusion or flow-matching model of the package, sampled with ``sample_kwargs`` (its defaults otherwise).
+
+    A conditional model samples the labels 0, 1, ..., 9 in turn and records
+    them in ``sample_labels``, for the harness' class accuracy.
+    """
+
+    def __init__(self, ac, model, images, *, batch_size, seed, labels=None, sample_kwargs=None):
+        super().__init__(ac, model, images, batch_size=batch_size, seed=seed, labels=labels)
+        self.sample_kwargs = dict(sample_kwargs or {})
+        self.sample_labels = None
+
+    def sample(self, num_samples, seed=0):
+        if self.model.num_classes:
+            self.sample_labels = np.arange(num_samples) % self.model.num_classes
+        return np.asarray(self.model.sample(num_samples, labels=self.sample_labels, seed=seed, **self.sample_kwargs))
+
+
+def package_diffusion(framework, images, *, batch_size=DIFFUSION_BATCH_SIZE, seed=0, kind="DDPM", conditional=False,
+                      sample_kwargs=None, **model_kwargs) -> DiffusionRunner:  # fmt: skip
+    """``ac.DDPM`` or ``ac.FlowMatching`` at the images' size (the package's defaults, or ``model_kwargs``)."""
+    ac = package(framework)
+    labels = None
+    if conditional:
+        from aigc_course.data import load_digits
+
+        labels = load_digits(images.shape[1], split="train", scale="tanh")[1]  # the harness' digits, in its order
+        model_kwargs = {"num_classes": 10, **model_kwargs}
+    model = getattr(ac, kind)(images.shape[1], **model_kwargs)
+    return DiffusionRunner(ac, model, images, batch_size=batch_size, seed=seed, labels=labels, sample_kwargs=sample_kwargs)
+
+
+def _diffusion(make, **kwargs):
+    """``make`` at the diffusion runners' own batch size (the harness' ``--batch-size``, 64 by default, is the GANs')."""
+
+    def build(framework, images, *, batch_size, seed):
+        return make(framework, images, batch_size=DIFFUSION_BATCH_SIZE, seed=seed, **kwargs)
+
+    return build
+
+
+_register_both(
+    "package", "ddpm", f"The package: ac.DDPM({DIFFUSION_IMAGE_SIZE}) with its defaults, batch {DIFFUSION_BATCH_SIZE}, "
+    "sampled with its defaults (ancestral, 50 steps).",
+    _diffusion(package_diffusion, kind="DDPM"), default=False, image_size=DIFFUSION_IMAGE_SIZE,
+)  # fmt: skip
+_register_both(
+    "package-ddim", "ddpm", "As ddpm/*-package, sampled with DDIM in 50 steps.",
+    _diffusion(package_diffusion, kind="DDPM", sample_kwargs={"method": "ddim", "steps": 50}),
+    default=False, image_size=DIFFUSION_IMAGE_SIZE,
+)  # fmt: skip
+_register_both(
+    "package", "flow", f"The package: ac.FlowMatching({DIFFUSION_IMAGE_SIZE}) with its defaults, batch {DIFFUSION_BATCH_SIZE}, "
+    "sampled with its defaults.",
+    _diffusion(package_diffusion, kind="FlowMatching"), default=False, image_size=DIFFUSION_IMAGE_SIZE,
+)  # fmt: skip
+_register_both(
+    "package-guided", "ddpm", f"A conditional ac.DDPM({DIFFUSION_IMAGE_SIZE}, num_classes=10) with its defaults; labels 0-9 "
+    "asked for in turn, with the default guidance scale.",
+    _diffusion(package_diffusion, kind="DDPM", conditional=True), default=False, image_size=DIFFUSION_IMAGE_SIZE,
+)  # fmt: skip
+_register_both(
+    "package-guided", "flow", f"A conditional ac.FlowMatching({DIFFUSION_IMAGE_SIZE}, num_classes=10) with its defaults; "
+    "labels 0-9 asked for in turn, with the default guidance scale.",
+    _diffusion(package_diffusion, kind="FlowMatching", conditional=True), default=False, image_size=DIFFUSION_IMAGE_SIZE,
+)  # fmt: skip
+_register_both(
+    "package-tuned-8px", "mlp_gan", f"The tuned MLP GAN (as mlp_gan/*-package-tuned) at {DIFFUSION_IMAGE_SIZE}x"
+    f"{DIFFUSION_IMAGE_SIZE}, for the family portrait.",
+    functools.partial(package_gan, **TUNED_MLP_GAN), default=False, image_size=DIFFUSION_IMAGE_SIZE,
+)  # fmt: skip
+_register_both(
+    "package-8px", "vae", f"ac.VAE({DIFFUSION_IMAGE_SIZE}) (MLP, latent 2) with its defaults, for the family portrait.",
+    package_vae, default=False, image_size=DIFFUSION_IMAGE_SIZE,
+)  # fmt: skip

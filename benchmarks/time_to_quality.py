@@ -33,7 +33,13 @@ reference classifier; not FID).  The harness reports:
 * seconds per epoch of every runner (its own batch size; Keras' first, tracing
   call included), and the Keras / PyTorch ratio for runners that differ only
   in the framework (``mlp_gan/keras-package`` and ``mlp_gan/torch-package``).
-  ``python -m benchmarks.epoch_time`` measures that ratio more carefully.
+  ``python -m benchmarks.epoch_time`` measures that ratio more carefully;
+* the wall-clock seconds the last evaluation took to draw its ``--samples``
+  digits (``sample (s)``): what a diffusion model's many network calls cost.
+
+Each runner trains and is scored at its own resolution (``RunnerSpec.image_size``:
+28x28 for the GANs and the VAE, 8x8 for the diffusion models), next to what real
+digits score at that resolution.
 
 Results go to ``benchmarks/results/`` (ignored by git): a JSON file and a PNG
 plot.  Timings depend on the machine and on what else runs on it; compare
@@ -169,12 +175,20 @@ def run_one(spec: RunnerSpec, images: np.ndarray, args) -> dict:
         wall_s += time.perf_counter() - wall
         cpu_s += time.process_time() - cpu
         trained_s = cpu_s if args.clock == "cpu" else wall_s
-        scores = evaluate_samples(runner.sample(args.samples, seed=args.seed + 1), spec.image_size)
-        history.append({"target_s": target, "train_s": trained_s, "cpu_s": cpu_s, "wall_s": wall_s, "steps": runner.steps, **scores})
+        drawn = time.perf_counter()
+        samples = runner.sample(args.samples, seed=args.seed + 1)
+        sample_s = time.perf_counter() - drawn  # wall clock: what a reader waits for the images
+        scores = evaluate_samples(samples, spec.image_size)
+        asked = getattr(runner, "sample_labels", None)  # a conditional runner: the labels it asked for
+        if asked is not None:
+            scores["class_accuracy"] = reference_classifier(spec.image_size).accuracy(samples, asked)
+        history.append({"target_s": target, "train_s": trained_s, "cpu_s": cpu_s, "wall_s": wall_s, "steps": runner.steps,
+                        "sample_s": sample_s, **scores})  # fmt: skip
         print(
             f"  {spec.name:<34} {trained_s:6.1f} s  {runner.steps:6d} steps  "
             f"confident {scores['confident_fraction']:.3f}  entropy {scores['class_entropy']:.3f}  "
-            f"Frechet {scores['classifier_frechet_distance']:.2f}",
+            f"Frechet {scores['classifier_frechet_distance']:.2f}  sampling {sample_s:.2f} s"
+            + (f"  class accuracy {scores['class_accuracy']:.3f}" if asked is not None else ""),
             flush=True,
         )
     time_to_bar = {}
@@ -187,6 +201,7 @@ def run_one(spec: RunnerSpec, images: np.ndarray, args) -> dict:
         "name": spec.name,
         "model": spec.model,
         "framework": spec.framework,
+        "image_size": spec.image_size,
         "baseline": spec.baseline,
         "description": spec.description,
         "setup_s": setup_s,
@@ -196,6 +211,7 @@ def run_one(spec: RunnerSpec, images: np.ndarray, args) -> dict:
         "steps": runner.steps,
         "batch_size": batch_size,
         "ms_per_step": 1000.0 * trained_s / max(runner.steps, 1),
+        "sample_s": history[-1]["sample_s"],
         "s_per_epoch": trained_s * steps_per_epoch / max(runner.steps, 1),
         "time_to_bar_s": time_to_bar,  # {confident bar: seconds, or None if not reached}
         "history": history,
@@ -203,25 +219,37 @@ def run_one(spec: RunnerSpec, images: np.ndarray, args) -> dict:
 
 
 # One process per job: each keeps its own framework threads, data and classifier.
-_WORKER_IMAGES = None
+_WORKER_IMAGES: dict[int, np.ndarray] = {}
 
 
 def _worker_init(args) -> None:
-    global _WORKER_IMAGES
     aigc_course.seed_everything(args.seed, num_threads=args.threads)  # before any model: fixes TF's threads
-    _WORKER_IMAGES, _ = load_digits(28, split="train", scale="tanh")
-    reference_classifier(28)  # trained once per process, outside every runner's clock
+
+
+def _images(image_size: int) -> np.ndarray:
+    """The training digits at ``image_size``, in [-1, 1]; the first call also trains that size's reference
+    classifier, so neither is timed as part of a runner."""
+    if image_size not in _WORKER_IMAGES:
+        _WORKER_IMAGES[image_size], _ = load_digits(image_size, split="train", scale="tanh")
+        reference_classifier(image_size)
+    return _WORKER_IMAGES[image_size]
 
 
 def _worker_run(name: str, args) -> dict:
-    return run_one(RUNNERS[name], _WORKER_IMAGES, args)
+    spec = RUNNERS[name]
+    return run_one(spec, _images(spec.image_size), args)
 
 
-def run_all(specs: list[RunnerSpec], args) -> tuple[list[dict], dict]:
-    """Every runner's result, in the order of ``specs``, ``args.jobs`` at a time; and what real digits score."""
+def _ceilings(sizes) -> dict[int, dict]:
+    return {size: real_data_ceiling(size) for size in sorted(sizes)}
+
+
+def run_all(specs: list[RunnerSpec], args) -> tuple[list[dict], dict[int, dict]]:
+    """Every runner's result, in the order of ``specs``, ``args.jobs`` at a time; and what real digits score,
+    per resolution."""
     if args.jobs == 1:
         _worker_init(args)
-        return [run_one(spec, _WORKER_IMAGES, args) for spec in specs], real_data_ceiling(28)
+        return [run_one(spec, _images(spec.image_size), args) for spec in specs], _ceilings({s.image_size for s in specs})
     import concurrent.futures
     import multiprocessing
 
@@ -231,8 +259,8 @@ def run_all(specs: list[RunnerSpec], args) -> tuple[list[dict], dict]:
     workers = min(args.jobs, len(specs))
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init, initargs=(args,)) as pool:
         futures = {spec.name: pool.submit(_worker_run, spec.name, args) for spec in order}
-        ceiling = pool.submit(real_data_ceiling, 28)  # last, by a worker whose classifier is ready
-        return [futures[spec.name].result() for spec in specs], ceiling.result()
+        ceilings = pool.submit(_ceilings, {spec.image_size for spec in specs})  # last, by a worker whose classifiers are ready
+        return [futures[spec.name].result() for spec in specs], ceilings.result()
 
 
 def at_checkpoint(result: dict, checkpoint: float) -> dict:
@@ -260,17 +288,19 @@ def add_ratios(results: list[dict]) -> None:
 
 
 def _quality(h: dict) -> str:
-    return f"{h['confident_fraction']:.2f}/{h['class_entropy']:.2f}/{h['classifier_frechet_distance']:.2f}"
+    accuracy = f" acc {h['class_accuracy']:.2f}" if "class_accuracy" in h else ""  # a conditional runner's
+    return f"{h['confident_fraction']:.2f}/{h['class_entropy']:.2f}/{h['classifier_frechet_distance']:.2f}{accuracy}"
 
 
-def format_table(results: list[dict], ceiling: dict, args) -> str:
+def format_table(results: list[dict], ceilings: dict[int, dict], args) -> str:
     bars = [bar_name(c) for c in args.bar_confident]
-    head = ["runner", "batch", "ms/step", "s/epoch", "steps"]
+    head = ["runner", "px", "batch", "ms/step", "s/epoch", "steps", "sample (s)"]
     head += [f"@{c:g}s conf/ent/FD" for c in args.checkpoints] + ["end conf/ent/FD"]
     head += [f"to {b} (s)" for b in bars] + [f"speedup {b}" for b in bars]
     rows = []
     for r in results:
-        row = [r["name"] + (" *" if r["baseline"] else ""), str(r["batch_size"]), f"{r['ms_per_step']:.1f}", f"{r['s_per_epoch']:.2f}", str(r["steps"])]
+        row = [r["name"] + (" *" if r["baseline"] else ""), str(r["image_size"]), str(r["batch_size"]), f"{r['ms_per_step']:.1f}",
+               f"{r['s_per_epoch']:.2f}", str(r["steps"]), f"{r['sample_s']:.2f}"]  # fmt: skip
         row += [_quality(at_checkpoint(r, c)) for c in args.checkpoints]
         row.append(f"{_quality(r['history'][-1])} @{r['train_s']:.0f}s")
         for b in bars:
@@ -283,7 +313,9 @@ def format_table(results: list[dict], ceiling: dict, args) -> str:
             else:
                 row.append((">= " if r["speedup_is_lower_bound"][b] else "") + f"{ratio:.1f}x")
         rows.append(row)
-    rows.append(["real digits (ceiling)", "", "", "", ""] + [_quality(ceiling)] * (len(args.checkpoints) + 1) + [""] * (2 * len(bars)))
+    for size, ceiling in ceilings.items():
+        rows.append([f"real digits (ceiling, {size}x{size})", str(size), "", "", "", "", ""]
+                    + [_quality(ceiling)] * (len(args.checkpoints) + 1) + [""] * (2 * len(bars)))  # fmt: skip
     widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
     line = lambda cells: " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
     out = [line(head), "-+-".join("-" * w for w in widths)] + [line(r) for r in rows]
@@ -293,7 +325,8 @@ def format_table(results: list[dict], ceiling: dict, args) -> str:
         f"Bars: conf >= {', '.join(bars)} with ent >= {args.bar_entropy:g}, checked every {args.eval_every:g} s of training; "
         f"speedup = baseline seconds / runner seconds to the bar (>= : the baseline never reached it; - : the runner never did).\n"
         f"Seconds are {'process CPU' if args.clock == 'cpu' else 'wall-clock'} seconds of training, {args.threads} thread(s), "
-        f"{min(args.jobs, len(results))} runner(s) at a time; s/epoch at the runner's batch size."
+        f"{min(args.jobs, len(results))} runner(s) at a time; s/epoch at the runner's batch size; px: resolution; sample: wall "
+        f"seconds to draw the last evaluation's {args.samples} digits."
     )
     out += framework_ratios(results)
     share = sum(r["cpu_s"] for r in results) / max(sum(r["wall_s"] for r in results), 1e-9)
@@ -322,7 +355,7 @@ def framework_ratios(results: list[dict]) -> list[str]:
     return ["Keras / PyTorch seconds per epoch:"] + lines if lines else []
 
 
-def plot(results: list[dict], ceiling: dict, args, path: pathlib.Path) -> None:
+def plot(results: list[dict], ceilings: dict[int, dict], args, path: pathlib.Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -338,7 +371,8 @@ def plot(results: list[dict], ceiling: dict, args, path: pathlib.Path) -> None:
         for r in results:
             t = [h["train_s"] for h in r["history"]]
             ax.plot(t, [h[key] for h in r["history"]], marker=".", label=r["name"], lw=2.5 if r["baseline"] else 1.5)
-        ax.axhline(ceiling[key], color="k", ls=":", lw=1, label="real digits")
+        for size, ceiling in ceilings.items():
+            ax.axhline(ceiling[key], color="k", ls=":", lw=1, label=f"real digits, {size}x{size}")
         for i, level in enumerate(bar or []):
             ax.axhline(level, color="r", ls="--", lw=1, alpha=0.4 + 0.6 * (i == len(bar) - 1), label="quality bars" if i == 0 else None)
         if key == "classifier_frechet_distance":
@@ -369,14 +403,15 @@ def main(argv=None) -> int:
         flush=True,
     )
     load_start = os.getloadavg()
-    results, ceiling = run_all(specs, args)
+    results, ceilings = run_all(specs, args)
     load_end = os.getloadavg()
-    print(
-        f"real digits score confident {ceiling['confident_fraction']:.3f}, entropy {ceiling['class_entropy']:.3f}, "
-        f"Frechet {ceiling['classifier_frechet_distance']:.3f} (classifier accuracy {ceiling['accuracy']:.3f})"
-    )
+    for size, ceiling in ceilings.items():
+        print(
+            f"real {size}x{size} digits score confident {ceiling['confident_fraction']:.3f}, entropy {ceiling['class_entropy']:.3f}, "
+            f"Frechet {ceiling['classifier_frechet_distance']:.3f} (classifier accuracy {ceiling['accuracy']:.3f})"
+        )
     add_ratios(results)
-    table = format_table(results, ceiling, args)
+    table = format_table(results, ceilings, args)
     print()
     print(table)
     wall_s = time.perf_counter() - started
@@ -393,7 +428,7 @@ def main(argv=None) -> int:
         "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()},
         "wall_s": wall_s,
         "load_average": {"start": load_start, "end": load_end},
-        "ceiling": ceiling,
+        "ceilings": {str(size): ceiling for size, ceiling in ceilings.items()},
         "results": results,
         "table": table,
     }
@@ -402,7 +437,7 @@ def main(argv=None) -> int:
     print(f"wrote {json_path}")
     if not args.no_plot:
         png_path = json_path.with_suffix(".png")
-        plot(results, ceiling, args, png_path)
+        plot(results, ceilings, args, png_path)
         print(f"wrote {png_path}")
     return 0
 

@@ -87,3 +87,17 @@ AUTOENCODERS = {
 def build_autoencoder(ac, name: str):
     cls, kwargs = AUTOENCODERS[name]
     return getattr(ac, cls)(**kwargs)
+
+
+# name -> (class name, keyword arguments): small diffusion and flow-matching models at 8x8
+DIFFUSION = {
+    "ddpm": ("DDPM", {"image_size": 8, "hidden": 32, "blocks": 2, "timesteps": 100}),
+    "ddpm_cond": ("DDPM", {"image_size": 8, "hidden": 32, "blocks": 1, "timesteps": 100, "num_classes": 10, "schedule": "linear"}),
+    "flow": ("FlowMatching", {"image_size": 8, "hidden": 32, "blocks": 2}),
+    "flow_cond": ("FlowMatching", {"image_size": 8, "hidden": 32, "blocks": 1, "num_classes": 10, "time_sampling": "uniform"}),
+}
+
+
+def build_diffusion(ac, name: str, **overrides):
+    cls, kwargs = DIFFUSION[name]
+    return getattr(ac, cls)(**{**kwargs, **overrides})

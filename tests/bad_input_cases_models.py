@@ -52,6 +52,15 @@ def _rows(name, ac, toy, style):
     def cvae():
         return ac.ConditionalVAE(image_size=8, latent_dim=4)
 
+    def ddpm(**kw):
+        return ac.DDPM(8, timesteps=20, hidden=8, blocks=1, **kw)
+
+    def flow(**kw):
+        return ac.FlowMatching(8, hidden=8, blocks=1, **kw)
+
+    def points_model():
+        return ac.FlowMatching(dim=2, hidden=8, blocks=1)
+
     def small_photos():  # RGB images of 2 x 2 pixels, in the framework's layout
         return np.zeros((1, 3, 2, 2) if name == "torch" else (1, 2, 2, 3), np.float32)
 
@@ -165,6 +174,67 @@ def _rows(name, ac, toy, style):
          r"points must have shape \(N, 2\), got \(3, 3\)"),
         ("toy-sample-points-not-a-toy-generator", lambda: toy.sample_points(g(), 3), TypeError,
          r"generator must be a toy generator \(ToyGenerator\), got MLPGenerator"),
+        # diffusion and flow matching: constructors, sampling, predictions, direct calls, train_points
+        ("ddpm-schedule-unknown", lambda: ac.DDPM(8, schedule="quadratic"), ValueError,
+         r"schedule must be one of 'linear', 'cosine'; got 'quadratic'"),
+        ("ddpm-timesteps-one", lambda: ac.DDPM(8, timesteps=1), ValueError, r"timesteps must be an integer >= 2, got 1"),
+        ("ddpm-ema-decay-one", lambda: ac.DDPM(8, ema_decay=1.0), ValueError, r"ema_decay must be a number in \[0.0, 1.0\), got 1.0"),
+        ("flow-label-dropout-one", lambda: ac.FlowMatching(8, num_classes=10, label_dropout=1.0), ValueError,
+         r"label_dropout must be a number in \[0.0, 1.0\), got 1.0"),
+        ("flow-hidden-zero", lambda: ac.FlowMatching(8, hidden=0), ValueError, r"hidden must be an integer >= 1, got 0"),
+        ("flow-time-sampling-unknown", lambda: ac.FlowMatching(8, time_sampling="beta"), ValueError,
+         r"time_sampling must be one of 'logit_normal', 'uniform'; got 'beta'"),
+        ("ddpm-min-snr-gamma-negative", lambda: ac.DDPM(8, min_snr_gamma=-1.0), ValueError,
+         r"min_snr_gamma must be a number in \[0.0, inf\), got -1.0"),
+        ("ddpm-sample-method-flow", lambda: ddpm().sample(2, method="euler"), ValueError,
+         r"method must be one of 'ddpm', 'ddim'; got 'euler'"),
+        ("flow-sample-method-ddim", lambda: flow().sample(2, method="ddim"), ValueError,
+         r"method must be one of 'euler', 'heun'; got 'ddim'"),
+        ("ddpm-sample-steps-beyond-timesteps", lambda: ddpm().sample(2, steps=21), ValueError,
+         r"steps must be at most the model's timesteps \(20\), got 21"),
+        ("ddpm-sample-steps-zero", lambda: ddpm().sample(2, steps=0), ValueError, r"steps must be an integer >= 1, got 0"),
+        ("flow-sample-steps-fraction", lambda: flow().sample(2, steps=2.5), ValueError, r"steps must be an integer >= 1, got 2.5"),
+        ("flow-sample-guidance-unconditional", lambda: flow().sample(2, guidance_scale=3.0), ValueError,
+         r"guidance_scale needs a conditional model \(num_classes > 0\)"),
+        ("ddpm-sample-guidance-negative", lambda: ddpm(num_classes=10).sample(2, guidance_scale=-1.0), ValueError,
+         r"guidance_scale must be a number in \[0.0, inf\), got -1.0"),
+        ("flow-sample-labels-out-of-range", lambda: flow(num_classes=10).sample(2, labels=[3, 10]), ValueError,
+         r"labels must lie in \[0, 10\)"),
+        ("ddpm-sample-zero", lambda: ddpm().sample(0), ValueError, r"num_samples must be an integer >= 1, got 0"),
+        ("ddpm-predict-noise-timestep-beyond", lambda: ddpm().predict_noise(x, 20), ValueError,
+         r"t must lie in \[0, 20\) \(timesteps=20\), got values in \[20, 20\]"),
+        ("ddpm-predict-noise-timestep-fraction", lambda: ddpm().predict_noise(x, 0.5), ValueError,
+         r"t must be an integer timestep in \[0, 20\)"),
+        ("ddpm-predict-noise-wrong-size", lambda: ddpm().predict_noise(np.zeros((2, 9, 9)), 3), ValueError,
+         r"images must have shape \(N, 8, 8\)"),
+        ("ddpm-predict-noise-nan", lambda: ddpm().predict_noise(nan_images, 3), ValueError, r"images contains 1 NaN or infinite values"),
+        ("flow-predict-velocity-time-beyond-1", lambda: flow().predict_velocity(x, 1.5), ValueError,
+         r"t must lie in \[0, 1\], got values in \[1.5, 1.5\]"),
+        ("flow-predict-velocity-times-count", lambda: flow().predict_velocity(x, [0.1, 0.2, 0.3]), ValueError,
+         r"t must be a number in \[0, 1\] or an array of shape \(2,\), got shape \(3,\)"),
+        ("flow-predict-velocity-labels-missing", lambda: flow(num_classes=10).predict_velocity(x, 0.5), ValueError,
+         r"labels are required: the model is conditional \(num_classes=10\)"),
+        ("ddpm-loss-terms-0-255", lambda: ddpm().compute_losses(t(x * 255)), ValueError, r"images must lie in \[-1.0, 1.0\]"),
+        ("ddpm-loss-terms-noise-shape", lambda: ddpm().compute_losses(t(x), t(np.zeros((2, 5), np.float32))), ValueError,
+         r"noise must have shape \(N, 65\), got \(2, 5\)"),
+        ("denoiser-x-shape", lambda: ac.Denoiser(64, hidden=8)(t(np.zeros((2, 63), np.float32)), t(np.zeros(2, np.float32))), ValueError,
+         r"x must have shape \(N, 64\), got \(2, 63\)"),
+        ("denoiser-t-count", lambda: ac.Denoiser(64, hidden=8)(t(np.zeros((2, 64), np.float32)), t(np.zeros(3, np.float32))), ValueError,
+         r"t must have shape \(2,\), got \(3,\)"),
+        ("denoiser-labels-to-unconditional", lambda: ac.Denoiser(64, hidden=8)(t(np.zeros((2, 64), np.float32)), t(np.zeros(2, np.float32)), t([1, 2])),
+         ValueError, r"labels were given but the model is unconditional"),
+        ("train-points-image-model", lambda: ac.train_points(ddpm(), np.zeros((5, 2))), ValueError,
+         r"model must be a point model \(built with dim=...\)"),
+        ("train-points-not-a-diffusion-model", lambda: ac.train_points(ac.VAE(8), np.zeros((5, 2))), TypeError,
+         r"model must be a diffusion or flow-matching model \(DDPM or FlowMatching\), got VAE"),
+        ("train-points-shape", lambda: ac.train_points(points_model(), np.zeros((5, 3))), ValueError,
+         r"points must have shape \(N, 2\), got \(5, 3\)"),
+        ("train-points-nan", lambda: ac.train_points(points_model(), np.full((5, 2), np.nan)), ValueError,
+         r"points contains 10 NaN or infinite values"),
+        ("train-points-labels-unconditional", lambda: ac.train_points(points_model(), np.zeros((5, 2)), [0, 1, 0, 1, 0]), ValueError,
+         r"labels were given but the model is unconditional"),
+        ("train-points-steps-zero", lambda: ac.train_points(points_model(), np.zeros((5, 2)), steps=0), ValueError,
+         r"steps must be an integer >= 1, got 0"),
         ("style-extractor-images-too-small", lambda: style.FeatureExtractor()(small_photos()), ValueError,
          r"images must have shape \(N, (3, H, W|H, W, 3)\) with H, W >= 4, got \(1, (3, 2, 2|2, 2, 3)\)"),
     ]

@@ -93,6 +93,10 @@ def _rows(name, ac, suffix):
         Case(f"{name}-train-steps-float", lambda: ac.train(_gan(ac), x, steps=2.5), ValueError, r"steps must be an integer >= 1, got 2.5"),
         Case(f"{name}-train-batch-size-zero", lambda: ac.train(_gan(ac), x, batch_size=0), ValueError, r"batch_size must be an integer >= 1"),
         Case(f"{name}-train-vae-uint8", lambda: ac.train(ac.VAE(image_size=8), (unit * 255).astype(np.uint8)), ValueError, r"images must lie in \[0.0, 1.0\]"),
+        Case(f"{name}-train-ddpm-unit-images", lambda: ac.train(ac.DDPM(8, hidden=8, blocks=1), unit * 255), ValueError,
+             r"images must lie in \[-1.0, 1.0\] for this model"),
+        Case(f"{name}-train-point-model", lambda: ac.train(ac.FlowMatching(dim=2, hidden=8, blocks=1), np.zeros((8, 2))), ValueError,
+             r"model is a point model \(dim=2\): it generates points, not images; train it with train_points"),
         # the model's own fit goes through the same checks
         Case(f"{name}-fit-vae-uint8", lambda: ac.VAE(image_size=8).fit((unit * 255).astype(np.uint8)), ValueError, r"images must lie in \[0.0, 1.0\]"),
         Case(f"{name}-fit-gan-nan", lambda: _gan(ac).fit(nan), ValueError, r"images contains 1 NaN"),

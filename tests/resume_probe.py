@@ -35,6 +35,8 @@ MODELS = {  # name -> (builder, pixel scale, conditional)
     "vae": (lambda ac: ac.VAE(image_size=8, architecture="conv"), "unit", False),
     "cvae": (lambda ac: ac.ConditionalVAE(image_size=8, latent_dim=3), "unit", True),
     "gpt": (lambda ac: ac.TinyGPT(TOK, block_size=16, n_layer=1, n_head=2, n_embd=16, dropout=0.1), None, False),
+    "ddpm": (lambda ac: ac.DDPM(image_size=8, timesteps=50, hidden=16, blocks=1, ema_decay=0.9), "tanh", False),
+    "cflow": (lambda ac: ac.FlowMatching(image_size=8, num_classes=10, hidden=16, blocks=1), "tanh", True),
 }
 
 

@@ -23,6 +23,8 @@ BUILDERS = {
     "gan": (lambda ac: build_gan(ac, "mlp"), "tanh"),
     "gan_ema": (lambda ac: build_gan(ac, "dcgan", ema_decay=0.9, d_learning_rate=1e-3), "tanh"),
     "vae": (lambda ac: ac.VAE(image_size=8, architecture="conv"), "unit"),
+    "ddpm": (lambda ac: ac.DDPM(image_size=8, timesteps=50, hidden=16, blocks=1, ema_decay=0.9), "tanh"),
+    "flow": (lambda ac: ac.FlowMatching(image_size=8, hidden=16, blocks=1, ema_decay=0.9), "tanh"),
 }
 
 

@@ -54,6 +54,12 @@ MODELS = {
         "predict_classes": (X16,), "accuracy": (X16, Y8), "loss_terms": (X16, None, Y8)}),
     "TinyGPT": (lambda ac: ac.TinyGPT(TOK, block_size=8, n_layer=1, n_head=2, n_embd=8), {
         "logits": (np.array([[1, 2, 3], [4, 5, 6]]),), "generate": ("a", 5)}),
+    "DDPM": (lambda ac: ac.DDPM(image_size=8, num_classes=10, timesteps=20, hidden=16, blocks=1), {
+        "predict_noise": (X8 * 2 - 1, 3, Y8), "sample": (N, None, 0, 5, "ddim", 2.0),
+        "loss_terms": (X8 * 2 - 1, _noise(8 * 8 + 2), Y8)}),
+    "FlowMatching": (lambda ac: ac.FlowMatching(image_size=8, hidden=16, blocks=1), {
+        "predict_velocity": (X8 * 2 - 1, np.linspace(0, 1, N)), "sample": (N, None, 0, 3),
+        "loss_terms": (X8 * 2 - 1, _noise(8 * 8 + 1))}),
 }
 
 NOT_INFERENCE = {

@@ -1,7 +1,8 @@
 """Exact resume at any step: stop inside an epoch in one process, continue in a fresh one.
 
 For each framework and each trainer (GAN with and without weight averaging, a
-conditional GAN, a VAE, a conditional VAE, and TinyGPT with dropout), the run
+conditional GAN, a VAE, a conditional VAE, TinyGPT with dropout, a DDPM with weight averaging
+and a conditional flow-matching model), the run
 that stopped and resumed ends bit for bit where the straight run ends: every
 weight, every optimizer variable, the samples and the history.
 """
@@ -16,7 +17,7 @@ import numpy as np
 import pytest
 
 PROBE = Path(__file__).with_name("resume_probe.py")
-MODELS = ["gan", "gan_ema", "cgan", "vae", "cvae", "gpt"]
+MODELS = ["gan", "gan_ema", "cgan", "vae", "cvae", "gpt", "ddpm", "cflow"]
 
 
 def _probe(framework: str, phase: str, out: Path) -> None:

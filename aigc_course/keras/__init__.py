@@ -22,6 +22,7 @@ from aigc_course.keras.selfsupervised import Classifier, DenoisingAutoencoder, M
 from aigc_course.keras.inpainting import Inpainter, masked_mse  # noqa: E402
 from aigc_course.keras.style import FeatureExtractor, content_loss, gram_matrix, style_loss, transfer_style  # noqa: E402
 from aigc_course.keras.audio import SpectrogramVAE  # noqa: E402
+from aigc_course.keras.diffusion import DDPM, Denoiser, FlowMatching, train_points  # noqa: E402
 
 FRAMEWORK = "keras"
 
@@ -82,4 +83,9 @@ __all__ = [
     "transfer_style",
     # audio
     "SpectrogramVAE",
+    # diffusion and flow matching
+    "DDPM",
+    "Denoiser",
+    "FlowMatching",
+    "train_points",
 ]

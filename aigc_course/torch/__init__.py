@@ -15,6 +15,7 @@ from aigc_course.torch.selfsupervised import Classifier, DenoisingAutoencoder, M
 from aigc_course.torch.inpainting import Inpainter, masked_mse
 from aigc_course.torch.style import FeatureExtractor, content_loss, gram_matrix, style_loss, transfer_style
 from aigc_course.torch.audio import SpectrogramVAE
+from aigc_course.torch.diffusion import DDPM, Denoiser, FlowMatching, train_points
 
 FRAMEWORK = "torch"
 
@@ -75,4 +76,9 @@ __all__ = [
     "transfer_style",
     # audio
     "SpectrogramVAE",
+    # diffusion and flow matching
+    "DDPM",
+    "Denoiser",
+    "FlowMatching",
+    "train_points",
 ]
