@@ -3,6 +3,13 @@
 ``aigc-course doctor`` checks that a machine can run the course: versions of
 Python and the frameworks, CPU/GPU, and whether the course data loads offline.
 It exits non-zero, with a message saying what to do, when something is missing.
+
+For instructors (see :mod:`aigc_course.instructors`):
+
+* ``aigc-course assign PATH... --out DIR`` writes a student edition of notebooks
+  (solutions removed, checkers kept) to ``DIR/student/`` and the answer key to ``DIR/key/``;
+* ``aigc-course grade NOTEBOOK... [--timeout S] [--out FILE.csv]`` executes submitted
+  notebooks and writes one row per exercise: points, maximum points and feedback.
 """
 
 from __future__ import annotations
@@ -156,13 +163,46 @@ def doctor(out=None) -> int:
     return 0
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"--timeout must be a number of seconds > 0, got {text!r}")
+    return value
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="aigc-course", description="Companion tools of the AIGC Course book.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("doctor", help="check that this machine can run the course")
+    assign = sub.add_parser("assign", help="write the student edition and the answer key of notebooks")
+    assign.add_argument("paths", nargs="+", metavar="PATH", help="a notebook or a folder of notebooks (e.g. book/04_math)")
+    assign.add_argument("--out", required=True, metavar="DIR", help="writes DIR/student/ and DIR/key/")
+    grade = sub.add_parser("grade", help="execute submitted notebooks and score their exercises")
+    grade.add_argument("paths", nargs="+", metavar="NOTEBOOK", help="submitted notebooks, or folders of them")
+    grade.add_argument("--timeout", type=_seconds, default=600.0, metavar="SECONDS",
+                       help="time limit for each whole notebook (default 600)")
+    grade.add_argument("--out", metavar="FILE.csv", help="write the rows here (default: standard output)")
+    grade.add_argument("--source", nargs="+", metavar="PATH",
+                       help="the assigned notebooks (or their folders): take exercises and points from them, "
+                            "matched by file name, not from the submissions")  # fmt: skip
     args = parser.parse_args(argv)
     if args.command == "doctor":
         return doctor()
+    if args.command in ("assign", "grade"):
+        try:
+            if args.command == "assign":
+                from aigc_course.instructors.assign import assign as write_editions
+
+                write_editions(args.paths, args.out)
+                return 0
+            from aigc_course.instructors.grade import main as grade_main
+
+            return grade_main(args.paths, timeout=args.timeout, out=args.out, source=args.source)
+        except ValueError as err:
+            parser.error(str(err))
     parser.print_help()
     return 2
 

@@ -1,9 +1,12 @@
-"""aigc-course doctor: a report, exit 0 when all is well, non-zero with a reason when not."""
+"""aigc-course doctor: a report, exit 0 when all is well, non-zero with a reason when not; and the
+instructor commands' arguments (their work is tested in test_instructors.py)."""
 
 import io
 import shutil
 import subprocess
 import sys
+
+import pytest
 
 from aigc_course import cli
 
@@ -87,3 +90,21 @@ def test_doctor_says_when_numbers_will_differ_from_the_book(monkeypatch):
     assert code == 0
     assert "2 (AIGC_COURSE_THREADS)" in text
     assert "weights nudged, for testing only" in text
+
+
+def test_help_lists_the_instructor_commands():
+    result = subprocess.run([sys.executable, "-m", "aigc_course.cli", "--help"], capture_output=True, text=True)
+    assert "assign" in result.stdout and "grade" in result.stdout
+
+
+def test_grade_refuses_a_time_limit_that_is_not_positive(capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["grade", "submission.ipynb", "--timeout", "0"])
+    assert stop.value.code == 2
+    assert "--timeout must be a number of seconds > 0, got '0'" in capsys.readouterr().err
+
+
+def test_grade_names_a_missing_notebook(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["grade", str(tmp_path / "missing.ipynb")])
+    assert "must be a notebook (.ipynb) or a folder of notebooks" in capsys.readouterr().err

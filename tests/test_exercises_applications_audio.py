@@ -76,7 +76,8 @@ def _peak_bin(x):
         (lambda x, r: _peak_bin(x) * 8000 / len(x), "do not hard-code 8000"),
         (lambda x, r: r - _peak_bin(x) * r / len(x), "mirror image"),
         (lambda x, r: np.array([440.0, 1.0]), "expected one number"),
-        (lambda x, r: 123.0, "expected 440"),
+        (lambda x, r: 123.0, "the same answer whatever its inputs"),
+        (lambda x, r: 123.0 + r / 1e6, "expected 440"),  # a reader sees the value; grading does not
         (lambda x, r: 1 / 0, "raised ZeroDivisionError"),
     ],
 )

@@ -129,3 +129,12 @@ def _swap(i, j):
 )
 def test_pipeline_mistakes(order, fragment):
     _only(ex.check_pipeline_order(order, show=False), fragment)
+
+
+def test_grading_mode_does_not_give_the_answers_away(monkeypatch):
+    monkeypatch.setenv("AIGC_COURSE_GRADING", "1")
+    wrong = {task: "generative" for task in ex.TASKS}
+    problems = ex.check_task_types(wrong, show=False).problems
+    assert problems and all(p.endswith("is not generative") for p in problems)
+    result = ex.check_pipeline_order(list(reversed(ex.PIPELINE_STEPS)), show=False)
+    assert result.problems and all("must come before" not in p for p in result.problems)

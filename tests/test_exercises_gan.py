@@ -123,7 +123,8 @@ def _d(points, centres):
         (lambda p, c, s: np.mean(_d(p, c).mean(1) <= 3 * s), "nearest"),
         (lambda p, c, s: np.mean(_d(p, c).min(1) > 3 * s), "bad"),
         (lambda p, c, s: _d(p, c).min(1) <= 3 * s, "one value per point"),
-        (lambda p, c, s: 0.123, "expected"),
+        (lambda p, c, s: 0.123, "the same answer whatever its inputs"),
+        (lambda p, c, s: 0.123 + len(p) / 1000, "expected"),
         (lambda p, c, s: 1 / 0, "raised ZeroDivisionError"),
     ],
 )
@@ -153,3 +154,99 @@ def test_generator_loss_accepts_a_torch_tensor_that_requires_grad():
         return -torch.log(d).mean() if loss == "non_saturating" else torch.log(1 - d).mean()
 
     assert ex.check_generator_loss(in_torch, show=False).passed
+
+
+# ---- transposed convolution size (DCGAN) -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "wrong, fragment",
+    [
+        (lambda n, k, s, p, op: (n + 2 * p - k) // s + 1, "ordinary (forward) convolution"),
+        (lambda n, k, s, p, op: n * s - 2 * p + k + op, "(size - 1) * stride"),
+        (lambda n, k, s, p, op: (n - 1) * s - p + k + op, "2 * padding"),
+        (lambda n, k, s, p, op: (n - 1) * s + 2 * p + k + op, "padding removes pixels"),
+        (lambda n, k, s, p, op: (n - 1) * s - 2 * p + k, "output_padding is missing"),
+        (lambda n, k, s, p, op: 14, "the same answer whatever its inputs"),
+        (lambda n, k, s, p, op: [n, n], "one number"),
+    ],
+)
+def test_conv_transpose_size_mistakes(wrong, fragment):
+    _only(ex.check_conv_transpose_size(wrong, show=False), fragment)
+
+
+def test_conv_transpose_size_matches_pytorch():
+    import torch
+
+    for n, k, s, p, op in [(7, 4, 2, 1, 0), (4, 3, 2, 1, 1), (5, 5, 3, 2, 2)]:
+        layer = torch.nn.ConvTranspose2d(1, 1, k, stride=s, padding=p, output_padding=op)
+        assert layer(torch.zeros(1, 1, n, n)).shape[-1] == ex.conv_transpose_output_size(n, k, s, p, op)
+    assert ex.check_conv_transpose_size(lambda n, k, s, p, op: (n - 1) * s - 2 * p + k + op, show=False).passed
+
+
+# ---- label maps (conditional GAN) ----------------------------------------------------------
+
+
+def maps_right(images, labels, k):
+    n, _, h, w = images.shape
+    maps = np.zeros((n, k, h, w))
+    maps[np.arange(n), labels] = 1.0
+    return np.concatenate([images, maps], axis=1)
+
+
+@pytest.mark.parametrize(
+    "wrong, fragment",
+    [
+        (lambda x, y, k: np.concatenate([maps_right(x, y, k)[:, 1:], x], axis=1), "maps come first"),
+        (lambda x, y, k: np.concatenate([x, np.ones_like(x) * y[:, None, None, None]], axis=1), "one map for the label"),
+        (lambda x, y, k: maps_right(x, y, k)[:, 1:], "without the image"),
+        (lambda x, y, k: np.concatenate([x, 1 - maps_right(x, y, k)[:, 1:]], axis=1), "inverted"),
+        (lambda x, y, k: np.moveaxis(maps_right(x, y, k), 1, -1), "channels last"),
+        (lambda x, y, k: np.eye(k)[y], "one value per class"),
+        (lambda x, y, k: maps_right(x, y, k) * 0.9, "values differ"),
+    ],
+)
+def test_label_maps_mistakes(wrong, fragment):
+    _only(ex.check_label_maps(wrong, show=False), fragment)
+
+
+def test_label_maps_match_the_package():
+    import torch
+
+    from aigc_course.torch._layers import label_maps as torch_label_maps
+
+    assert ex.check_label_maps(maps_right, show=False).passed
+    assert ex.check_label_maps(lambda x, y, k: torch_label_maps(torch.as_tensor(x), torch.as_tensor(y), k), show=False).passed
+
+
+# ---- conditioning by concatenation (conditional GAN) -------------------------------------
+
+
+def condition_right(h, y, k):
+    one_hot = np.zeros((len(y), k))
+    one_hot[np.arange(len(y)), y] = 1.0
+    return np.concatenate([h, one_hot], axis=1)
+
+
+@pytest.mark.parametrize(
+    "wrong, fragment",
+    [
+        (lambda h, y, k: np.concatenate([condition_right(h, y, k)[:, h.shape[1]:], h], axis=1), "comes first"),
+        (lambda h, y, k: np.concatenate([h, y[:, None]], axis=1), "as one number"),
+        (lambda h, y, k: condition_right(h, y, k)[:, h.shape[1]:], "one-hot code alone"),
+        (lambda h, y, k: condition_right(h, y, k).T, "transposed"),
+        (lambda h, y, k: np.concatenate([h, 1 - condition_right(h, y, k)[:, h.shape[1]:]], axis=1), "inverted"),
+        (lambda h, y, k: np.concatenate([h, condition_right(h, (y + 1) % k, k)[:, h.shape[1]:]], axis=1), "values differ"),
+    ],
+)
+def test_condition_mistakes(wrong, fragment):
+    _only(ex.check_condition(wrong, show=False), fragment)
+
+
+def test_condition_matches_the_package():
+    import torch
+
+    from aigc_course.torch._layers import condition as torch_condition
+
+    assert ex.check_condition(condition_right, show=False).passed
+    assert ex.check_condition(lambda h, y, k: torch_condition(torch.as_tensor(h), torch.as_tensor(y), k), show=False).passed

@@ -60,7 +60,8 @@ def bce_right(y, p):
         (lambda y, p: -np.mean(y * np.log10(p) + (1 - y) * np.log10(1 - p)), "log base 10"),
         (lambda y, p: -np.mean((1 - y) * np.log(p) + y * np.log(1 - p)), "pairs with y"),
         (lambda y, p: -(y * np.log(p) + (1 - y) * np.log(1 - p)), "one loss per example"),
-        (lambda y, p: 0.1234, "expected"),
+        (lambda y, p: 0.1234, "the same answer whatever its inputs"),
+        (lambda y, p: 0.1234 + y.sum(), "expected"),
     ],
 )
 def test_bce_mistakes(wrong, fragment):

@@ -23,7 +23,8 @@ import functools
 import numpy as np
 
 from aigc_course.exercises import _checking as checking
-from aigc_course.exercises._feedback import Feedback, feedback
+from aigc_course.exercises._checking import Case
+from aigc_course.exercises._feedback import Feedback
 
 __all__ = [
     "check_nearest_neighbour_distance",
@@ -147,67 +148,60 @@ def nearest_neighbour_distance(queries, reference, chunk: int = 512) -> np.ndarr
 
 
 # --------------------------------------------------------------------------
-# Calling the reader's function safely
-# --------------------------------------------------------------------------
-
-
-# The reader's function is run and its answer compared by the shared helpers; these are this
-# module's settings of them.
-_call = checking.call
-_close = functools.partial(checking.close, rtol=1e-6, atol=1e-8)
-_first_match = functools.partial(checking.first_match, same=_close)
-
-
-# --------------------------------------------------------------------------
 # Exercise: ROC AUC
 # --------------------------------------------------------------------------
+
+_close = functools.partial(checking.close, rtol=1e-6, atol=1e-8)
 
 # Ties across the classes on purpose (0.4 and 0.7), and unequal class sizes.
 _SCORES = np.array([0.1, 0.4, 0.35, 0.8, 0.7, 0.4, 0.9, 0.2, 0.7, 0.05, 0.6])
 _POSITIVE = np.array([0, 1, 0, 1, 1, 0, 1, 0, 0, 0, 0], dtype=bool)
 
 
+def _roc_cases() -> list[Case]:
+    rng = checking.fresh_rng()
+    labels = rng.permutation(np.r_[np.ones(5, bool), np.zeros(9, bool)])
+    scores = np.round(rng.uniform(0, 1, 14) + 0.3 * labels, 1)  # rounded: ties across the classes
+    return [
+        Case((_SCORES, _POSITIVE), "on the chosen scores"),
+        Case((scores, labels), "on random scores with ties"),
+        Case((np.array([0.1, 0.2, 0.8, 0.9]), np.array([False, False, True, True])),
+             "when every positive scores above every negative (the area is 1)"),
+        Case((np.full(4, 0.3), np.array([False, True, False, True])), "when all scores are equal (no information: 0.5)"),
+        Case((_SCORES, _POSITIVE.astype(int)), "with labels given as 0/1 integers"),
+    ]  # fmt: skip
+
+
 def _pair_counts(scores, is_positive):
+    is_positive = np.asarray(is_positive).astype(bool)
     s_pos, s_neg = scores[is_positive][:, None], scores[~is_positive][None, :]
     return int((s_pos > s_neg).sum()), int((s_pos == s_neg).sum()), s_pos.size * s_neg.size
 
 
+_ROC_MISTAKES = {
+    "the direction is flipped: a HIGHER score must mean 'more likely positive' (you got 1 - AUC)": lambda s, y: 1 - roc_auc(s, y),
+    "ties between a positive and a negative must count as one half; you counted them as 0": lambda s, y: (
+        _pair_counts(s, y)[0] / _pair_counts(s, y)[2]
+    ),
+    "ties between a positive and a negative must count as one half; you counted them as 1": lambda s, y: (
+        (_pair_counts(s, y)[0] + _pair_counts(s, y)[1]) / _pair_counts(s, y)[2]
+    ),
+    "you counted the pairs but did not divide by their number (positives x negatives)": lambda s, y: (
+        _pair_counts(s, y)[0] + 0.5 * _pair_counts(s, y)[1]
+    ),
+    "you returned the fraction of positives, not an area": lambda s, y: float(np.mean(y)),
+}
+
+
+@checking.checker
 def check_roc_auc(fn, show: bool = True) -> Feedback:
     """Check ``fn(scores, is_positive) -> float``: the ROC AUC, ties counted as one half."""
-    name = "ROC AUC"
-    out, problem = _call(fn, _SCORES, _POSITIVE)
-    if problem:
-        return feedback(name, [problem], show=show)
-    if out.shape != ():
-        return feedback(name, [f"returned shape {out.shape}, expected a single number (the area)"], show=show)
-    right = roc_auc(_SCORES, _POSITIVE)
-    wins, ties, pairs = _pair_counts(_SCORES, _POSITIVE)
-    if _close(out, right):
-        # Right on the example; also right on perfect separation and on all-equal scores?
-        perfect, _ = _call(fn, np.array([0.1, 0.2, 0.8, 0.9]), np.array([False, False, True, True]))
-        flat, _ = _call(fn, np.full(4, 0.3), np.array([False, True, False, True]))
-        ints, _ = _call(fn, _SCORES, _POSITIVE.astype(int))
-        problems = []
-        if perfect is None or not _close(perfect, 1.0):
-            problems.append("scores that put every positive above every negative must give 1.0")
-        if flat is None or not _close(flat, 0.5):
-            problems.append("scores that are all equal carry no information and must give 0.5")
-        if ints is None or not _close(ints, right):
-            problems.append("labels given as 0/1 integers must give the same area as booleans")
-        return feedback(name, problems, show=show)
-    candidates = {
-        "the direction is flipped: a HIGHER score must mean 'more likely positive' (you got 1 - AUC)": 1 - right,
-        "ties between a positive and a negative must count as one half; you counted them as 0": wins / pairs,
-        "ties between a positive and a negative must count as one half; you counted them as 1": (wins + ties) / pairs,
-        "you counted the pairs but did not divide by their number (positives x negatives)": wins + 0.5 * ties,
-        "you returned the fraction of positives, not an area": _POSITIVE.mean(),
-    }
-    message = _first_match(out, candidates)
-    problems = [message] if message else [f"your area is {float(out):.4f}, expected {right:.4f}"]
-    hints = [] if message else [
-        "AUC = mean over all (positive, negative) pairs of [s_pos > s_neg] + 0.5 * [s_pos == s_neg]"
-    ]
-    return feedback(name, problems, hints, show=show)
+    return checking.judge(
+        "ROC AUC", fn, _roc_cases(), roc_auc, same=_close,
+        shape=lambda out, right, case: f"returned shape {np.shape(out)}, expected a single number (the area)",
+        mistakes=_ROC_MISTAKES,
+        differs_hints=["AUC = mean over all (positive, negative) pairs of [s_pos > s_neg] + 0.5 * [s_pos == s_neg]"], show=show,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------
@@ -219,37 +213,60 @@ _IMAGES = _rng.uniform(0.0, 1.0, (4, 3, 5))  # non-square on purpose: sum over B
 _RECONS = np.clip(_IMAGES + _rng.normal(0.0, 0.3, _IMAGES.shape), 0.0, 1.0)
 
 
+def _image_pair(rng, shape):
+    images = rng.uniform(0.0, 1.0, shape)
+    return images, np.clip(images + rng.normal(0.0, 0.3, shape), 0.0, 1.0)
+
+
+def _error_cases() -> list[Case]:
+    rng = checking.fresh_rng()
+    return [
+        Case((_IMAGES, _RECONS), "on the chosen images"),
+        Case(_image_pair(rng, (3, 4, 6)), "on random images 4x6"),
+        Case(_image_pair(rng, (5, 2, 7)), "on random images 2x7"),
+    ]
+
+
+def _error_shape(out, right, case) -> str:
+    images = case.args[0]
+    n, pixels = len(images), images[0].size
+    shape = np.shape(out)
+    if shape == ():
+        return "returned a single number for the whole batch: an anomaly score needs one number per image"
+    if shape in (images.shape, (n, pixels)):
+        return "returned one value per pixel: sum the squared errors over each image's pixels"
+    if shape in ((n, images.shape[1]), (n, images.shape[2])):
+        return "summed over only one pixel axis: sum over all the pixels of an image (both axes)"
+    return f"returned shape {shape}, expected {right.shape} (one score per image)"
+
+
+def _flat_diff(x, r):
+    return (x - r).reshape(len(x), -1)
+
+
+_ERROR_MISTAKES = {
+    "you averaged over the pixels; the exercise asks for the SUM (same ranking, but numbers H x W times smaller)": lambda x, r: (
+        reconstruction_error(x, r) / x[0].size
+    ),
+    "you took the square root (the Euclidean distance); the exercise asks for the squared error": lambda x, r: np.sqrt(
+        reconstruction_error(x, r)
+    ),
+    "you used absolute differences; the exercise asks for squared differences": lambda x, r: np.abs(_flat_diff(x, r)).sum(axis=1),
+    "you summed the differences without squaring them: positive and negative errors cancel": lambda x, r: _flat_diff(x, r).sum(axis=1),
+    "you squared the sum of the differences; square each pixel's difference first, then sum": lambda x, r: (
+        _flat_diff(x, r).sum(axis=1) ** 2
+    ),
+}
+
+
+@checking.checker
 def check_reconstruction_error(fn, show: bool = True) -> Feedback:
     """Check ``fn(images, reconstructions) -> (N,)``: squared error summed over each image's pixels."""
-    name = "Reconstruction error"
-    out, problem = _call(fn, _IMAGES, _RECONS)
-    if problem:
-        return feedback(name, [problem], show=show)
-    right = reconstruction_error(_IMAGES, _RECONS)
-    diff = _IMAGES - _RECONS
-    n, pixels = len(_IMAGES), _IMAGES[0].size
-    if _close(out, right):
-        return feedback(name, [], show=show)
-    if out.shape == ():
-        return feedback(name, ["returned a single number for the whole batch: an anomaly score needs one number per image"], show=show)
-    if out.shape in (_IMAGES.shape, (n, pixels)):
-        return feedback(name, ["returned one value per pixel: sum the squared errors over each image's pixels"], show=show)
-    if out.shape in ((n, _IMAGES.shape[1]), (n, _IMAGES.shape[2])):
-        return feedback(name, ["summed over only one pixel axis: sum over all the pixels of an image (both axes)"], show=show)
-    if out.shape != right.shape:
-        return feedback(name, [f"returned shape {out.shape}, expected {right.shape} (one score per image)"], show=show)
-    per_image = diff.reshape(n, -1)
-    candidates = {
-        "you averaged over the pixels; the exercise asks for the SUM (same ranking, but numbers {0} times smaller)".format(pixels): right / pixels,
-        "you took the square root (the Euclidean distance); the exercise asks for the squared error": np.sqrt(right),
-        "you used absolute differences; the exercise asks for squared differences": np.abs(per_image).sum(axis=1),
-        "you summed the differences without squaring them: positive and negative errors cancel": per_image.sum(axis=1),
-        "you squared the sum of the differences; square each pixel's difference first, then sum": per_image.sum(axis=1) ** 2,
-    }
-    message = _first_match(out, candidates)
-    problems = [message] if message else [f"values differ: first image {float(out[0]):.4f}, expected {right[0]:.4f}"]
-    hints = [] if message else ["((images - reconstructions) ** 2).reshape(len(images), -1).sum(axis=1)"]
-    return feedback(name, problems, hints, show=show)
+    return checking.judge(
+        "Reconstruction error", fn, _error_cases(), reconstruction_error, same=_close, shape=_error_shape,
+        mistakes=_ERROR_MISTAKES, differs_hints=["((images - reconstructions) ** 2).reshape(len(images), -1).sum(axis=1)"],
+        show=show,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------
@@ -260,40 +277,62 @@ _REFERENCE = _rng.uniform(0.0, 1.0, (7, 4, 4))
 _QUERIES = np.concatenate([_REFERENCE[2:3], _rng.uniform(0.0, 1.0, (4, 4, 4))])  # the first one is a copy: distance 0
 
 
+def _neighbour_case(rng, n_queries, n_reference, shape):
+    reference = rng.uniform(0.0, 1.0, (n_reference, *shape))
+    copy = reference[rng.integers(n_reference)][None]
+    return np.concatenate([copy, rng.uniform(0.0, 1.0, (n_queries - 1, *shape))]), reference
+
+
+def _neighbour_cases() -> list[Case]:
+    rng = checking.fresh_rng()
+    return [
+        Case((_QUERIES, _REFERENCE), "on the chosen images"),
+        Case(_neighbour_case(rng, 6, 9, (3, 5)), "on random images"),
+        Case(_neighbour_case(rng, 3, 5, (6, 2)), "on other random images"),
+    ]
+
+
+def _all_distances(q, r):
+    q, r = q.reshape(len(q), -1), r.reshape(len(r), -1)
+    return np.sqrt(((q[:, None] - r[None]) ** 2).sum(axis=-1))  # (N_q, N_r)
+
+
+def _neighbour_shape(out, right, case) -> str:
+    queries, reference = case.args
+    shape = np.shape(out)
+    if shape == (len(reference),):
+        return (f"returned {len(reference)} values, one per reference image: expected one per QUERY ({len(queries)}); "
+                "check the order of the arguments and the axis you take the minimum over")  # fmt: skip
+    if shape == (len(queries), len(reference)):
+        return "returned the whole distance matrix: keep only the smallest distance of each query"
+    if shape == ():
+        return "returned a single number: expected one distance per query image"
+    return f"returned shape {shape}, expected {right.shape} (one distance per query)"
+
+
+_NEIGHBOUR_MISTAKES = {
+    "you returned squared distances: take the square root": lambda q, r: nearest_neighbour_distance(q, r) ** 2,
+    "you returned the index of the nearest image, not its distance": lambda q, r: _all_distances(q, r).argmin(axis=1).astype(float),
+    "you averaged the distances to all reference images; the NEAREST one is the minimum": lambda q, r: _all_distances(q, r).mean(axis=1),
+    "you took the largest distance; the nearest neighbour is the minimum": lambda q, r: _all_distances(q, r).max(axis=1),
+    "you used the sum of absolute differences (L1); the exercise asks for the Euclidean (L2) distance": lambda q, r: np.abs(
+        q.reshape(len(q), 1, -1) - r.reshape(1, len(r), -1)
+    ).sum(axis=-1).min(axis=1),
+}
+
+
+def _neighbour_diagnose(outs, rights, cases):
+    if all(_close(o[1:], r[1:], atol=1e-6) for o, r in zip(outs, rights)):
+        return ["the query that is an exact copy of a reference image must get distance 0: do not skip zero distances"]
+    return []
+
+
+@checking.checker
 def check_nearest_neighbour_distance(fn, show: bool = True) -> Feedback:
     """Check ``fn(queries, reference) -> (N_queries,)``: Euclidean distance to the nearest reference image."""
-    name = "Nearest-neighbour distance"
-    out, problem = _call(fn, _QUERIES, _REFERENCE)
-    if problem:
-        return feedback(name, [problem], show=show)
-    right = nearest_neighbour_distance(_QUERIES, _REFERENCE)
-    if _close(out, right, atol=1e-6):
-        return feedback(name, [], show=show)
-    q, r = _QUERIES.reshape(len(_QUERIES), -1), _REFERENCE.reshape(len(_REFERENCE), -1)
-    d = np.sqrt(((q[:, None] - r[None]) ** 2).sum(axis=-1))  # (N_q, N_r)
-    if out.shape == (len(_REFERENCE),):
-        return feedback(name, [
-            f"returned {len(_REFERENCE)} values, one per reference image: expected one per QUERY ({len(_QUERIES)}); "
-            "check the order of the arguments and the axis you take the minimum over"
-        ], show=show)
-    if out.shape == d.shape:
-        return feedback(name, ["returned the whole distance matrix: keep only the smallest distance of each query"], show=show)
-    if out.shape == ():
-        return feedback(name, ["returned a single number: expected one distance per query image"], show=show)
-    if out.shape != right.shape:
-        return feedback(name, [f"returned shape {out.shape}, expected {right.shape} (one distance per query)"], show=show)
-    candidates = {
-        "you returned squared distances: take the square root": right**2,
-        "you returned the index of the nearest image, not its distance": d.argmin(axis=1).astype(float),
-        "you averaged the distances to all reference images; the NEAREST one is the minimum": d.mean(axis=1),
-        "you took the largest distance; the nearest neighbour is the minimum": d.max(axis=1),
-        "you used the sum of absolute differences (L1); the exercise asks for the Euclidean (L2) distance": np.abs(
-            q[:, None] - r[None]
-        ).sum(axis=-1).min(axis=1),
-    }
-    message = _first_match(out, candidates)
-    if message is None and _close(out[1:], right[1:], atol=1e-6):
-        message = "the query that is an exact copy of a reference image must get distance 0: do not skip zero distances"
-    problems = [message] if message else [f"values differ: got {np.round(out, 4).tolist()}, expected {np.round(right, 4).tolist()}"]
-    hints = [] if message else ["flatten both, then np.sqrt(((q[:, None] - r[None]) ** 2).sum(-1)).min(axis=1)"]
-    return feedback(name, problems, hints, show=show)
+    return checking.judge(
+        "Nearest-neighbour distance", fn, _neighbour_cases(), nearest_neighbour_distance,
+        same=functools.partial(checking.close, rtol=1e-6, atol=1e-6), shape=_neighbour_shape, mistakes=_NEIGHBOUR_MISTAKES,
+        diagnose=_neighbour_diagnose,
+        differs_hints=["flatten both, then np.sqrt(((q[:, None] - r[None]) ** 2).sum(-1)).min(axis=1)"], show=show,
+    )  # fmt: skip

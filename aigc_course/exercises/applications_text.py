@@ -10,8 +10,8 @@ Framework-free NumPy, written once for both frameworks:
   about generated text (how many of its words exist in the training text, how
   varied it is, how much of it is copied line for line).
 
-Each ``check_...`` function calls the reader's version on chosen inputs and
-says what is wrong, not only whether it is::
+Each ``check_...`` function calls the reader's version on chosen inputs and on inputs
+drawn at random, and says what is wrong, not only whether it is::
 
     from aigc_course.exercises import applications_text as ex
     ex.check_temperature_softmax(my_softmax)
@@ -25,7 +25,8 @@ import re
 import numpy as np
 
 from aigc_course.exercises import _checking as checking
-from aigc_course.exercises._feedback import Feedback, feedback
+from aigc_course.exercises._checking import Case
+from aigc_course.exercises._feedback import Feedback
 
 __all__ = [
     "check_distinct_n",
@@ -156,13 +157,9 @@ def sample_stats(sample: str, training_text: str, prompt: str = "") -> dict[str,
 # Shared helpers of the checkers
 # --------------------------------------------------------------------------
 
-
-# The reader's function is run and its answer compared by the shared helpers; these are this
-# module's settings of them.
-_call = functools.partial(checking.call, finite=False, quiet=True)
 _close = functools.partial(checking.close, rtol=1e-6, atol=1e-9)
-_first_match = functools.partial(checking.first_match_per_case, same=_close)
-_calls = functools.partial(checking.call_each, call=_call)
+# NaN passes through: 0 / 0 from an empty selection is explained by the mistakes below.
+_numbers = functools.partial(checking.numbers, finite=False)
 
 
 def _softmax(z, axis=-1):
@@ -181,56 +178,60 @@ _BIG = np.array([[1000.0, 998.0, 995.0, 990.0], [-3.0, 0.0, 2.0, 1.0]])  # a row
 _TEMPERATURES = (0.5, 1.0, 2.0)
 
 
-def check_temperature_softmax(fn, show: bool = True) -> Feedback:
-    """Check ``fn(logits, temperature) -> probs``: ``softmax(logits / T)`` along the last axis of ``(batch, V)`` logits."""
-    name = "Softmax with temperature"
-    outs, problem = _calls(fn, [(_BATCH, t) for t in _TEMPERATURES])
-    if problem:
-        return feedback(name, [problem], show=show)
-    rights = [softmax_with_temperature(_BATCH, t) for t in _TEMPERATURES]
-    if all(_close(o, r) for o, r in zip(outs, rights)):
-        big, problem = _call(fn, _BIG, 1.0)
-        if problem:
-            return feedback(name, [problem], show=show)
-        if big.shape == _BIG.shape and not np.all(np.isfinite(big)):
-            return feedback(
-                name,
-                ["right on ordinary logits, but logits near 1000 give NaN or inf: exp(1000) overflows"],
-                hints=["subtract the largest logit of each row before exp; it cancels in the ratio"],
-                show=show,
-            )
-        if _close(big, softmax_with_temperature(_BIG, 1.0)):
-            return feedback(name, [], show=show)
-        return feedback(name, ["right on ordinary logits, wrong on large ones: check how you keep exp from overflowing"], show=show)
-    if outs[0].shape != _BATCH.shape:
-        return feedback(name, [f"returned shape {outs[0].shape} for logits of shape {_BATCH.shape}: return one probability per token"], show=show)
+def _temperature_cases() -> list[Case]:
+    rng = checking.fresh_rng()
+    t = round(float(rng.uniform(0.3, 3.0)), 2)
+    cases = [Case((_BATCH, t), f"at T = {t}") for t in _TEMPERATURES]
+    return cases + [Case((rng.normal(0.0, 2.0, (4, 9)), t), f"on random logits at T = {t}")]
+
+
+_TEMPERATURE_MISTAKES = {
+    "you multiplied the logits by T; temperature divides them: softmax(z / T)": lambda z, t: _softmax(z * t),
+    "the temperature has no effect in your version: divide the logits by T before the softmax": lambda z, t: _softmax(z),
+    "you normalised over the batch (axis 0); each row is one distribution: normalise along the last axis": lambda z, t: _softmax(z / t, axis=0),
+    "you normalised over the whole array; each row is one distribution: normalise along the last axis": lambda z, t: (
+        np.exp(z / t) / np.exp(z / t).sum()
+    ),
+    "the probabilities do not add up to 1: divide exp(z / T) by its sum over the tokens": lambda z, t: np.exp(z / t),
+    "you returned log-probabilities; return the probabilities themselves": lambda z, t: np.log(_softmax(z / t)),
+    "you returned z / T; apply the softmax to it": lambda z, t: z / t,
+}
+
+
+def _temperature_diagnose(outs, rights, cases):
     if not all(np.all(np.isfinite(o)) for o in outs):
-        return feedback(name, ["your function returned NaN or infinite values"], show=show)
-    candidates = {
-        "you multiplied the logits by T; temperature divides them: softmax(z / T)": [_softmax(_BATCH * t) for t in _TEMPERATURES],
-        "the temperature has no effect in your version: divide the logits by T before the softmax": [_softmax(_BATCH)] * 3,
-        "you normalised over the batch (axis 0); each row is one distribution: normalise along the last axis": [
-            _softmax(_BATCH / t, axis=0) for t in _TEMPERATURES
-        ],
-        "you normalised over the whole array; each row is one distribution: normalise along the last axis": [
-            np.exp(_BATCH / t) / np.exp(_BATCH / t).sum() for t in _TEMPERATURES
-        ],
-        "the probabilities do not add up to 1: divide exp(z / T) by its sum over the tokens": [np.exp(_BATCH / t) for t in _TEMPERATURES],
-        "you returned log-probabilities; return the probabilities themselves": [np.log(_softmax(_BATCH / t)) for t in _TEMPERATURES],
-        "you returned z / T; apply the softmax to it": [_BATCH / t for t in _TEMPERATURES],
-    }
-    message = _first_match(outs, candidates)
-    if message:
-        return feedback(name, [message], show=show)
+        return ["your function returned NaN or infinite values"]
     sums = outs[0].sum(axis=-1)
     if not np.allclose(sums, 1.0):
-        return feedback(name, [f"each row must add up to 1; yours add up to {np.round(sums, 4).tolist()}"], show=show)
-    return feedback(
-        name,
-        [f"values differ from softmax(z / T) (first row at T = 0.5: {np.round(outs[0][0], 4).tolist()}, expected {np.round(rights[0][0], 4).tolist()})"],
-        hints=["e = np.exp(z / T - (z / T).max(axis=-1, keepdims=True)); e / e.sum(axis=-1, keepdims=True)"],
+        return [f"each row must add up to 1; yours add up to {checking.fmt(sums)}"]
+    return []
+
+
+def _temperature_overflow(fn) -> list[str]:
+    big, problem = checking.run(fn, (_BIG, 1.0), _numbers, quiet=True)
+    if problem:
+        return [problem]
+    if big.shape == _BIG.shape and not np.all(np.isfinite(big)):
+        return (
+            ["right on ordinary logits, but logits near 1000 give NaN or inf: exp(1000) overflows"],
+            ["subtract the largest logit of each row before exp; it cancels in the ratio"],
+        )
+    if not _close(big, softmax_with_temperature(_BIG, 1.0)):
+        return ["right on ordinary logits, wrong on large ones: check how you keep exp from overflowing"]
+    return []
+
+
+@checking.checker
+def check_temperature_softmax(fn, show: bool = True) -> Feedback:
+    """Check ``fn(logits, temperature) -> probs``: ``softmax(logits / T)`` along the last axis of ``(batch, V)`` logits."""
+    return checking.judge(
+        "Softmax with temperature", fn, _temperature_cases(), softmax_with_temperature, same=_close, convert=_numbers,
+        shape=lambda out, right, case: f"returned shape {np.shape(out)} for logits of shape {right.shape}: "
+                                       "return one probability per token",
+        mistakes=_TEMPERATURE_MISTAKES, diagnose=_temperature_diagnose, extra=_temperature_overflow, quiet=True,
+        differs_hints=["e = np.exp(z / T - (z / T).max(axis=-1, keepdims=True)); e / e.sum(axis=-1, keepdims=True)"],
         show=show,
-    )
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------
@@ -241,58 +242,66 @@ _TOPK_LOGITS = np.array([1.2, -0.4, 3.1, 0.3, 2.2, -1.5, 0.9, 1.7])  # no ties
 _KS = (3, 1, 8)
 
 
+def _top_k_cases() -> list[Case]:
+    rng = checking.fresh_rng()
+    logits = rng.permutation(np.linspace(-2.0, 3.0, 11)) + rng.uniform(-0.1, 0.1)  # distinct: no ties
+    k = int(rng.integers(2, 10))
+    return [Case((_TOPK_LOGITS, k), f"for k = {k}") for k in _KS] + [Case((logits, k), f"on random logits for k = {k}")]
+
+
+def _keep(z, idx):
+    mask = np.zeros(len(z), bool)
+    mask[idx] = True
+    return mask
+
+
+def _renormalised(z, mask):
+    kept = np.where(mask, _softmax(z), 0.0)
+    return kept / kept.sum()
+
+
+def _top(z, k):
+    return np.argsort(-z)[:k]
+
+
+_TOP_K_MISTAKES = {
+    "the kept probabilities do not add up to 1: renormalise over the k tokens you keep": lambda z, k: np.where(
+        _keep(z, _top(z, k)), _softmax(z), 0.0
+    ),
+    "you kept the k *least* likely tokens; top-k keeps the k largest logits": lambda z, k: _renormalised(z, _keep(z, np.argsort(z)[:k])),
+    "you kept k + 1 tokens (off by one): keep exactly the k largest": lambda z, k: _renormalised(z, _keep(z, _top(z, k + 1))),
+    "you kept k - 1 tokens (off by one): keep exactly the k largest": lambda z, k: (
+        _renormalised(z, _keep(z, _top(z, k - 1))) if k > 1 else None
+    ),
+    "you set the other logits to 0 instead of -inf, so they keep some probability after the softmax: use -inf": lambda z, k: _softmax(
+        np.where(_keep(z, _top(z, k)), z, 0.0)
+    ),
+    "you returned the filtered logits; apply the softmax to get probabilities": lambda z, k: np.where(_keep(z, _top(z, k)), z, -np.inf),
+}
+
+
+def _top_k_shape(out, right, case) -> str:
+    if np.shape(out) == (case.args[1],):
+        return "you returned k values (indices or probabilities of the top k); return a probability for every token, 0 for those left out"
+    return f"returned shape {np.shape(out)}, expected {right.shape} (one probability per token)"
+
+
+def _top_k_diagnose(outs, rights, cases):
+    kept = [int(np.sum(o > 0)) for o in outs]
+    ks = [c.args[1] for c in cases]
+    if kept != ks:
+        return [f"for k = {ks} your function kept {kept} tokens with a probability above 0"]
+    return []
+
+
+@checking.checker
 def check_top_k_filter(fn, show: bool = True) -> Feedback:
     """Check ``fn(logits, k) -> probs``: the softmax of the ``k`` largest logits, 0 for the others (1-D logits)."""
-    name = "Top-k filter"
-    outs, problem = _calls(fn, [(_TOPK_LOGITS, k) for k in _KS])
-    if problem:
-        return feedback(name, [problem], show=show)
-    rights = [top_k_probs(_TOPK_LOGITS, k) for k in _KS]
-    if all(_close(o, r) for o, r in zip(outs, rights)):
-        return feedback(name, [], show=show)
-    if outs[0].shape != _TOPK_LOGITS.shape:
-        if outs[0].shape == (3,):
-            return feedback(name, ["you returned k values (indices or probabilities of the top k); return a probability for every token, 0 for those left out"], show=show)
-        return feedback(name, [f"returned shape {outs[0].shape}, expected {_TOPK_LOGITS.shape} (one probability per token)"], show=show)
-    full = _softmax(_TOPK_LOGITS)
-    order = np.argsort(-_TOPK_LOGITS)
-
-    def keep(idx):
-        mask = np.zeros(len(_TOPK_LOGITS), bool)
-        mask[idx] = True
-        return mask
-
-    def renorm(mask):
-        return np.where(mask, full, 0.0) / np.where(mask, full, 0.0).sum()
-
-    candidates = {
-        "the kept probabilities do not add up to 1: renormalise over the k tokens you keep": [
-            np.where(keep(order[:k]), full, 0.0) for k in _KS
-        ],
-        "you kept the k *least* likely tokens; top-k keeps the k largest logits": [renorm(keep(order[::-1][:k])) for k in _KS],
-        "you kept k + 1 tokens (off by one): keep exactly the k largest": [renorm(keep(order[: k + 1])) for k in _KS],
-        "you kept k - 1 tokens (off by one): keep exactly the k largest": [
-            renorm(keep(order[: k - 1])) if k > 1 else None for k in _KS
-        ],
-        "you set the other logits to 0 instead of -inf, so they keep some probability after the softmax: use -inf": [
-            _softmax(np.where(keep(order[:k]), _TOPK_LOGITS, 0.0)) for k in _KS
-        ],
-        "you returned the filtered logits; apply the softmax to get probabilities": [
-            np.where(keep(order[:k]), _TOPK_LOGITS, -np.inf) for k in _KS
-        ],
-    }
-    message = _first_match(outs, candidates)
-    if message:
-        return feedback(name, [message], show=show)
-    kept = [int(np.sum(o > 0)) for o in outs]
-    if kept != list(_KS):
-        return feedback(name, [f"for k = {list(_KS)} your function kept {kept} tokens with a probability above 0"], show=show)
-    return feedback(
-        name,
-        [f"values differ for k = 3: {np.round(outs[0], 4).tolist()}, expected {np.round(rights[0], 4).tolist()}"],
-        hints=["kth = np.sort(z)[-k]; z = np.where(z < kth, -np.inf, z); then the softmax"],
-        show=show,
-    )
+    return checking.judge(
+        "Top-k filter", fn, _top_k_cases(), top_k_probs, same=_close, convert=_numbers, shape=_top_k_shape,
+        mistakes=_TOP_K_MISTAKES, diagnose=_top_k_diagnose, quiet=True,
+        differs_hints=["kth = np.sort(z)[-k]; z = np.where(z < kth, -np.inf, z); then the softmax"], show=show,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------
@@ -305,51 +314,52 @@ _TOPP_LOGITS = np.log(_TOPP_PROBS) + 0.7  # a constant shift changes no probabil
 _PS = (0.6, 0.85, 0.3, 1.0)  # cumulative mass 0.40, 0.65, 0.80, 0.90, 0.96, 1: no p on a boundary
 
 
+def _top_p_cases() -> list[Case]:
+    rng = checking.fresh_rng()
+    probs = rng.dirichlet(np.ones(8))
+    mass = np.cumsum(np.sort(probs)[::-1])
+    i = int(rng.integers(1, 6))
+    p = round(float((mass[i - 1] + mass[i]) / 2), 6)  # halfway between two cumulative masses: no p on a boundary
+    cases = [Case((_TOPP_LOGITS, p), f"for p = {p}") for p in _PS]
+    return cases + [Case((np.log(probs), p), f"on random logits for p = {p}")]
+
+
+def _nucleus(z, p, include_crossing=True, ascending=False, normalise=True):
+    probs = _softmax(z)
+    order = np.argsort(probs) if ascending else np.argsort(-probs)
+    before = np.cumsum(probs[order]) - probs[order]
+    upto = np.cumsum(probs[order])
+    chosen = order[before < p] if include_crossing else order[upto < p - 1e-12]
+    kept = np.zeros_like(probs)
+    kept[chosen] = probs[chosen]
+    if kept.sum() == 0:
+        return None  # this mistake keeps nothing for this p
+    return kept / kept.sum() if normalise else kept
+
+
+_TOP_P_MISTAKES = {
+    "you left out the token that crosses p: the nucleus is the *smallest* set whose probability reaches p, so it "
+    "includes that token (for p = 0.6: 0.40 + 0.25 = 0.65, two tokens)": lambda z, p: _nucleus(z, p, include_crossing=False),
+    "the kept probabilities do not add up to 1: renormalise over the nucleus": lambda z, p: _nucleus(z, p, normalise=False),
+    "you accumulated from the least likely token; sort by probability, most likely first": lambda z, p: _nucleus(z, p, ascending=True),
+    "you returned values in sorted order; return one probability per token in the input order": lambda z, p: np.sort(
+        top_p_probs(z, p)
+    )[::-1],
+}
+
+
+@checking.checker
 def check_top_p_filter(fn, show: bool = True) -> Feedback:
     """Check ``fn(logits, p) -> probs``: the nucleus of ``softmax(logits)`` with mass at least ``p``, renormalised."""
-    name = "Top-p (nucleus) filter"
-    outs, problem = _calls(fn, [(_TOPP_LOGITS, p) for p in _PS])
-    if problem:
-        return feedback(name, [problem], show=show)
-    rights = [top_p_probs(_TOPP_LOGITS, p) for p in _PS]
-    if all(_close(o, r, atol=1e-7) for o, r in zip(outs, rights)):
-        return feedback(name, [], show=show)
-    if outs[0].shape != _TOPP_LOGITS.shape:
-        return feedback(name, [f"returned shape {outs[0].shape}, expected {_TOPP_LOGITS.shape} (one probability per token, in the input order)"], show=show)
-    probs = _softmax(_TOPP_LOGITS)
-    order = np.argsort(-probs)
-
-    def nucleus(p, include_crossing=True, ascending=False, normalise=True):
-        o = order[::-1] if ascending else order
-        before = np.cumsum(probs[o]) - probs[o]
-        upto = np.cumsum(probs[o])
-        chosen = o[before < p] if include_crossing else o[upto < p - 1e-12]
-        kept = np.zeros_like(probs)
-        kept[chosen] = probs[chosen]
-        if kept.sum() == 0:
-            return None  # this mistake keeps nothing for this p
-        return kept / kept.sum() if normalise else kept
-
-    candidates = {
-        "you left out the token that crosses p: the nucleus is the *smallest* set whose probability reaches p, so it "
-        "includes that token (for p = 0.6: 0.40 + 0.25 = 0.65, two tokens)": [nucleus(p, include_crossing=False) for p in _PS],
-        "the kept probabilities do not add up to 1: renormalise over the nucleus": [nucleus(p, normalise=False) for p in _PS],
-        "you accumulated from the least likely token; sort by probability, most likely first": [nucleus(p, ascending=True) for p in _PS],
-        "you returned values in sorted order; return one probability per token in the input order": [
-            np.sort(top_p_probs(_TOPP_LOGITS, p))[::-1] for p in _PS
-        ],
-    }
-    message = _first_match(outs, candidates)
-    if message:
-        return feedback(name, [message], show=show)
-    return feedback(
-        name,
-        [f"values differ for p = 0.6: {np.round(outs[0], 4).tolist()}, expected {np.round(rights[0], 4).tolist()}"],
-        hints=[
-            "sort the probabilities, most likely first; keep a token while the mass of the tokens above it is still < p; renormalise"
-        ],
-        show=show,
-    )
+    return checking.judge(
+        "Top-p (nucleus) filter", fn, _top_p_cases(), top_p_probs,
+        same=functools.partial(checking.close, rtol=1e-6, atol=1e-7), convert=_numbers,
+        shape=lambda out, right, case: f"returned shape {np.shape(out)}, expected {right.shape} "
+                                       "(one probability per token, in the input order)",
+        mistakes=_TOP_P_MISTAKES, quiet=True,
+        differs_hints=["sort the probabilities, most likely first; keep a token while the mass of the tokens above it "
+                       "is still < p; renormalise"], show=show,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------
@@ -364,48 +374,35 @@ _TEXTS = (
 _NS = (1, 2, 3)
 
 
+def _distinct_cases() -> list[Case]:
+    rng = checking.fresh_rng()
+    random_words = [str(w) for w in rng.choice(["to", "be", "or", "not", "that", "is"], int(rng.integers(8, 15)))]
+    cases = [Case((list(t), n), f"for '{' '.join(t[:4])} ...' and n = {n}") for t in _TEXTS for n in _NS]
+    n = int(rng.integers(1, 4))
+    return cases + [Case((random_words, n), f"for random words '{' '.join(random_words[:4])} ...' and n = {n}")]
+
+
+def _grams(tokens, n):
+    return [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+
+
+_DISTINCT_MISTAKES = {
+    "you divided by the number of words; divide by the number of n-grams, len(tokens) - n + 1": lambda t, n: len(set(_grams(t, n))) / len(t),
+    "you returned the count of distinct n-grams; divide it by the number of n-grams": lambda t, n: len(set(_grams(t, n))),
+    "your result does not depend on n: count distinct n-grams (tuples of n consecutive words), not distinct words": lambda t, n: (
+        len(set(t)) / len(t)
+    ),
+    "you returned the repeated fraction, 1 - distinct-n; distinct-n is distinct / all": lambda t, n: 1 - distinct_n(t, n),
+    "you counted n-grams of characters; the tokens here are words (the list you are given)": lambda t, n: distinct_n(" ".join(t), n),
+}
+
+
+@checking.checker
 def check_distinct_n(fn, show: bool = True) -> Feedback:
     """Check ``fn(tokens, n) -> float``: distinct n-grams divided by all n-grams of a list of words."""
-    name = "Distinct-n"
-    cases = [(t, n) for t in _TEXTS for n in _NS]
-    outs = []
-    for tokens, n in cases:
-        out, problem = _call(fn, list(tokens), n)
-        if problem:
-            return feedback(name, [problem], show=show)
-        if out.shape != ():
-            return feedback(name, [f"returned shape {out.shape}; distinct-n is one number"], show=show)
-        outs.append(out)
-    rights = [distinct_n(t, n) for t, n in cases]
-    if all(_close(o, r) for o, r in zip(outs, rights)):
-        return feedback(name, [], show=show)
-
-    def grams(t, n):
-        return [tuple(t[i : i + n]) for i in range(len(t) - n + 1)]
-
-    candidates = {
-        "you divided by the number of words; divide by the number of n-grams, len(tokens) - n + 1": [
-            len(set(grams(t, n))) / len(t) for t, n in cases
-        ],
-        "you returned the count of distinct n-grams; divide it by the number of n-grams": [len(set(grams(t, n))) for t, n in cases],
-        "your result does not depend on n: count distinct n-grams (tuples of n consecutive words), not distinct words": [
-            len(set(t)) / len(t) for t, n in cases
-        ],
-        "you returned the repeated fraction, 1 - distinct-n; distinct-n is distinct / all": [
-            1 - len(set(grams(t, n))) / len(grams(t, n)) for t, n in cases
-        ],
-        "you counted n-grams of characters; the tokens here are words (the list you are given)": [
-            distinct_n(" ".join(t), n) for t, n in cases
-        ],
-    }
-    message = _first_match(outs, candidates)
-    if message:
-        return feedback(name, [message], show=show)
-    bad = [(" ".join(t[:4]) + " ...", n, float(o), r) for (t, n), o, r in zip(cases, outs, rights) if not _close(o, r)]
-    first = bad[0]
-    return feedback(
-        name,
-        [f"for '{first[0]}' and n = {first[1]} you returned {first[2]:.4f}, expected {first[3]:.4f}"],
-        hints=["grams = [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]; len(set(grams)) / len(grams)"],
+    return checking.judge(
+        "Distinct-n", fn, _distinct_cases(), distinct_n, same=_close,
+        shape=lambda out, right, case: f"returned shape {np.shape(out)}; distinct-n is one number", mistakes=_DISTINCT_MISTAKES,
+        differs_hints=["grams = [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]; len(set(grams)) / len(grams)"],
         show=show,
-    )
+    )  # fmt: skip

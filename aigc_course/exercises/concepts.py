@@ -11,9 +11,13 @@ wrong, not only whether it is::
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
-from aigc_course.exercises._feedback import Feedback, feedback
+from aigc_course.exercises import _checking as checking
+from aigc_course.exercises._checking import Case
+from aigc_course.exercises._feedback import Feedback, feedback, grading
 
 __all__ = [
     "PIPELINE_STEPS",
@@ -67,6 +71,7 @@ TASKS = tuple(_TASKS)
 _KINDS = ("generative", "discriminative")
 
 
+@checking.checker
 def check_task_types(answers, show: bool = True) -> Feedback:
     """Check ``answers``: a dict mapping every task in :data:`TASKS` to ``"generative"`` or ``"discriminative"``."""
     name = "Generative or discriminative"
@@ -86,8 +91,8 @@ def check_task_types(answers, show: bool = True) -> Feedback:
         right, why = _TASKS[task]
         if given not in _KINDS:
             problems.append(f"{task!r}: answer {answers[task]!r} is neither 'generative' nor 'discriminative'")
-        elif given != right:
-            problems.append(f"{task!r} is {right}, not {given}: {why}")
+        elif given != right:  # while grading, the right answer is not given away
+            problems.append(f"{task!r} is not {given}" if grading() else f"{task!r} is {right}, not {given}: {why}")
     return feedback(
         name,
         problems,
@@ -121,65 +126,81 @@ def _reference_posterior(x, means, covs, priors) -> np.ndarray:
     return joint / joint.sum(axis=1, keepdims=True)
 
 
+def _random_gaussians(rng, k: int, d: int = 2):
+    means = rng.normal(0, 1.5, (k, d))
+    factors = rng.normal(0, 0.6, (k, d, d))
+    covs = factors @ factors.transpose(0, 2, 1) + 0.3 * np.eye(d)  # symmetric, positive definite
+    return means, covs, rng.dirichlet(np.ones(k) * 2)
+
+
+def _bayes_cases() -> list[Case]:
+    rng = checking.fresh_rng()
+    cases = [Case((_BAYES_X, _BAYES_MEANS, _BAYES_COVS, _BAYES_PRIORS), "on the chosen classes")]
+    for k, n in ((3, 7), (4, 5)):
+        means, covs, priors = _random_gaussians(rng, k)
+        cases.append(Case((rng.normal(0, 2, (n, 2)), means, covs, priors), f"on {k} random classes"))
+    return cases
+
+
+def _joint(x, means, covs, priors, cov_of=lambda c: c):
+    return np.stack([gaussian_pdf(x, m, cov_of(c)) * p for m, c, p in zip(means, covs, priors)], axis=1)  # (N, K)
+
+
+def _rows(a):
+    return a / a.sum(axis=1, keepdims=True)
+
+
+_BAYES_MISTAKES = {
+    "you returned the joint p(x | y) p(y): divide each row by p(x) = sum_k p(x | k) p(k) so that it sums to 1": _joint,
+    "you returned the likelihoods p(x | y): multiply by the priors p(y), then divide by p(x)": lambda x, m, c, p: _joint(
+        x, m, c, np.ones_like(p)
+    ),
+    "you left out the priors p(y): the rare classes must count less": lambda x, m, c, p: _rows(_joint(x, m, c, np.ones_like(p))),
+    "you normalised over the points (columns sum to 1): normalise each row, over the classes": lambda x, m, c, p: (
+        _joint(x, m, c, p) / _joint(x, m, c, p).sum(axis=0, keepdims=True)
+    ),
+    "you returned log-probabilities: exponentiate (softmax of the log joint)": lambda x, m, c, p: np.log(_reference_posterior(x, m, c, p)),
+    "you ignored the covariances (used the identity): each class has its own covariance matrix": lambda x, m, c, p: _rows(
+        _joint(x, m, c, p, cov_of=lambda cov: np.eye(len(cov)))
+    ),
+    "covs are covariances (sigma^2), not standard deviations: do not square them": lambda x, m, c, p: _rows(
+        _joint(x, m, c, p, cov_of=lambda cov: cov @ cov)
+    ),
+}
+
+
+def _bayes_shape(out, right, case) -> str:
+    n, k = right.shape
+    if np.shape(out) == (k, n):
+        return f"returned shape {np.shape(out)}: one row per point and one column per class is ({n}, {k}); transpose it"
+    return f"returned shape {np.shape(out)}, expected ({n}, {k}): one row per point, one column per class"
+
+
+def _bayes_diagnose(outs, rights, cases):
+    problems = []
+    for out in outs:
+        sums = out.sum(axis=1)
+        if not np.allclose(sums, 1.0, atol=1e-6):
+            problems.append(f"rows must sum to 1 (a distribution over the classes), yours sum to {checking.fmt(sums)}")
+            break
+    if any(np.any(out < 0) for out in outs):
+        problems.append("probabilities cannot be negative")
+    return problems
+
+
+@checking.checker
 def check_bayes_posterior(fn, show: bool = True) -> Feedback:
     """Check ``fn(x, means, covs, priors) -> p(y | x)`` of shape ``(N, K)``.
 
     ``x`` is ``(N, d)``, ``means`` ``(K, d)``, ``covs`` ``(K, d, d)`` and
     ``priors`` ``(K,)``: a generative classifier with one Gaussian per class.
     """
-    name = "Bayes' rule posterior"
-    if not callable(fn):
-        return feedback(name, [f"expected a function, got {type(fn).__name__}"], show=show)
-    args = (_BAYES_X.copy(), _BAYES_MEANS.copy(), _BAYES_COVS.copy(), _BAYES_PRIORS.copy())
-    try:
-        out = np.asarray(fn(*args), dtype=float)
-    except Exception as err:  # the reader's code: report, do not crash the lesson
-        return feedback(name, [f"your function raised {type(err).__name__}: {err}"], show=show)
-    right = _reference_posterior(*args)
-    n, k = right.shape
-    if out.shape != right.shape:
-        if out.shape == (k, n):
-            problem = f"returned shape {out.shape}: one row per point and one column per class is ({n}, {k}); transpose it"
-        else:
-            problem = f"returned shape {out.shape}, expected ({n}, {k}): one row per point, one column per class"
-        return feedback(name, [problem], show=show)
-    if np.allclose(out, right, rtol=1e-5, atol=1e-8):
-        return feedback(name, [], show=show)
-    likelihood = np.stack([gaussian_pdf(_BAYES_X, m, c) for m, c in zip(_BAYES_MEANS, _BAYES_COVS)], axis=1)
-    joint = likelihood * _BAYES_PRIORS
-    identity = np.stack([gaussian_pdf(_BAYES_X, m, np.eye(2)) for m in _BAYES_MEANS], axis=1) * _BAYES_PRIORS
-    std_as_cov = np.stack(
-        [gaussian_pdf(_BAYES_X, m, c @ c) for m, c in zip(_BAYES_MEANS, _BAYES_COVS)], axis=1
-    ) * _BAYES_PRIORS
-    candidates = {
-        "you returned the joint p(x | y) p(y): divide each row by p(x) = sum_k p(x | k) p(k) so that it sums to 1": joint,
-        "you returned the likelihoods p(x | y): multiply by the priors p(y), then divide by p(x)": likelihood,
-        "you left out the priors p(y): with priors (0.6, 0.3, 0.1) the rare class must count less": likelihood
-        / likelihood.sum(axis=1, keepdims=True),
-        "you normalised over the points (columns sum to 1): normalise each row, over the classes": joint
-        / joint.sum(axis=0, keepdims=True),
-        "you returned log-probabilities: exponentiate (softmax of the log joint)": np.log(right),
-        "you ignored the covariances (used the identity): each class has its own covariance matrix": identity
-        / identity.sum(axis=1, keepdims=True),
-        "covs are covariances (sigma^2), not standard deviations: do not square them": std_as_cov
-        / std_as_cov.sum(axis=1, keepdims=True),
-    }
-    for message, wrong in candidates.items():
-        if np.allclose(out, wrong, rtol=1e-4, atol=1e-10):
-            return feedback(name, [message], show=show)
-    problems = []
-    sums = out.sum(axis=1)
-    if not np.allclose(sums, 1.0, atol=1e-6):
-        problems.append(f"rows must sum to 1 (a distribution over the classes), yours sum to {np.round(sums, 4).tolist()}")
-    if np.any(out < 0):
-        problems.append("probabilities cannot be negative")
-    if not problems:
-        worst = int(np.abs(out - right).max(axis=1).argmax())
-        problems.append(
-            f"at x = {_BAYES_X[worst].tolist()} you give {np.round(out[worst], 4).tolist()}, "
-            f"expected {np.round(right[worst], 4).tolist()}"
-        )
-    return feedback(name, problems, ["p(y=k | x) = p(x | k) p(k) / sum_j p(x | j) p(j)"], show=show)
+    return checking.judge(
+        "Bayes' rule posterior", fn, _bayes_cases(), _reference_posterior,
+        same=functools.partial(checking.close, rtol=1e-5, atol=1e-8), shape=_bayes_shape, mistakes=_BAYES_MISTAKES,
+        mistake_same=functools.partial(checking.close, rtol=1e-4, atol=1e-10), diagnose=_bayes_diagnose,
+        hints=["p(y=k | x) = p(x | k) p(k) / sum_j p(x | j) p(j)"], quiet=True, show=show,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------
@@ -207,6 +228,7 @@ _WHY = {
 PIPELINE_STEPS = tuple(_PIPELINE[i] for i in (3, 0, 5, 2, 4, 1))
 
 
+@checking.checker
 def check_pipeline_order(order, show: bool = True) -> Feedback:
     """Check ``order``: the six strings of :data:`PIPELINE_STEPS` in the order a project runs them."""
     name = "Pipeline order"
@@ -226,9 +248,11 @@ def check_pipeline_order(order, show: bool = True) -> Feedback:
     if problems:
         return feedback(name, problems, show=show)
     rank = {s: i for i, s in enumerate(order)}
-    for (first, then), why in _WHY.items():
-        if rank[first] > rank[then]:
-            problems.append(f"{first!r} must come before {then!r}: {why}")
+    swapped = [(first, then, why) for (first, then), why in _WHY.items() if rank[first] > rank[then]]
+    if grading() and swapped:  # the right order is not given away
+        problems.append(f"{len(swapped)} pair(s) of consecutive steps are in the wrong order")
+    else:
+        problems += [f"{first!r} must come before {then!r}: {why}" for first, then, why in swapped]
     return feedback(
         name, problems, ["data -> train -> evaluate -> apply, and the feedback from use starts the next round"], show=show
     )

@@ -10,8 +10,8 @@ this module imports quickly and works without them:
 * :func:`causal_lm_labels`: the ``labels`` a causal language model is given;
 * :func:`merge_conv1d`: a LoRA update folded into a GPT-2 ``Conv1D`` weight.
 
-Each ``check_...`` function calls the reader's version on chosen inputs and
-says what is wrong, not only whether it is::
+Each ``check_...`` function calls the reader's version on chosen inputs and on inputs
+drawn at random, and says what is wrong, not only whether it is::
 
     from aigc_course.exercises import finetuning_hf as ex
     ex.check_lora_param_count(my_count)
@@ -24,6 +24,7 @@ import functools
 import numpy as np
 
 from aigc_course.exercises import _checking as checking
+from aigc_course.exercises._checking import Case
 from aigc_course.exercises._feedback import Feedback, feedback
 
 __all__ = [
@@ -151,13 +152,11 @@ def merge_conv1d(weight, lora_A, lora_B, alpha: float, r: int) -> np.ndarray:
 # Shared helpers of the checkers
 # --------------------------------------------------------------------------
 
-
-# The reader's function is run and its answer compared by the shared helpers; these are this
-# module's settings of them.
-_call = checking.call
 _close = functools.partial(checking.close, rtol=1e-9, atol=1e-9)
-_first_match = functools.partial(checking.first_match_per_case, same=_close)
-_calls = functools.partial(checking.call_each, call=_call)
+
+
+def _one_number(out, right, case) -> str:
+    return f"returned shape {np.shape(out)}; the answer is one number"
 
 
 # --------------------------------------------------------------------------
@@ -171,6 +170,16 @@ _LORA_CASES = (
     (24, 1024, 16, ["c_attn", "c_proj"]),
     (6, 256, 4, ["attn.c_proj"]),
 )
+
+
+def _lora_count_cases() -> list[Case]:
+    rng = checking.fresh_rng()
+    names = ["c_attn", "c_proj", "c_fc", "attn.c_proj", "mlp.c_proj"]
+    targets = [str(t) for t in rng.choice(names, int(rng.integers(1, 4)), replace=False)]
+    random = (int(rng.integers(1, 25)), 64 * int(rng.integers(1, 17)), int(rng.choice([2, 4, 8, 16, 32])), targets)
+    cases = [Case(c, f"for n_layer={c[0]}, n_embd={c[1]}, r={c[2]}, target_modules={c[3]}") for c in _LORA_CASES]
+    return cases + [Case(random, f"for the random model n_layer={random[0]}, n_embd={random[1]}, r={random[2]}, "
+                                 f"target_modules={random[3]}")]  # fmt: skip
 
 
 def _count_with(case, sizes=None, per_matrix=None, layers=None):
@@ -196,57 +205,44 @@ def _first_suffix_only(targets):
     return chosen
 
 
+def _counted(**rules):
+    return lambda *case: _count_with(case, **{k: (v(case) if k == "per_matrix" else v) for k, v in rules.items()})
+
+
+_SQUARE = {path: (1, 1) for path in GPT2_LINEAR_LAYERS}
+_LORA_COUNT_MISTAKES = {
+    "you counted one block only: every one of the n_layer blocks gets its own adapters": lambda *c: _count_with(c) / c[0],
+    "you counted A only (r x fan_in); B (fan_out x r) is trained too: r * (fan_in + fan_out)": _counted(
+        per_matrix=lambda c: lambda i, o: c[2] * i
+    ),
+    "you counted B only (fan_out x r); A (r x fan_in) is trained too: r * (fan_in + fan_out)": _counted(
+        per_matrix=lambda c: lambda i, o: c[2] * o
+    ),
+    "you counted the full matrix fan_in x fan_out: that is what full fine-tuning trains, LoRA trains "
+    "r * (fan_in + fan_out)": _counted(per_matrix=lambda c: lambda i, o: i * o),
+    "you multiplied r * fan_in * fan_out; A and B hold r * fan_in + r * fan_out numbers": _counted(
+        per_matrix=lambda c: lambda i, o: c[2] * i * o
+    ),
+    "you gave every adapted matrix the shape n_embd x n_embd: c_attn maps n_embd to 3 * n_embd (q, k, v), "
+    "c_fc n_embd to 4 * n_embd, the MLP's c_proj 4 * n_embd back to n_embd": _counted(sizes=_SQUARE),
+    "PEFT matches target_modules by suffix: 'c_proj' adapts both attn.c_proj and mlp.c_proj": _counted(layers=_first_suffix_only),
+    "you added a bias per adapted matrix; LoRA's A and B have none (bias='none' by default)": _counted(
+        per_matrix=lambda c: lambda i, o: c[2] * (i + o) + o
+    ),
+    "you counted A and B twice: r * (fan_in + fan_out) per matrix, once": lambda *c: 2 * _count_with(c),
+}
+
+
+@checking.checker
 def check_lora_param_count(fn, show: bool = True) -> Feedback:
     """Check ``fn(n_layer, n_embd, r, target_modules) -> int`` for GPT-2-style models."""
-    name = "LoRA parameter count"
-    outs, problem = _calls(fn, _LORA_CASES)
-    if problem:
-        return feedback(name, [problem], show=show)
-    if any(o.shape != () for o in outs):
-        return feedback(name, [f"returned shape {outs[0].shape}; the count is one number"], show=show)
-    rights = [lora_param_count(*case) for case in _LORA_CASES]
-    if all(_close(o, r) for o, r in zip(outs, rights)):
-        return feedback(name, [], show=show)
-    square = {path: (1, 1) for path in GPT2_LINEAR_LAYERS}
-    candidates = {
-        "you counted one block only: every one of the n_layer blocks gets its own adapters": [
-            _count_with(c) / c[0] for c in _LORA_CASES
-        ],
-        "you counted A only (r x fan_in); B (fan_out x r) is trained too: r * (fan_in + fan_out)": [
-            _count_with(c, per_matrix=lambda i, o, r=c[2]: r * i) for c in _LORA_CASES
-        ],
-        "you counted B only (fan_out x r); A (r x fan_in) is trained too: r * (fan_in + fan_out)": [
-            _count_with(c, per_matrix=lambda i, o, r=c[2]: r * o) for c in _LORA_CASES
-        ],
-        "you counted the full matrix fan_in x fan_out: that is what full fine-tuning trains, LoRA trains "
-        "r * (fan_in + fan_out)": [_count_with(c, per_matrix=lambda i, o: i * o) for c in _LORA_CASES],
-        "you multiplied r * fan_in * fan_out; A and B hold r * fan_in + r * fan_out numbers": [
-            _count_with(c, per_matrix=lambda i, o, r=c[2]: r * i * o) for c in _LORA_CASES
-        ],
-        "you gave every adapted matrix the shape n_embd x n_embd: c_attn maps n_embd to 3 * n_embd (q, k, v), "
-        "c_fc n_embd to 4 * n_embd, the MLP's c_proj 4 * n_embd back to n_embd": [_count_with(c, sizes=square) for c in _LORA_CASES],
-        "PEFT matches target_modules by suffix: 'c_proj' adapts both attn.c_proj and mlp.c_proj": [
-            _count_with(c, layers=_first_suffix_only) for c in _LORA_CASES
-        ],
-        "you added a bias per adapted matrix; LoRA's A and B have none (bias='none' by default)": [
-            _count_with(c, per_matrix=lambda i, o, r=c[2]: r * (i + o) + o) for c in _LORA_CASES
-        ],
-        "you counted A and B twice: r * (fan_in + fan_out) per matrix, once": [2 * _count_with(c) for c in _LORA_CASES],
-    }
-    message = _first_match(outs, candidates)
-    if message:
-        return feedback(name, [message], show=show)
-    bad = [(c, float(o), r) for c, o, r in zip(_LORA_CASES, outs, rights) if not _close(o, r)]
-    (n_layer, n_embd, r, targets), got, want = bad[0]
-    return feedback(
-        name,
-        [f"for n_layer={n_layer}, n_embd={n_embd}, r={r}, target_modules={targets} you returned {got:,.0f}, expected {want:,}"],
-        hints=[
-            "per block: sum over the adapted matrices of r * (fan_in + fan_out); then times n_layer",
-            f"the matrices of one block (fan_in, fan_out in units of n_embd): {GPT2_LINEAR_LAYERS}",
-        ],
+    return checking.judge(
+        "LoRA parameter count", fn, _lora_count_cases(), lora_param_count, same=_close, shape=_one_number,
+        mistakes=_LORA_COUNT_MISTAKES,
+        differs_hints=["per block: sum over the adapted matrices of r * (fan_in + fan_out); then times n_layer",
+                       f"the matrices of one block (fan_in, fan_out in units of n_embd): {GPT2_LINEAR_LAYERS}"],
         show=show,
-    )
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------
@@ -262,50 +258,42 @@ _MEMORY_CASES = (
 )
 
 
+def _memory_cases() -> list[Case]:
+    rng = checking.fresh_rng()
+    n = int(rng.integers(10**5, 10**9))
+    random = (n, int(n * rng.uniform(0.001, 0.5)), int(rng.choice([1, 2, 4])))
+    cases = [Case(c, f"for n_params={c[0]:,}, n_trainable={c[1]:,}, bytes_per_weight={c[2]}") for c in _MEMORY_CASES]
+    return cases + [Case(random, f"for the random n_params={random[0]:,}, n_trainable={random[1]:,}, "
+                                 f"bytes_per_weight={random[2]}")]  # fmt: skip
+
+
+_MEMORY_MISTAKES = {
+    "you returned gigabytes (10^9 bytes); return bytes": lambda n, t, b: training_memory_bytes(n, t, b) / 1e9,
+    "you returned GiB (2^30 bytes); return bytes": lambda n, t, b: training_memory_bytes(n, t, b) / 2**30,
+    "you returned megabytes; return bytes": lambda n, t, b: training_memory_bytes(n, t, b) / 1e6,
+    "you returned bits; return bytes": lambda n, t, b: 8 * training_memory_bytes(n, t, b),
+    "you left out the gradients: each trainable parameter has one, of bytes_per_weight": lambda n, t, b: n * b + t * 8,
+    "you left out the AdamW moments: two float32 numbers (8 bytes) per trainable parameter": lambda n, t, b: n * b + t * b,
+    "AdamW keeps two moments per trainable parameter (m and v), 8 bytes in float32; you counted one": lambda n, t, b: n * b
+    + t * (b + 4),
+    "the AdamW moments are kept in float32 (4 bytes each) whatever the weights' type": lambda n, t, b: n * b + t * 3 * b,
+    "you gave every parameter gradients and AdamW moments; frozen parameters have neither (that is LoRA's saving)": lambda n, t, b: n
+    * (2 * b + 8),
+    "you left out the frozen weights: the whole model must be in memory, not only the trainable part": lambda n, t, b: t * (2 * b + 8),
+    "you counted every weight at 4 bytes; bytes_per_weight says how they are stored (2 for bfloat16)": lambda n, t, b: n * 4
+    + t * (4 + 8),
+}
+
+
+@checking.checker
 def check_memory_estimate(fn, show: bool = True) -> Feedback:
     """Check ``fn(n_params, n_trainable, bytes_per_weight) -> bytes`` against :func:`training_memory_bytes`."""
-    name = "Memory estimate"
-    outs, problem = _calls(fn, _MEMORY_CASES)
-    if problem:
-        return feedback(name, [problem], show=show)
-    if any(o.shape != () for o in outs):
-        return feedback(name, [f"returned shape {outs[0].shape}; the estimate is one number of bytes"], show=show)
-    rights = [training_memory_bytes(*c) for c in _MEMORY_CASES]
-    if all(_close(o, r) for o, r in zip(outs, rights)):
-        return feedback(name, [], show=show)
-    c = _MEMORY_CASES
-    candidates = {
-        "you returned gigabytes (10^9 bytes); return bytes": [r / 1e9 for r in rights],
-        "you returned GiB (2^30 bytes); return bytes": [r / 2**30 for r in rights],
-        "you returned megabytes; return bytes": [r / 1e6 for r in rights],
-        "you returned bits; return bytes": [8 * r for r in rights],
-        "you left out the gradients: each trainable parameter has one, of bytes_per_weight": [n * b + t * 8 for n, t, b in c],
-        "you left out the AdamW moments: two float32 numbers (8 bytes) per trainable parameter": [n * b + t * b for n, t, b in c],
-        "AdamW keeps two moments per trainable parameter (m and v), 8 bytes in float32; you counted one": [
-            n * b + t * (b + 4) for n, t, b in c
-        ],
-        "the AdamW moments are kept in float32 (4 bytes each) whatever the weights' type": [n * b + t * 3 * b for n, t, b in c],
-        "you gave every parameter gradients and AdamW moments; frozen parameters have neither (that is LoRA's saving)": [
-            n * (2 * b + 8) for n, t, b in c
-        ],
-        "you left out the frozen weights: the whole model must be in memory, not only the trainable part": [
-            t * (2 * b + 8) for n, t, b in c
-        ],
-        "you counted every weight at 4 bytes; bytes_per_weight says how they are stored (2 for bfloat16)": [
-            n * 4 + t * (4 + 8) for n, t, b in c
-        ],
-    }
-    message = _first_match(outs, candidates)
-    if message:
-        return feedback(name, [message], show=show)
-    bad = [(args, float(o), r) for args, o, r in zip(_MEMORY_CASES, outs, rights) if not _close(o, r)]
-    (n, t, b), got, want = bad[0]
-    return feedback(
-        name,
-        [f"for n_params={n:,}, n_trainable={t:,}, bytes_per_weight={b} you returned {got:,.0f}, expected {want:,}"],
-        hints=["weights: n_params * bytes_per_weight; per trainable parameter: a gradient (bytes_per_weight) + two float32 moments (8)"],
-        show=show,
-    )
+    return checking.judge(
+        "Memory estimate", fn, _memory_cases(), training_memory_bytes, same=_close, shape=_one_number,
+        mistakes=_MEMORY_MISTAKES,
+        differs_hints=["weights: n_params * bytes_per_weight; per trainable parameter: a gradient (bytes_per_weight) "
+                       "+ two float32 moments (8)"], show=show,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------
@@ -316,41 +304,47 @@ _IDS = np.array([[5, 17, 3, 9, 12, 50, 50], [8, 8, 21, 4, 7, 30, 2]])
 _MASK = np.array([[1, 1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 1, 1, 1]])  # the first row is padded with id 50
 
 
+def _labels_cases() -> list[Case]:
+    rng = checking.fresh_rng()
+    batch, length = int(rng.integers(2, 5)), int(rng.integers(5, 10))
+    lengths = rng.integers(2, length + 1, batch)
+    lengths[0] = length - 1  # at least one padded position
+    mask = (np.arange(length)[None, :] < lengths[:, None]).astype(int)
+    ids = np.where(mask == 1, rng.integers(1, 60, (batch, length)), 50)
+    return [Case((_IDS, _MASK), "on the chosen batch"), Case((ids, mask), "on a random padded batch"),
+            Case((_IDS[1:], _MASK[1:]), "on a batch without padding")]  # fmt: skip
+
+
+def _shifted(ids, m):
+    right = causal_lm_labels(ids, m)
+    return np.concatenate([right[:, 1:], np.full((len(right), 1), IGNORE_INDEX)], axis=1)
+
+
+_LABELS_MISTAKES = {
+    "you shifted the labels; the model shifts them itself (logits at t are scored against label t + 1), "
+    "so shifting here makes it predict two tokens ahead": _shifted,
+    "the padding is still in the labels: set padded positions to -100 so the loss skips them": lambda ids, m: ids,
+    "you marked padding with 0; the loss skips the label -100 (0 is a real token id)": lambda ids, m: np.where(m == 1, ids, 0),
+    "you masked the real tokens and kept the padding: -100 goes where attention_mask is 0": lambda ids, m: np.where(
+        m == 0, ids, IGNORE_INDEX
+    ),
+    "you returned the attention mask": lambda ids, m: m,
+}
+
+
+def _labels_shape(out, right, case) -> str:
+    if np.shape(out) == (right.shape[0], right.shape[1] - 1):
+        return "you cut the last position (a shift): return labels of the same shape as input_ids; the model shifts inside"
+    return f"returned shape {np.shape(out)}, expected {right.shape} (one label per input position)"
+
+
+@checking.checker
 def check_causal_lm_labels(fn, show: bool = True) -> Feedback:
     """Check ``fn(input_ids, attention_mask) -> labels`` (arrays of shape (batch, T))."""
-    name = "Causal LM labels"
-    out, problem = _call(fn, _IDS, _MASK)
-    if problem:
-        return feedback(name, [problem], show=show)
-    right = causal_lm_labels(_IDS, _MASK)
-    if _close(out, right):
-        return feedback(name, [], show=show)
-    shifted = np.concatenate([right[:, 1:], np.full((len(right), 1), IGNORE_INDEX)], axis=1)
-    candidates = {
-        "you shifted the labels; the model shifts them itself (logits at t are scored against label t + 1), "
-        "so shifting here makes it predict two tokens ahead": shifted,
-        "the padding is still in the labels: set padded positions to -100 so the loss skips them": _IDS,
-        "you marked padding with 0; the loss skips the label -100 (0 is a real token id)": np.where(_MASK == 1, _IDS, 0),
-        "you masked the real tokens and kept the padding: -100 goes where attention_mask is 0": np.where(_MASK == 0, _IDS, IGNORE_INDEX),
-        "you returned the attention mask": _MASK,
-    }
-    if out.shape == (2, 6):
-        return feedback(
-            name,
-            ["you cut the last position (a shift): return labels of the same shape as input_ids; the model shifts inside"],
-            show=show,
-        )
-    if out.shape != _IDS.shape:
-        return feedback(name, [f"returned shape {out.shape}, expected {_IDS.shape} (one label per input position)"], show=show)
-    message = _first_match([out], {k: [v] for k, v in candidates.items()})
-    if message:
-        return feedback(name, [message], show=show)
-    return feedback(
-        name,
-        [f"first row {out[0].astype(int).tolist()}, expected {right[0].tolist()}"],
-        hints=["labels = input_ids.copy(); labels[attention_mask == 0] = -100"],
-        show=show,
-    )
+    return checking.judge(
+        "Causal LM labels", fn, _labels_cases(), causal_lm_labels, same=_close, shape=_labels_shape,
+        mistakes=_LABELS_MISTAKES, differs_hints=["labels = input_ids.copy(); labels[attention_mask == 0] = -100"], show=show,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------
@@ -364,41 +358,48 @@ _B = _mrng.normal(0, 0.3, (10, 2))  # (fan_out, r): trained, so no longer zero
 _ALPHA, _R = 8.0, 2
 
 
+def _merge_cases() -> list[Case]:
+    rng = checking.fresh_rng()
+    fan_in, fan_out, r = int(rng.integers(3, 9)), int(rng.integers(4, 12)), int(rng.integers(1, 4))
+    random = (rng.normal(0, 0.02, (fan_in, fan_out)), rng.normal(0, 0.3, (r, fan_in)), rng.normal(0, 0.3, (fan_out, r)),
+              float(rng.choice([4.0, 16.0])), r)  # fmt: skip
+    return [
+        Case((_W, _A, _B, _ALPHA, _R), "for fan_in=6, fan_out=10, r=2"),
+        Case((_W, _A, _B, 4.0, _R), "for alpha=4, r=2"),
+        Case(random, f"for random matrices (fan_in={fan_in}, fan_out={fan_out}, r={r})"),
+    ]
+
+
+def _update(a, b, alpha, r):
+    return (alpha / r) * (b @ a).T
+
+
+_MERGE_MISTAKES = {
+    "the scaling alpha / r is missing: W + (alpha / r) * (B @ A).T": lambda w, a, b, alpha, r: w + (b @ a).T,
+    "you scaled by r / alpha; the update is multiplied by alpha / r": lambda w, a, b, alpha, r: w + (r / alpha) * (b @ a).T,
+    "you scaled by alpha alone; LoRA divides by r too: alpha / r": lambda w, a, b, alpha, r: w + alpha * (b @ a).T,
+    "you subtracted the update; merging adds it (unmerging subtracts)": lambda w, a, b, alpha, r: w - _update(a, b, alpha, r),
+    "you returned the update alone; add it to the weight": lambda w, a, b, alpha, r: _update(a, b, alpha, r),
+    "you returned the weight unchanged": lambda w, a, b, alpha, r: w,
+}
+
+
+def _merge_shape(out, right, case) -> str:
+    if np.shape(out) == right.shape[::-1]:
+        return "you returned the nn.Linear layout (fan_out, fan_in); a Conv1D weight is (fan_in, fan_out)"
+    return f"returned shape {np.shape(out)}, expected the weight's shape {right.shape}"
+
+
+@checking.checker
 def check_merge_conv1d(fn, show: bool = True) -> Feedback:
     """Check ``fn(weight, lora_A, lora_B, alpha, r) -> merged weight`` for a ``Conv1D`` weight (fan_in, fan_out)."""
     name = "Merging LoRA into Conv1D"
-    out, problem = _call(fn, _W, _A, _B, _ALPHA, _R)
-    if problem and ("shape" in problem or "align" in problem or "broadcast" in problem):
-        return feedback(
-            name,
-            [problem],
-            hints=["B @ A is (fan_out, fan_in), the nn.Linear layout; Conv1D stores (fan_in, fan_out): transpose the update"],
-            show=show,
-        )
-    if problem:
-        return feedback(name, [problem], show=show)
-    right = merge_conv1d(_W, _A, _B, _ALPHA, _R)
-    if _close(out, right):
-        return feedback(name, [], show=show)
-    if out.shape == (10, 6):
-        return feedback(name, ["you returned the nn.Linear layout (fan_out, fan_in); a Conv1D weight is (fan_in, fan_out)"], show=show)
-    if out.shape != _W.shape:
-        return feedback(name, [f"returned shape {out.shape}, expected the weight's shape {_W.shape}"], show=show)
-    delta = (_B @ _A).T
-    candidates = {
-        "the scaling alpha / r is missing: W + (alpha / r) * (B @ A).T": _W + delta,
-        "you scaled by r / alpha; the update is multiplied by alpha / r": _W + (_R / _ALPHA) * delta,
-        "you scaled by alpha alone; LoRA divides by r too: alpha / r": _W + _ALPHA * delta,
-        "you subtracted the update; merging adds it (unmerging subtracts)": _W - (_ALPHA / _R) * delta,
-        "you returned the update alone; add it to the weight": (_ALPHA / _R) * delta,
-        "you returned the weight unchanged": _W,
-    }
-    message = _first_match([out], {k: [v] for k, v in candidates.items()})
-    if message:
-        return feedback(name, [message], show=show)
-    return feedback(
-        name,
-        ["values differ from W + (alpha / r) * (B @ A).T"],
-        hints=["(B @ A) is (fan_out, fan_in); transpose it to the Conv1D layout before adding"],
-        show=show,
-    )
+    transpose = ["B @ A is (fan_out, fan_in), the nn.Linear layout; Conv1D stores (fan_in, fan_out): transpose the update"]
+    cases = _merge_cases()
+    _, problem = checking.run(fn, cases[0].args)
+    if problem and any(word in problem for word in ("shape", "align", "broadcast")):
+        return feedback(name, [problem], transpose, show=show)
+    return checking.judge(
+        name, fn, cases, merge_conv1d, same=_close, shape=_merge_shape, mistakes=_MERGE_MISTAKES,
+        differs_hints=["(B @ A) is (fan_out, fan_in); transpose it to the Conv1D layout before adding"], show=show,
+    )  # fmt: skip

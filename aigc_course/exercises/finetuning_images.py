@@ -1,7 +1,7 @@
 """Checkers for the exercises of chapter 5, "Transfer learning for images".
 
-Each checker calls the reader's NumPy function on a few chosen inputs, compares
-it with the package's reference, and recognises the usual mistakes so that it
+Each checker calls the reader's NumPy function on chosen inputs and on inputs drawn at
+random, compares it with the package's reference, and recognises the usual mistakes so that it
 can say what is wrong::
 
     from aigc_course.exercises import finetuning_images as ex
@@ -21,27 +21,13 @@ import numpy as np
 
 from aigc_course import theory
 from aigc_course.exercises import _checking as checking
-from aigc_course.exercises._feedback import Feedback, feedback
+from aigc_course.exercises._checking import Case
+from aigc_course.exercises._feedback import Feedback, expected, feedback
 
 __all__ = ["check_few_shot_split", "check_masked_loss", "check_patch_mask"]
 
 
-# The reader's function is run and its answer compared by the shared helpers; these are this
-# module's settings of them.
-_call = functools.partial(checking.call, dtype=None)
 _close = functools.partial(checking.close, rtol=1e-5, atol=1e-6)
-_first_match = functools.partial(checking.first_match, same=_close)
-
-
-def _as_float(out):
-    """``(float array, problem)``: numbers only, finite."""
-    try:
-        out = np.asarray(out, dtype=float)
-    except (TypeError, ValueError):
-        return None, f"your function returned values of type {out.dtype}, which are not numbers"
-    if not np.all(np.isfinite(out)):
-        return None, "your function returned NaN or infinite values"
-    return out, None
 
 
 # --------------------------------------------------------------------------
@@ -101,53 +87,57 @@ def _mask_candidates(noise, image_size, patch_size, mask_ratio) -> dict:
     }
 
 
+def _mask_cases() -> list[Case]:
+    rng = checking.fresh_rng()
+    image_size, patch_size = [(16, 4), (12, 3), (8, 2), (12, 4)][int(rng.integers(4))]
+    ratio = round(float(rng.uniform(0.1, 0.9)), 2)
+    noise = rng.standard_normal((int(rng.integers(2, 6)), (image_size // patch_size) ** 2))
+    cases = [Case(c, f"(image_size={c[1]}, patch_size={c[2]}, mask_ratio={c[3]})") for c in _MASK_CASES]
+    return cases + [Case((noise, image_size, patch_size, ratio), f"(random noise, image_size={image_size}, "
+                                                                 f"patch_size={patch_size}, mask_ratio={ratio})")]  # fmt: skip
+
+
+def _mask_mistake(message):
+    return lambda *args: _mask_candidates(*args)[message]
+
+
+def _mask_shape(out, right, case) -> str:
+    noise, image_size, patch_size, _ = case.args
+    g = image_size // patch_size
+    if np.shape(out) == (len(noise), g, g):
+        return f"returned one value per patch, shape {np.shape(out)}; expand each patch to pixels, shape {right.shape}"
+    if np.size(out) == right.size:
+        return f"returned shape {np.shape(out)}; expected {right.shape} (one image-sized mask per row of noise)"
+    return f"returned shape {np.shape(out)}, expected {right.shape}"
+
+
+def _mask_diagnose(outs, rights, cases):
+    i = next(i for i in range(len(outs)) if not _close(outs[i], rights[i]))
+    out, right, args = outs[i], rights[i], cases[i].where
+    if not np.isin(out, (0.0, 1.0)).all():
+        return [f"{args}: the mask must hold only 0 (visible) and 1 (hidden)"]
+    wrong = int((out != right).sum())
+    return [f"{args}: {wrong} of {right.size} pixels differ from the expected mask "
+            f"(image 0 hides {int(out[0].sum())} pixels, {expected(int(right[0].sum()))})"]  # fmt: skip
+
+
+@checking.checker
 def check_patch_mask(fn, show: bool = True) -> Feedback:
     """Check ``fn(noise, image_size, patch_size, mask_ratio) -> mask (N, H, W)``, 1 on hidden pixels.
 
     ``noise`` is standard normal, one value per patch, shape ``(N, (image_size // patch_size) ** 2)``.
     """
-    name = "Patch mask"
-    failing = []  # (args, reader's mask, candidate mistakes) of the cases that differ
-    for noise, image_size, patch_size, mask_ratio in _MASK_CASES:
-        args = f"(image_size={image_size}, patch_size={patch_size}, mask_ratio={mask_ratio})"
-        out, problem = _call(fn, noise, image_size, patch_size, mask_ratio)
-        if problem is None:
-            out, problem = _as_float(out)
-        if problem:
-            hints = ["NormalDist().inv_cdf(0) has no value: with mask_ratio = 0 hide nothing"] if mask_ratio == 0 else []
-            return feedback(name, [f"{args}: {problem}"], hints, show=show)
-        right = patch_mask(noise, image_size, patch_size, mask_ratio)
-        if out.shape != right.shape:
-            g = image_size // patch_size
-            if out.shape == (len(noise), g, g):
-                message = f"returned one value per patch, shape {out.shape}; expand each patch to pixels, shape {right.shape}"
-            elif out.size == right.size:
-                message = f"returned shape {out.shape}; expected {right.shape} (one image-sized mask per row of noise)"
-            else:
-                message = f"returned shape {out.shape}, expected {right.shape}"
-            return feedback(name, [f"{args}: {message}"], show=show)
-        if not np.isin(out, (0.0, 1.0)).all():
-            return feedback(name, [f"{args}: the mask must hold only 0 (visible) and 1 (hidden)"], show=show)
-        if not _close(out, right):
-            failing.append((args, out, right, _mask_candidates(noise, image_size, patch_size, mask_ratio)))
-    if not failing:
-        return feedback(name, [], show=show)
-    # Name the mistake that explains every failing case (several coincide in one case: at
-    # mask_ratio=0.5, "above the (1 - r) quantile" and "1 on visible" give the same mask).
-    for message in failing[0][3]:
-        if all(_close(out, candidates[message]) for _, out, _, candidates in failing):
-            return feedback(name, [message], show=show)
-    args, out, right, candidates = failing[0]
-    message = _first_match(out, candidates)
-    if message:
-        return feedback(name, [f"{args}: {message}"], show=show)
-    wrong = int((out != right).sum())
-    return feedback(
-        name,
-        [f"{args}: {wrong} of {right.size} pixels differ from the expected mask "
-         f"(image 0 hides {int(out[0].sum())} pixels, expected {int(right[0].sum())})"],
-        ["hidden = noise < NormalDist().inv_cdf(mask_ratio), reshaped to (N, g, g), then np.repeat by patch_size along axes 1 and 2"],
-        show=show,
+    cases = _mask_cases()
+    zero = next(c for c in cases if c.args[3] == 0)
+    _, problem = checking.run(fn, zero.args)
+    if problem and "raised" in problem:
+        return feedback("Patch mask", [f"{zero.where}: {problem}"],
+                        ["NormalDist().inv_cdf(0) has no value: with mask_ratio = 0 hide nothing"], show=show)  # fmt: skip
+    return checking.judge(
+        "Patch mask", fn, cases, patch_mask, same=_close, shape=_mask_shape,
+        mistakes={m: _mask_mistake(m) for m in _mask_candidates(*cases[0].args)}, diagnose=_mask_diagnose,
+        differs_hints=["hidden = noise < NormalDist().inv_cdf(mask_ratio), reshaped to (N, g, g), then np.repeat by "
+                       "patch_size along axes 1 and 2"], show=show,
     )  # fmt: skip
 
 
@@ -173,56 +163,76 @@ for _n, _cells in enumerate([[(0, 0)], [(0, 1), (1, 0)], [(0, 0), (1, 1), (1, 0)
         _MASK[_n, 4 * _i : 4 * _i + 4, 4 * _j : 4 * _j + 4] = 1.0
 
 
+def _loss_cases() -> list[Case]:
+    rng = checking.fresh_rng()
+    n = int(rng.integers(3, 6))
+    hidden = (rng.uniform(size=(n, 2, 2)) < 0.5).astype(float)
+    hidden[np.arange(n), rng.integers(0, 2, n), rng.integers(0, 2, n)] = 1.0  # every image hides a patch
+    hidden[0] = 1.0  # and they hide different numbers of patches
+    mask = hidden.repeat(3, axis=1).repeat(3, axis=2)  # (n, 6, 6)
+    logits, images = rng.normal(0.0, 2.0, (n, 6, 6)), np.clip(rng.uniform(-0.3, 1.3, (n, 6, 6)), 0.0, 1.0)
+    return [Case((_LOGITS, _IMAGES, _MASK), "on the chosen batch"), Case((logits, images, mask), "on a random batch"),
+            Case((_LOGITS[:2], _IMAGES[:2], _MASK[:2]), "on the first two images of the chosen batch")]  # fmt: skip
+
+
+def _bce_of(logits, images):
+    return theory.bce_with_logits(logits, images)
+
+
+def _over_hidden(values, m):
+    return float((values * m).sum() / m.sum())
+
+
+_LOSS_MISTAKES = {
+    "you averaged over all pixels; average over the hidden pixels only (divide by mask.sum())": lambda z, x, m: float(
+        (_bce_of(z, x) * m).mean()
+    ),
+    "you scored every pixel; only the hidden pixels (mask == 1) count, since copying visible pixels is no skill": lambda z, x, m: float(
+        _bce_of(z, x).mean()
+    ),
+    "you scored the visible pixels (mask == 0); score the hidden ones (mask == 1)": lambda z, x, m: _over_hidden(_bce_of(z, x), 1 - m),
+    "you summed over the hidden pixels; divide by their number to get the mean": lambda z, x, m: float((_bce_of(z, x) * m).sum()),
+    "you averaged each image's hidden pixels and then the images; average over all hidden pixels of the batch at "
+    "once (an image with more hidden pixels counts more)": lambda z, x, m: float(
+        np.mean([(_bce_of(z, x)[i] * m[i]).sum() / m[i].sum() for i in range(len(x)) if m[i].sum()])
+    ),
+    "the sign is flipped: BCE = -[x log p + (1 - x) log(1 - p)] is never negative": lambda z, x, m: -masked_loss(z, x, m),
+    "the (1 - x) log(1 - p) term is missing: background pixels must be rewarded for p near 0": lambda z, x, m: _over_hidden(
+        -x * np.log(theory.sigmoid(z)), m
+    ),
+    "you used the logits as probabilities; apply the sigmoid first, p = 1 / (1 + exp(-logits))": lambda z, x, m: _over_hidden(
+        -(x * np.log(np.clip(z, 1e-7, None)) + (1 - x) * np.log(np.clip(1 - z, 1e-7, None))), m
+    ),
+    "that is the squared error of the probabilities; this exercise asks for the binary cross-entropy": lambda z, x, m: _over_hidden(
+        (theory.sigmoid(z) - x) ** 2, m
+    ),
+}
+
+
+def _loss_empty_mask(fn):
+    empty, problem = checking.run(fn, (_LOGITS, _IMAGES, np.zeros_like(_MASK)), quiet=True)
+    if problem or np.shape(empty) != () or not _close(empty, 0.0):
+        got = problem or f"it returned {checking.fmt(empty)}"
+        return ([f"with no hidden pixel the loss must be 0 (nothing to score), but {got}"],
+                ["divide by max(mask.sum(), 1) instead of mask.sum()"])  # fmt: skip
+    return []
+
+
+@checking.checker
 def check_masked_loss(fn, show: bool = True) -> Feedback:
     """Check ``fn(logits, images, mask) -> float``: pixel BCE from logits, averaged over the hidden pixels only.
 
-    Arrays are ``(N, H, W)``; ``mask`` is 1 on hidden pixels.  With no hidden
-    pixel at all the loss must be 0, not NaN (0 / 0).
+    Arrays are ``(N, H, W)``; ``mask`` is 1 on hidden pixels. With no hidden pixel at all
+    the loss must be 0, not NaN (0 / 0).
     """
-    name = "Masked reconstruction loss"
-    out, problem = _call(fn, _LOGITS, _IMAGES, _MASK)
-    if problem is None:
-        out, problem = _as_float(out)
-    if problem:
-        hints = ["the logits are any real numbers: p = 1 / (1 + exp(-logits)) before any log; the log goes on p, never on x"] if "NaN" in problem else []
-        return feedback(name, [problem], hints, show=show)
-    if out.shape != ():
-        return feedback(name, [f"returned shape {out.shape}, expected a single number (the mean over the hidden pixels of the batch)"], show=show)
-    right = masked_loss(_LOGITS, _IMAGES, _MASK)
-    if _close(out, right):
-        empty, problem = _call(fn, _LOGITS, _IMAGES, np.zeros_like(_MASK))
-        if problem is None:
-            empty, problem = _as_float(empty)
-        if problem or empty.shape != () or not _close(empty, 0.0):
-            got = problem or f"it returned {np.round(empty, 4).tolist()}"
-            return feedback(name, [f"with no hidden pixel the loss must be 0 (nothing to score), but {got}"],
-                            ["divide by max(mask.sum(), 1) instead of mask.sum()"], show=show)  # fmt: skip
-        return feedback(name, [], show=show)
-    x, p, m = _IMAGES, theory.sigmoid(_LOGITS), _MASK
-    per_pixel = theory.bce_with_logits(_LOGITS, _IMAGES)
-    n = len(x)
-
-    def over_hidden(values):
-        return float((values * m).sum() / m.sum())
-
-    candidates = {
-        "you averaged over all pixels; average over the hidden pixels only (divide by mask.sum())": float((per_pixel * m).mean()),
-        "you scored every pixel; only the hidden pixels (mask == 1) count, since copying visible pixels is no skill": float(per_pixel.mean()),
-        "you scored the visible pixels (mask == 0); score the hidden ones (mask == 1)": float((per_pixel * (1 - m)).sum() / (1 - m).sum()),
-        "you summed over the hidden pixels; divide by their number to get the mean": float((per_pixel * m).sum()),
-        "you averaged each image's hidden pixels and then the images; average over all hidden pixels of the batch at "
-        "once (an image with more hidden pixels counts more)": float(np.mean([(per_pixel[i] * m[i]).sum() / m[i].sum() for i in range(n)])),
-        "the sign is flipped: BCE = -[x log p + (1 - x) log(1 - p)] is never negative": -right,
-        "the (1 - x) log(1 - p) term is missing: background pixels must be rewarded for p near 0": over_hidden(-x * np.log(p)),
-        "you used the logits as probabilities; apply the sigmoid first, p = 1 / (1 + exp(-logits))": over_hidden(
-            -(x * np.log(np.clip(_LOGITS, 1e-7, None)) + (1 - x) * np.log(np.clip(1 - _LOGITS, 1e-7, None)))
-        ),
-        "that is the squared error of the probabilities; this exercise asks for the binary cross-entropy": over_hidden((p - x) ** 2),
-    }
-    message = _first_match(out, candidates)
-    problems = [message] if message else [f"your loss is {float(out):.4f}, expected {right:.4f}"]
-    hints = [] if message else ["per_pixel = -(x log p + (1 - x) log(1 - p)) with p = sigmoid(logits); (per_pixel * mask).sum() / max(mask.sum(), 1)"]
-    return feedback(name, problems, hints, show=show)
+    return checking.judge(
+        "Masked reconstruction loss", fn, _loss_cases(), masked_loss, same=_close,
+        shape=lambda out, right, case: f"returned shape {np.shape(out)}, expected a single number "
+                                       "(the mean over the hidden pixels of the batch)",
+        mistakes=_LOSS_MISTAKES, extra=_loss_empty_mask, quiet=True,
+        differs_hints=["per_pixel = -(x log p + (1 - x) log(1 - p)) with p = sigmoid(logits); "
+                       "(per_pixel * mask).sum() / max(mask.sum(), 1)"], show=show,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------
@@ -270,12 +280,14 @@ def _split_problems(out, labels, classes, k) -> list[str]:
     return problems
 
 
+@checking.checker
 def check_few_shot_split(fn, show: bool = True) -> Feedback:
     """Check ``fn(labels, classes, k, seed) -> indices``: ``k`` examples of each requested class, chosen with ``seed``.
 
-    The selection must be exactly ``k`` per class, only of ``classes``, no
-    index twice, only indices into ``labels`` (no test data), the same for the
-    same seed whatever NumPy's global random state, and different for other seeds.
+    Any random choice is right, so the checker tests properties, on the chosen cases and on
+    one drawn at random: exactly ``k`` per class, only of ``classes``, no index twice, only
+    indices into ``labels`` (no test data), the same for the same seed whatever NumPy's
+    global random state, and different for other seeds.
     """
     saved = np.random.get_state()  # the checks below reseed NumPy's global generator: put it back afterwards
     try:
@@ -284,12 +296,22 @@ def check_few_shot_split(fn, show: bool = True) -> Feedback:
         np.random.set_state(saved)
 
 
+def _split_cases():
+    """The chosen selections, and one drawn at random: classes, k and seed."""
+    rng = checking.fresh_rng()
+    classes = tuple(int(c) for c in np.sort(rng.choice(10, int(rng.integers(2, 6)), replace=False)))
+    return [*_SPLIT_CASES, (classes, int(rng.integers(1, 8)), int(rng.integers(3, 10_000)))]
+
+
+_call = functools.partial(checking.run, convert=functools.partial(checking.numbers, dtype=None))
+
+
 def _check_few_shot_split(fn, show: bool) -> Feedback:
     name = "Few-shot split"
     picks = []
-    for classes, k, seed in _SPLIT_CASES:
+    for classes, k, seed in _split_cases():
         args = f"(classes={list(classes)}, k={k}, seed={seed})"
-        out, problem = _call(fn, _SPLIT_LABELS, classes, k, seed)
+        out, problem = _call(fn, (_SPLIT_LABELS, classes, k, seed))
         if problem:
             return feedback(name, [f"{args}: {problem}"], show=show)
         problems = _split_problems(out, _SPLIT_LABELS, classes, k)
@@ -298,9 +320,9 @@ def _check_few_shot_split(fn, show: bool) -> Feedback:
         picks.append(out.astype(np.int64))
     classes, k, seed = _SPLIT_CASES[0]
     np.random.seed(1)  # two different global states: the answer must not depend on them
-    again, problem = _call(fn, _SPLIT_LABELS, classes, k, seed)
+    again, problem = _call(fn, (_SPLIT_LABELS, classes, k, seed))
     np.random.seed(2)
-    third, problem3 = _call(fn, _SPLIT_LABELS, classes, k, seed)
+    third, problem3 = _call(fn, (_SPLIT_LABELS, classes, k, seed))
     if problem or problem3:
         return feedback(name, [problem or problem3], show=show)
     if not (set(again.tolist()) == set(picks[0].tolist()) == set(third.tolist())):
@@ -308,7 +330,7 @@ def _check_few_shot_split(fn, show: bool) -> Feedback:
                                "not the global random state, so a run can be repeated"], show=show)  # fmt: skip
     others = []
     for other_seed in (seed + 1, seed + 2, seed + 3):
-        out, problem = _call(fn, _SPLIT_LABELS, classes, k, other_seed)
+        out, problem = _call(fn, (_SPLIT_LABELS, classes, k, other_seed))
         if problem:
             return feedback(name, [f"seed={other_seed}: {problem}"], show=show)
         others.append(set(out.astype(np.int64).tolist()))
