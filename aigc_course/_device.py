@@ -1,4 +1,5 @@
-"""Device choice shared by both frameworks: an argument, then an environment variable, then auto."""
+"""Device choice shared by both frameworks: an argument, then an environment variable,
+then auto."""
 
 from __future__ import annotations
 
@@ -16,12 +17,20 @@ def requested_device(device: str | None) -> str:
     """
     source = "device"
     if device is None:
-        device, source = os.environ.get(DEVICE_ENV_VAR, "auto") or "auto", DEVICE_ENV_VAR
+        device, source = (
+            os.environ.get(DEVICE_ENV_VAR, "auto") or "auto",
+            DEVICE_ENV_VAR,
+        )
     if not isinstance(device, str):
-        raise ValueError(f"{source} must be a string ({', '.join(DEVICE_CHOICES)}), got {device!r}")
+        raise ValueError(
+            f"{source} must be a string ({', '.join(DEVICE_CHOICES)}), got {device!r}"
+        )
     choice = device.strip().lower()
     if choice == "cuda" or choice.startswith("cuda:"):
         choice = "gpu"
     if choice not in DEVICE_CHOICES:
-        raise ValueError(f"{source} must be one of {', '.join(DEVICE_CHOICES)} (or 'cuda'), got {device!r}")
+        raise ValueError(
+            f"{source} must be one of {', '.join(DEVICE_CHOICES)} (or "
+            f"'cuda'), got {device!r}"
+        )
     return choice

@@ -35,14 +35,19 @@ def perturbation() -> float:
     try:
         size = float(text)
     except ValueError:
-        raise ValueError(f"{PERTURB_ENV_VAR} must be a relative size such as 1e-4, got {text!r}") from None
+        raise ValueError(
+            f"{PERTURB_ENV_VAR} must be a relative size such as 1e-4, got {text!r}"
+        ) from None
     if not 0.0 <= size <= 1e-3:
-        raise ValueError(f"{PERTURB_ENV_VAR} must be in [0, 1e-3] (CI uses 1e-4), got {text!r}")
+        raise ValueError(
+            f"{PERTURB_ENV_VAR} must be in [0, 1e-3] (CI uses 1e-4), got {text!r}"
+        )
     return size
 
 
 def size_for(model) -> float:
-    """The size to nudge ``model`` by now: 0.0 when unset or when it was nudged before."""
+    """The size to nudge ``model`` by now: 0.0 when unset or when it was nudged
+    before."""
     size = perturbation()
     if size == 0.0 or model in _nudged:
         return 0.0
@@ -51,14 +56,17 @@ def size_for(model) -> float:
 
 
 def nudged(array: np.ndarray) -> np.ndarray:
-    """``array`` times ``1 +/- size`` when ``AIGC_COURSE_PERTURB`` is set (for what is trained
-    that is not a model's weight, such as the image style transfer optimises); else ``array``."""
+    """``array`` times ``1 +/- size`` when ``AIGC_COURSE_PERTURB`` is set (for what is
+    trained
+    that is not a model's weight, such as the image style transfer optimises); else
+    ``array``."""
     size = perturbation()
     return array * factors(np.shape(array), 0, size) if size else array
 
 
 def factors(shape, index: int, size: float) -> np.ndarray:
-    """``1 + size * s`` with signs ``s`` in {-1, +1} fixed by the weight's position ``index``."""
+    """``1 + size * s`` with signs ``s`` in {-1, +1} fixed by the weight's position
+    ``index``."""
     signs = np.random.default_rng(index).integers(0, 2, size=shape) * 2 - 1
     return (1.0 + size * signs).astype(np.float32)
 
@@ -69,7 +77,11 @@ def factors(shape, index: int, size: float) -> np.ndarray:
 PERTURBATIONS: dict[str, dict[str, str]] = {
     # Other kernels: PyTorch without its vectorised CPU kernels, TensorFlow with
     # oneDNN, and two threads (sums split differently) in both frameworks and BLAS.
-    "kernels": {"ATEN_CPU_CAPABILITY": "default", "TF_ENABLE_ONEDNN_OPTS": "1", "AIGC_COURSE_THREADS": "2"},
+    "kernels": {
+        "ATEN_CPU_CAPABILITY": "default",
+        "TF_ENABLE_ONEDNN_OPTS": "1",
+        "AIGC_COURSE_THREADS": "2",
+    },
     # Another machine's rounding, emulated: initial weights nudged by a relative
     # 1e-4, about the change another CPU makes to a VAE's loss after 25 epochs.
     "rounding": {PERTURB_ENV_VAR: "1e-4"},

@@ -26,14 +26,17 @@ def _installed(name: str) -> bool:
 
 def _check_seed(seed) -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise ValueError(f"seed must be an integer, got {seed!r} ({type(seed).__name__})")
+        raise ValueError(
+            f"seed must be an integer, got {seed!r} ({type(seed).__name__})"
+        )
     if not 0 <= int(seed) < 2**32:
         raise ValueError(f"seed must be in [0, 2**32), got {seed}")
     return int(seed)
 
 
 def _int_from_env(name: str, minimum: int) -> int | None:
-    """The integer in environment variable ``name`` (None when unset); ``ValueError`` when malformed."""
+    """The integer in environment variable ``name`` (None when unset); ``ValueError``
+    when malformed."""
     text = os.environ.get(name, "").strip()
     if not text:
         return None
@@ -61,9 +64,14 @@ def _check_threads(num_threads) -> int | None:
     if num_threads == "auto":
         return threads_from_env() or 1
     if num_threads is not None and (
-        isinstance(num_threads, bool) or not isinstance(num_threads, int) or num_threads < 1
+        isinstance(num_threads, bool)
+        or not isinstance(num_threads, int)
+        or num_threads < 1
     ):
-        raise ValueError(f"num_threads must be a positive integer, 'auto' or None, got {num_threads!r}")
+        raise ValueError(
+            "num_threads must be a positive integer, 'auto' or None, "
+            f"got {num_threads!r}"
+        )
     return num_threads
 
 
@@ -118,12 +126,15 @@ def _limit_blas_threads(num_threads: int) -> None:
     threadpool_limits(limits=num_threads)
 
 
-def seed_everything(seed: int = 0, *, num_threads: int | str | None = "auto", deterministic: bool = True) -> int:
+def seed_everything(
+    seed: int = 0, *, num_threads: int | str | None = "auto", deterministic: bool = True
+) -> int:
     """Seed Python, NumPy, TensorFlow/Keras and PyTorch (each one that is installed).
 
     Args:
         seed: an integer in ``[0, 2**32)``.
-        num_threads: CPU threads for TensorFlow, PyTorch and NumPy's BLAS.  Results of a seeded
+        num_threads: CPU threads for TensorFlow, PyTorch and NumPy's BLAS.  Results of a
+        seeded
             run change with the thread count, so the book fixes it: ``"auto"``
             (the default) means the ``AIGC_COURSE_THREADS`` environment variable
             when it is set, else 1.  ``None`` keeps each framework's default:

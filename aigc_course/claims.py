@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import numbers
+import os
 
 LOG_ENV_VAR = "AIGC_COURSE_CLAIMS_LOG"
 NOTEBOOK_ENV_VAR = "AIGC_COURSE_NOTEBOOK"
@@ -39,7 +39,8 @@ def claim(
     at_least: float | None = None,
     at_most: float | None = None,
 ):
-    """Raise :class:`ClaimError` unless ``value`` lies in the claimed range; return ``value``.
+    """Raise :class:`ClaimError` unless ``value`` lies in the claimed range; return
+    ``value``.
 
     Args:
         text: what the number is, as the prose says it (it names the failure).
@@ -48,14 +49,18 @@ def claim(
         at_least, at_most: one-sided bounds; give these or ``between``, not both.
     """
     if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"text must be a non-empty string saying what the number is, got {text!r}")
+        raise ValueError(
+            f"text must be a non-empty string saying what the number is, got {text!r}"
+        )
     low, high = _bounds(between, at_least, at_most)
     number = _real(value)
     _record(text, number, low, high)
     if not (math.isfinite(number) and low <= number <= high):
         raise ClaimError(
-            f"{text}: expected {_describe(low, high)}, got {number:.6g}. The book's claim does not "
-            "hold on this run; if the code is unchanged, see CONTRIBUTING.md, 'Trained numbers'."
+            f"{text}: expected {_describe(low, high)}, got {number:.6g}. The book's "
+            "claim does not "
+            "hold on this run; if the code is unchanged, see CONTRIBUTING.md, "
+            "'Trained numbers'."
         )
     return value
 
@@ -63,12 +68,16 @@ def claim(
 def _bounds(between, at_least, at_most) -> tuple[float, float]:
     if between is not None:
         if at_least is not None or at_most is not None:
-            raise ValueError("give either between=(low, high) or at_least/at_most, not both")
+            raise ValueError(
+                "give either between=(low, high) or at_least/at_most, not both"
+            )
         if not isinstance(between, (tuple, list)) or len(between) != 2:
             raise ValueError(f"between must be a pair (low, high), got {between!r}")
         at_least, at_most = between
     if at_least is None and at_most is None:
-        raise ValueError("a claim needs a range: between=(low, high), at_least= or at_most=")
+        raise ValueError(
+            "a claim needs a range: between=(low, high), at_least= or at_most="
+        )
     low = -math.inf if at_least is None else _real(at_least, "the lower bound")
     high = math.inf if at_most is None else _real(at_most, "the upper bound")
     if not low <= high:
@@ -81,10 +90,15 @@ def _real(value, name: str = "value") -> float:
         try:
             value = value.item()  # NumPy, torch and TensorFlow scalars of one element
         except (ValueError, RuntimeError, TypeError) as error:
-            raise ValueError(f"{name} must be a single real number, got an array of shape "
-                             f"{tuple(getattr(value, 'shape', ()))}") from error
+            raise ValueError(
+                f"{name} must be a single real number, got an array of "
+                "shape "
+                f"{tuple(getattr(value, 'shape', ()))}"
+            ) from error
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+        raise ValueError(
+            f"{name} must be a real number, got {value!r} ({type(value).__name__})"
+        )
     return float(value)
 
 
@@ -100,7 +114,12 @@ def _record(text: str, number: float, low: float, high: float) -> None:
     path = os.environ.get(LOG_ENV_VAR)
     if not path:
         return
-    entry = {"notebook": os.environ.get(NOTEBOOK_ENV_VAR, ""), "claim": text, "value": number,
-             "low": None if low == -math.inf else low, "high": None if high == math.inf else high}
+    entry = {
+        "notebook": os.environ.get(NOTEBOOK_ENV_VAR, ""),
+        "claim": text,
+        "value": number,
+        "low": None if low == -math.inf else low,
+        "high": None if high == math.inf else high,
+    }
     with open(path, "a", encoding="utf-8") as log:
         log.write(json.dumps(entry) + "\n")

@@ -48,7 +48,8 @@ __all__ = [
 ]
 
 HIDDEN_UNITS = 64  # size of the feature vector the set metrics compare
-L2_PENALTY = 0.3  # scikit-learn's ``alpha``: ~95% of held-out digits at confidence >= 0.9
+# scikit-learn's ``alpha``: ~95% of held-out digits at confidence >= 0.9
+L2_PENALTY = 0.3
 MAX_ITER = 300  # L-BFGS iterations; fixed, so training is the same on every run
 SEED = 0
 
@@ -60,37 +61,51 @@ DENSITY_COVERAGE_K = 5  # Naeem et al. (2020)
 
 def _check_image_size(image_size) -> int:
     if image_size not in IMAGE_SIZES:
-        raise ValueError(f"image_size must be one of {', '.join(map(str, IMAGE_SIZES))}; got {image_size!r}")
+        raise ValueError(
+            "image_size must be one of "
+            f"{', '.join(map(str, IMAGE_SIZES))}; got {image_size!r}"
+        )
     return int(image_size)
 
 
 def _as_images(images, image_size: int | None = None) -> np.ndarray:
-    """``images`` as float64 ``(N, H, W)``; a channel axis of size 1 (first or last) is dropped."""
+    """``images`` as float64 ``(N, H, W)``; a channel axis of size 1 (first or last) is
+    dropped."""
     try:
         images = np.asarray(images, dtype=np.float64)
     except (TypeError, ValueError) as error:
-        raise ValueError(f"images must be a numeric array, got {type(images).__name__}: {error}") from None
+        raise ValueError(
+            f"images must be a numeric array, got {type(images).__name__}: {error}"
+        ) from None
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]  # Keras layout (N, H, W, 1)
     elif images.ndim == 4 and images.shape[1] == 1:
         images = images[:, 0]  # PyTorch layout (N, 1, H, W)
     if images.ndim != 3 or images.shape[1] != images.shape[2]:
         raise ValueError(
-            f"images must have shape (N, H, W) with H == W (or one channel: (N, H, W, 1) / (N, 1, H, W)), got {images.shape}"
+            "images must have shape (N, H, W) with H == W (or one channel: (N, H, W, "
+            f"1) / (N, 1, H, W)), got {images.shape}"
         )
     if len(images) == 0:
         raise ValueError("images is empty")
     if image_size is not None and images.shape[1] != image_size:
-        raise ValueError(f"images are {images.shape[1]}x{images.shape[2]} but image_size is {image_size}")
+        raise ValueError(
+            f"images are {images.shape[1]}x{images.shape[2]} but "
+            f"image_size is {image_size}"
+        )
     if not np.all(np.isfinite(images)):
-        raise ValueError(f"images hold {int(np.sum(~np.isfinite(images)))} NaN or infinite value(s)")
+        raise ValueError(
+            f"images hold {int(np.sum(~np.isfinite(images)))} NaN or infinite value(s)"
+        )
     return images
 
 
 def _to_unit(images: np.ndarray, scale: str) -> np.ndarray:
     """Map pixels to [0, 1], the scale the classifier was trained on."""
     if scale not in IMAGE_SCALES:
-        raise ValueError(f"scale must be one of {', '.join(map(repr, IMAGE_SCALES))}; got {scale!r}")
+        raise ValueError(
+            f"scale must be one of {', '.join(map(repr, IMAGE_SCALES))}; got {scale!r}"
+        )
     if scale == "auto":
         # A tanh image has a background of -1; a [0, 1] image has no negative pixel.
         scale = "tanh" if images.min() < 0 else "unit"
@@ -117,15 +132,20 @@ class DigitsClassifier:
     is negative, else ``"unit"``.
     """
 
-    def __init__(self, image_size: int, hidden_weights, hidden_bias, output_weights, output_bias):
+    def __init__(
+        self, image_size: int, hidden_weights, hidden_bias, output_weights, output_bias
+    ):
         self.image_size = _check_image_size(image_size)
-        self.hidden_weights = np.asarray(hidden_weights, dtype=np.float64)  # (H*W, HIDDEN_UNITS)
+        # (H*W, HIDDEN_UNITS)
+        self.hidden_weights = np.asarray(hidden_weights, dtype=np.float64)
         self.hidden_bias = np.asarray(hidden_bias, dtype=np.float64)  # (HIDDEN_UNITS,)
-        self.output_weights = np.asarray(output_weights, dtype=np.float64)  # (HIDDEN_UNITS, 10)
+        # (HIDDEN_UNITS, 10)
+        self.output_weights = np.asarray(output_weights, dtype=np.float64)
         self.output_bias = np.asarray(output_bias, dtype=np.float64)  # (10,)
         if self.hidden_weights.shape[0] != self.image_size**2:
             raise ValueError(
-                f"hidden_weights must have {self.image_size**2} rows for {self.image_size}x{self.image_size} "
+                f"hidden_weights must have {self.image_size**2} rows for "
+                f"{self.image_size}x{self.image_size} "
                 f"images, got shape {self.hidden_weights.shape}"
             )
 
@@ -136,11 +156,13 @@ class DigitsClassifier:
     def features(self, images, scale: str = "auto") -> np.ndarray:
         """Hidden-layer activations, shape ``(N, 64)``: what the set metrics compare."""
         pixels = self._pixels(images, scale)
-        return np.maximum(pixels @ self.hidden_weights + self.hidden_bias, 0.0)  # (N, HIDDEN_UNITS)
+        # (N, HIDDEN_UNITS)
+        return np.maximum(pixels @ self.hidden_weights + self.hidden_bias, 0.0)
 
     def predict_proba(self, images, scale: str = "auto") -> np.ndarray:
         """Class probabilities, shape ``(N, 10)``; rows sum to 1."""
-        logits = self.features(images, scale) @ self.output_weights + self.output_bias  # (N, 10)
+        # (N, 10)
+        logits = self.features(images, scale) @ self.output_weights + self.output_bias
         logits -= logits.max(axis=1, keepdims=True)  # stable softmax
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)
@@ -154,11 +176,17 @@ class DigitsClassifier:
         labels = np.asarray(labels)
         predicted = self.predict(images, scale)
         if labels.shape != predicted.shape:
-            raise ValueError(f"labels must have shape {predicted.shape} (one per image), got {labels.shape}")
+            raise ValueError(
+                f"labels must have shape {predicted.shape} (one per "
+                f"image), got {labels.shape}"
+            )
         return float(np.mean(predicted == labels))
 
     def __repr__(self) -> str:
-        return f"DigitsClassifier(image_size={self.image_size}, hidden_units={self.hidden_weights.shape[1]})"
+        return (
+            f"DigitsClassifier(image_size={self.image_size}, "
+            f"hidden_units={self.hidden_weights.shape[1]})"
+        )
 
 
 def train_reference_classifier(image_size: int = 28) -> DigitsClassifier:
@@ -175,7 +203,11 @@ def train_reference_classifier(image_size: int = 28) -> DigitsClassifier:
     image_size = _check_image_size(image_size)
     images, labels = load_digits(image_size, split="train", scale="unit")
     model = MLPClassifier(
-        hidden_layer_sizes=(HIDDEN_UNITS,), solver="lbfgs", alpha=L2_PENALTY, max_iter=MAX_ITER, random_state=SEED
+        hidden_layer_sizes=(HIDDEN_UNITS,),
+        solver="lbfgs",
+        alpha=L2_PENALTY,
+        max_iter=MAX_ITER,
+        random_state=SEED,
     )
     with threadpool_limits(limits=1), warnings.catch_warnings():
         # L-BFGS stops at MAX_ITER on purpose: a fixed amount of work.
@@ -187,7 +219,8 @@ def train_reference_classifier(image_size: int = 28) -> DigitsClassifier:
 
 @functools.lru_cache(maxsize=None)
 def reference_classifier(image_size: int = 28) -> DigitsClassifier:
-    """The reference classifier for ``image_size`` (8, 16 or 28), trained once per process."""
+    """The reference classifier for ``image_size`` (8, 16 or 28), trained once per
+    process."""
     return train_reference_classifier(_check_image_size(image_size))
 
 
@@ -201,7 +234,10 @@ def _reference_features(image_size: int, reference: str) -> np.ndarray:
 
 def _check_reference(reference) -> str:
     if reference not in REFERENCES:
-        raise ValueError(f"reference must be one of {', '.join(map(repr, REFERENCES))}; got {reference!r}")
+        raise ValueError(
+            "reference must be one of "
+            f"{', '.join(map(repr, REFERENCES))}; got {reference!r}"
+        )
     return reference
 
 
@@ -209,8 +245,15 @@ def _infer_image_size(images: np.ndarray, image_size) -> int:
     return _check_image_size(images.shape[1] if image_size is None else image_size)
 
 
-def classifier_frechet_distance(images, image_size: int | None = None, *, reference: str = "test", scale: str = "auto") -> float:
-    """Fréchet distance between ``images`` and real digits, on the reference classifier's features.
+def classifier_frechet_distance(
+    images,
+    image_size: int | None = None,
+    *,
+    reference: str = "test",
+    scale: str = "auto",
+) -> float:
+    """Fréchet distance between ``images`` and real digits, on the reference
+    classifier's features.
 
     Not FID (that uses Inception-v3 features): call it the course classifier's
     Fréchet distance.  Lower is better; it depends on the number of images, so
@@ -238,7 +281,8 @@ def evaluate_samples(
     scale: str = "auto",
     threshold: float = 0.9,
 ) -> dict[str, float]:
-    """Every course metric for a batch of generated digits, against real ``reference`` digits.
+    """Every course metric for a batch of generated digits, against real ``reference``
+    digits.
 
     Args:
         images: generated digits, ``(N, H, W)`` (or with one channel axis),
@@ -258,7 +302,10 @@ def evaluate_samples(
     """
     images = _as_images(images)
     if len(images) <= DENSITY_COVERAGE_K:
-        raise ValueError(f"images must hold more than {DENSITY_COVERAGE_K} samples to evaluate, got {len(images)}")
+        raise ValueError(
+            f"images must hold more than {DENSITY_COVERAGE_K} samples to "
+            f"evaluate, got {len(images)}"
+        )
     image_size = _infer_image_size(images, image_size)
     classifier = reference_classifier(image_size)
     fake = classifier.features(images, scale)  # (N, HIDDEN_UNITS)
@@ -271,7 +318,9 @@ def evaluate_samples(
         "confident_fraction": metrics.confident_fraction(probs, threshold),
         "class_entropy": metrics.class_entropy(probs),
         "inception_style_score": metrics.inception_style_score(probs),
-        "classifier_frechet_distance": metrics.frechet_distance_from_features(real, fake),
+        "classifier_frechet_distance": metrics.frechet_distance_from_features(
+            real, fake
+        ),
         "precision": precision,
         "recall": recall,
         "density": density,
@@ -300,7 +349,8 @@ def _ceiling(image_size: int) -> tuple[tuple[str, float], ...]:
 
 
 def real_data_ceiling(image_size: int = 28) -> dict[str, float]:
-    """What real digits score on :func:`evaluate_samples`' metrics: the ceiling to quote.
+    """What real digits score on :func:`evaluate_samples`' metrics: the ceiling to
+    quote.
 
     * ``confident_fraction``, ``class_entropy``, ``inception_style_score`` and
       ``accuracy``: the held-out test digits, which the classifier never saw.

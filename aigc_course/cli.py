@@ -7,7 +7,8 @@ It exits non-zero, with a message saying what to do, when something is missing.
 For instructors (see :mod:`aigc_course.instructors`):
 
 * ``aigc-course assign PATH... --out DIR`` writes a student edition of notebooks
-  (solutions removed, checkers kept) to ``DIR/student/`` and the answer key to ``DIR/key/``;
+  (solutions removed, checkers kept) to ``DIR/student/`` and the answer key to
+  ``DIR/key/``;
 * ``aigc-course grade NOTEBOOK... [--timeout S] [--out FILE.csv]`` executes submitted
   notebooks and writes one row per exercise: points, maximum points and feedback.
 """
@@ -23,7 +24,9 @@ import time
 
 REQUIRED = ("numpy", "scipy", "sklearn", "matplotlib", "tensorflow", "keras", "torch")
 OPTIONAL = ("jupyter_book", "nbval", "jupyterlab")
-SETUP_HINT = "run the README's set-up command: python -m pip install -r requirements.txt"
+SETUP_HINT = (
+    "run the README's set-up command: python -m pip install -r requirements.txt"
+)
 
 
 class _Report:
@@ -52,12 +55,18 @@ def _check_packages(report: _Report) -> None:
         try:
             report.line(name, _version(name))
         except Exception as err:  # an import can fail in many ways; report them all
-            report.fail(name, f"cannot import ({type(err).__name__}: {err}); {SETUP_HINT}")
+            report.fail(
+                name, f"cannot import ({type(err).__name__}: {err}); {SETUP_HINT}"
+            )
     for name in OPTIONAL:
         try:
             report.line(name, _version(name))
         except Exception:
-            report.line(name, "not installed (only needed to build the book or run the notebook tests)")
+            report.line(
+                name,
+                "not installed (only needed to build the book or run "
+                "the notebook tests)",
+            )
 
 
 def _check_hardware(report: _Report) -> None:
@@ -67,7 +76,11 @@ def _check_hardware(report: _Report) -> None:
     try:
         import torch
 
-        gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none (CPU build or no GPU)"
+        gpu = (
+            torch.cuda.get_device_name(0)
+            if torch.cuda.is_available()
+            else "none (CPU build or no GPU)"
+        )
         report.line("pytorch gpu", gpu)
     except Exception:
         pass
@@ -83,7 +96,10 @@ def _check_hardware(report: _Report) -> None:
 
         backend = keras.backend.backend()
         if backend != "tensorflow":
-            report.fail("keras backend", f"{backend!r}; the course's Keras code needs KERAS_BACKEND=tensorflow")
+            report.fail(
+                "keras backend",
+                f"{backend!r}; the course's Keras code needs KERAS_BACKEND=tensorflow",
+            )
         else:
             report.line("keras backend", backend)
     except Exception:
@@ -91,28 +107,47 @@ def _check_hardware(report: _Report) -> None:
 
 
 def _check_settings(report: _Report) -> None:
-    """The course's environment variables: a bad value here would make every trainer raise."""
+    """The course's environment variables: a bad value here would make every trainer
+    raise."""
     from aigc_course import _perturb, _seed
     from aigc_course._device import DEVICE_ENV_VAR, requested_device
 
     try:
         device = requested_device(None)
-        shown = os.environ.get(DEVICE_ENV_VAR) or "auto (set AIGC_COURSE_DEVICE=cpu to force the CPU)"
+        shown = (
+            os.environ.get(DEVICE_ENV_VAR)
+            or "auto (set AIGC_COURSE_DEVICE=cpu to force the CPU)"
+        )
         report.line("device request", shown if device == "auto" else device)
     except ValueError as err:
-        report.fail("device request", f"{err}; set it to cpu, gpu or auto, or unset it", "INVALID")
+        report.fail(
+            "device request",
+            f"{err}; set it to cpu, gpu or auto, or unset it",
+            "INVALID",
+        )
     try:
         threads = _seed.threads_from_env()
-        report.line("threads per framework", f"{threads} (AIGC_COURSE_THREADS)" if threads else "1 (the book's setting)")
+        report.line(
+            "threads per framework",
+            f"{threads} (AIGC_COURSE_THREADS)" if threads else "1 (the book's setting)",
+        )
     except ValueError as err:
-        report.fail("threads per framework", f"{err}; unset it to use 1, the book's setting", "INVALID")
+        report.fail(
+            "threads per framework",
+            f"{err}; unset it to use 1, the book's setting",
+            "INVALID",
+        )
     for name, read, meaning in [
         (_perturb.PERTURB_ENV_VAR, _perturb.perturbation, "weights nudged"),
         (_seed.SEED_OFFSET_ENV_VAR, _seed.seed_offset_from_env, "seeds shifted"),
     ]:
         try:
             if read():
-                report.line(name, f"{os.environ[name]}: {meaning}, for testing only; numbers will differ from the book's")
+                report.line(
+                    name,
+                    f"{os.environ[name]}: {meaning}, for testing only; "
+                    "numbers will differ from the book's",
+                )
         except ValueError as err:
             report.fail(name, f"{err}; it is for testing only: unset it", "INVALID")
 
@@ -124,24 +159,45 @@ def _check_data(report: _Report) -> None:
 
         start = time.perf_counter()
         images, labels = load_digits(image_size=28)
-        report.line("digits", f"{images.shape[0]} training images {images.shape[1:]} loaded in {time.perf_counter() - start:.1f} s")
+        report.line(
+            "digits",
+            f"{images.shape[0]} training images {images.shape[1:]} "
+            f"loaded in {time.perf_counter() - start:.1f} s",
+        )
     except Exception as err:
         report.fail("digits", f"{type(err).__name__}: {err}")
     mnist = os.environ.get("AIGC_COURSE_MNIST")
     if not mnist:
-        report.line("mnist (optional)", "AIGC_COURSE_MNIST not set; the course uses scikit-learn's digits")
+        report.line(
+            "mnist (optional)",
+            "AIGC_COURSE_MNIST not set; the course uses scikit-learn's digits",
+        )
     elif not os.path.exists(mnist):
-        report.fail("mnist (optional)", f"AIGC_COURSE_MNIST={mnist!r} does not exist; point it at an mnist.npz "
-                                        "or a folder of the four IDX files, or unset it", "INVALID")
+        report.fail(
+            "mnist (optional)",
+            f"AIGC_COURSE_MNIST={mnist!r} does not exist; "
+            "point it at an mnist.npz "
+            "or a folder of the four IDX files, or unset "
+            "it",
+            "INVALID",
+        )
     else:
         try:
             from aigc_course.data import load_mnist
 
             images, _ = load_mnist(mnist)
-            report.line("mnist (optional)", f"{images.shape[0]} images {images.shape[1:]} from {mnist}")
+            report.line(
+                "mnist (optional)",
+                f"{images.shape[0]} images {images.shape[1:]} from {mnist}",
+            )
         except Exception as err:
-            report.fail("mnist (optional)", f"AIGC_COURSE_MNIST={mnist!r} does not load ({type(err).__name__}: {err}); "
-                                            "fix the file or unset the variable", "INVALID")
+            report.fail(
+                "mnist (optional)",
+                f"AIGC_COURSE_MNIST={mnist!r} does not "
+                f"load ({type(err).__name__}: {err}); "
+                "fix the file or unset the variable",
+                "INVALID",
+            )
 
 
 def doctor(out=None) -> int:
@@ -169,25 +225,56 @@ def _seconds(text: str) -> float:
     except ValueError:
         value = float("nan")
     if not value > 0:
-        raise argparse.ArgumentTypeError(f"--timeout must be a number of seconds > 0, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"--timeout must be a number of seconds > 0, got {text!r}"
+        )
     return value
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="aigc-course", description="Companion tools of the AIGC Course book.")
+    parser = argparse.ArgumentParser(
+        prog="aigc-course", description="Companion tools of the AIGC Course book."
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("doctor", help="check that this machine can run the course")
-    assign = sub.add_parser("assign", help="write the student edition and the answer key of notebooks")
-    assign.add_argument("paths", nargs="+", metavar="PATH", help="a notebook or a folder of notebooks (e.g. book/04_math)")
-    assign.add_argument("--out", required=True, metavar="DIR", help="writes DIR/student/ and DIR/key/")
-    grade = sub.add_parser("grade", help="execute submitted notebooks and score their exercises")
-    grade.add_argument("paths", nargs="+", metavar="NOTEBOOK", help="submitted notebooks, or folders of them")
-    grade.add_argument("--timeout", type=_seconds, default=600.0, metavar="SECONDS",
-                       help="time limit for each whole notebook (default 600)")
-    grade.add_argument("--out", metavar="FILE.csv", help="write the rows here (default: standard output)")
+    assign = sub.add_parser(
+        "assign", help="write the student edition and the answer key of notebooks"
+    )
+    assign.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="a notebook or a folder of notebooks (e.g. book/04_math)",
+    )
+    assign.add_argument(
+        "--out", required=True, metavar="DIR", help="writes DIR/student/ and DIR/key/"
+    )
+    grade = sub.add_parser(
+        "grade", help="execute submitted notebooks and score their exercises"
+    )
+    grade.add_argument(
+        "paths",
+        nargs="+",
+        metavar="NOTEBOOK",
+        help="submitted notebooks, or folders of them",
+    )
+    grade.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=600.0,
+        metavar="SECONDS",
+        help="time limit for each whole notebook (default 600)",
+    )
+    grade.add_argument(
+        "--out",
+        metavar="FILE.csv",
+        help="write the rows here (default: standard output)",
+    )
     grade.add_argument("--source", nargs="+", metavar="PATH",
-                       help="the assigned notebooks (or their folders): take exercises and points from them, "
-                            "matched by file name, not from the submissions")  # fmt: skip
+                       help="the assigned notebooks (or their folders): take "
+                            "exercises and points from them, "
+                            "matched by file name, not "
+                            "from the submissions")  # fmt: skip
     args = parser.parse_args(argv)
     if args.command == "doctor":
         return doctor()
@@ -200,7 +287,9 @@ def main(argv=None) -> int:
                 return 0
             from aigc_course.instructors.grade import main as grade_main
 
-            return grade_main(args.paths, timeout=args.timeout, out=args.out, source=args.source)
+            return grade_main(
+                args.paths, timeout=args.timeout, out=args.out, source=args.source
+            )
         except ValueError as err:
             parser.error(str(err))
     parser.print_help()

@@ -1,4 +1,5 @@
-"""Diffusion and flow matching without a framework: schedules, the forward process, one step of each sampler.
+"""Diffusion and flow matching without a framework: schedules, the forward process, one
+step of each sampler.
 
 Both :mod:`aigc_course.torch.diffusion` and :mod:`aigc_course.keras.diffusion`
 train their networks with their own framework and sample through the loops
@@ -47,13 +48,17 @@ from aigc_course._checks import (
 SCHEDULES = ("linear", "cosine")
 DDPM_METHODS = ("ddpm", "ddim")
 FLOW_METHODS = ("euler", "heun")
-TIME_SAMPLINGS = ("logit_normal", "uniform")  # how flow matching draws its training times
-# A conditional model's guidance by default: on the 8x8 digits every asked-for digit is read as asked from
-# 1.5 on, and the Frechet distance is lowest there; larger scales narrow each class's variety.
+# how flow matching draws its training times
+TIME_SAMPLINGS = ("logit_normal", "uniform")
+# A conditional model's guidance by default: on the 8x8 digits every asked-for digit is
+# read as asked from 1.5 on, and the Frechet distance is lowest there; larger scales
+# narrow each class's variety.
 GUIDANCE_SCALE = 1.5
-DDPM_STEPS = 50  # DDPM's sampling steps by default: on the 8x8 digits as good as 100, and twice as fast
+# DDPM's sampling steps by default: on the 8x8 digits as good as 100, and twice as fast
+DDPM_STEPS = 50
 
-Predict = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (x, t) -> the network's output, NumPy
+# (x, t) -> the network's output, NumPy
+Predict = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 # --------------------------------------------------------------------------
@@ -61,8 +66,11 @@ Predict = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (x, t) -> the networ
 # --------------------------------------------------------------------------
 
 
-def linear_betas(timesteps: int = 1000, beta_start: float = 1e-4, beta_end: float = 0.02) -> np.ndarray:
-    """Ho et al.'s schedule: betas rising linearly from ``beta_start`` to ``beta_end`` (at ``T = 1000``).
+def linear_betas(
+    timesteps: int = 1000, beta_start: float = 1e-4, beta_end: float = 0.02
+) -> np.ndarray:
+    """Ho et al.'s schedule: betas rising linearly from ``beta_start`` to ``beta_end``
+    (at ``T = 1000``).
 
     For another number of timesteps both ends are scaled by ``1000 / timesteps``
     (Nichol & Dhariwal, 2021), so the last ``alpha_bar`` stays near zero (about
@@ -70,11 +78,16 @@ def linear_betas(timesteps: int = 1000, beta_start: float = 1e-4, beta_end: floa
     """
     timesteps = check_int("timesteps", timesteps, minimum=2)
     scale = 1000.0 / timesteps
-    return np.linspace(scale * beta_start, scale * beta_end, timesteps, dtype=np.float64)
+    return np.linspace(
+        scale * beta_start, scale * beta_end, timesteps, dtype=np.float64
+    )
 
 
-def cosine_betas(timesteps: int = 1000, s: float = 0.008, max_beta: float = 0.999) -> np.ndarray:
-    """Nichol & Dhariwal's cosine schedule: ``alpha_bar(t) = cos^2(((t/T + s) / (1 + s)) pi / 2)``, betas capped.
+def cosine_betas(
+    timesteps: int = 1000, s: float = 0.008, max_beta: float = 0.999
+) -> np.ndarray:
+    """Nichol & Dhariwal's cosine schedule: ``alpha_bar(t) = cos^2(((t/T + s) / (1 + s))
+    pi / 2)``, betas capped.
 
     Noise is added more evenly than by the linear schedule, which destroys a
     small image's information long before the last step.  The same betas as
@@ -85,20 +98,30 @@ def cosine_betas(timesteps: int = 1000, s: float = 0.008, max_beta: float = 0.99
     def f(u):
         return math.cos((u + s) / (1 + s) * math.pi / 2) ** 2
 
-    return np.array([min(1 - f((i + 1) / timesteps) / f(i / timesteps), max_beta) for i in range(timesteps)])
+    return np.array(
+        [
+            min(1 - f((i + 1) / timesteps) / f(i / timesteps), max_beta)
+            for i in range(timesteps)
+        ]
+    )
 
 
 def noise_schedule(schedule: str = "cosine", timesteps: int = 1000) -> np.ndarray:
-    """The betas of ``schedule`` (``"linear"`` or ``"cosine"``), float64 ``(timesteps,)``."""
+    """The betas of ``schedule`` (``"linear"`` or ``"cosine"``), float64
+    ``(timesteps,)``."""
     check_choice("schedule", schedule, SCHEDULES)
     return linear_betas(timesteps) if schedule == "linear" else cosine_betas(timesteps)
 
 
 def alpha_bar(betas) -> np.ndarray:
-    """``alpha_bar[t] = prod_{s <= t} (1 - betas[s])``: how much of x_0 is left in x_t (its square root does)."""
+    """``alpha_bar[t] = prod_{s <= t} (1 - betas[s])``: how much of x_0 is left in x_t
+    (its square root does)."""
     betas = np.asarray(betas, dtype=np.float64)
     if betas.ndim != 1 or len(betas) < 2 or not np.all((betas > 0) & (betas < 1)):
-        raise ValueError(f"betas must be a 1-D array of at least 2 values in (0, 1), got shape {betas.shape}")
+        raise ValueError(
+            "betas must be a 1-D array of at least 2 values in (0, 1), "
+            f"got shape {betas.shape}"
+        )
     return np.cumprod(1.0 - betas)
 
 
@@ -108,22 +131,26 @@ def alpha_bar(betas) -> np.ndarray:
 
 
 def _per_sample(values, t, ndim: int) -> np.ndarray:
-    """``values[t]`` shaped to broadcast over a batch of ``ndim``-dimensional samples: ``(N, 1, ..., 1)``."""
+    """``values[t]`` shaped to broadcast over a batch of ``ndim``-dimensional samples:
+    ``(N, 1, ..., 1)``."""
     picked = np.asarray(values, dtype=np.float64)[np.asarray(t)]
     return picked.reshape(picked.shape + (1,) * (ndim - picked.ndim)).astype(np.float32)
 
 
 def q_mean_variance(x0, t, alpha_bars) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and variance of q(x_t | x_0) = N(sqrt(alpha_bar_t) x_0, (1 - alpha_bar_t) I) (Ho et al., eq. 4)."""
+    """Mean and variance of q(x_t | x_0) = N(sqrt(alpha_bar_t) x_0, (1 - alpha_bar_t) I)
+    (Ho et al., eq. 4)."""
     x0 = np.asarray(x0, dtype=np.float32)
     a = _per_sample(alpha_bars, t, x0.ndim)
     return np.sqrt(a) * x0, np.broadcast_to(1.0 - a, x0.shape)
 
 
 def q_sample(x0, t, noise, alpha_bars) -> np.ndarray:
-    """x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) noise: jump to step ``t`` in one go (eq. 4).
+    """x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) noise: jump to step ``t`` in
+    one go (eq. 4).
 
-    ``t`` is one timestep or one per sample; ``noise`` is standard normal, shaped like ``x0``.
+    ``t`` is one timestep or one per sample; ``noise`` is standard normal, shaped like
+    ``x0``.
     """
     x0 = np.asarray(x0, dtype=np.float32)
     a = _per_sample(alpha_bars, t, x0.ndim)
@@ -131,28 +158,40 @@ def q_sample(x0, t, noise, alpha_bars) -> np.ndarray:
 
 
 def _alpha_bars_at(alpha_bars, t: int, t_prev: int) -> tuple[float, float]:
-    """``alpha_bar`` at ``t`` and at ``t_prev`` (1 at ``t_prev = -1``, the clean image), as Python floats."""
+    """``alpha_bar`` at ``t`` and at ``t_prev`` (1 at ``t_prev = -1``, the clean image),
+    as Python floats."""
     alpha_bars = np.asarray(alpha_bars, dtype=np.float64)
     if not -1 <= t_prev < t < len(alpha_bars):
-        raise ValueError(f"timesteps must satisfy -1 <= t_prev < t < {len(alpha_bars)}, got t={t}, t_prev={t_prev}")
+        raise ValueError(
+            "timesteps must satisfy -1 <= t_prev < t < "
+            f"{len(alpha_bars)}, got t={t}, t_prev={t_prev}"
+        )
     return float(alpha_bars[t]), (1.0 if t_prev < 0 else float(alpha_bars[t_prev]))
 
 
 def predict_x0(x_t, t: int, eps, alpha_bars) -> np.ndarray:
-    """The clean sample that ``eps`` implies: x_0 = (x_t - sqrt(1 - alpha_bar_t) eps) / sqrt(alpha_bar_t) (eq. 15)."""
+    """The clean sample that ``eps`` implies: x_0 = (x_t - sqrt(1 - alpha_bar_t) eps) /
+    sqrt(alpha_bar_t) (eq. 15)."""
     a = float(np.asarray(alpha_bars)[t])
-    return (np.asarray(x_t, np.float32) - math.sqrt(1.0 - a) * np.asarray(eps, np.float32)) / math.sqrt(a)
+    return (
+        np.asarray(x_t, np.float32) - math.sqrt(1.0 - a) * np.asarray(eps, np.float32)
+    ) / math.sqrt(a)
 
 
-def posterior_coefficients(alpha_bars, t: int, t_prev: int | None = None) -> tuple[float, float, float]:
-    """q(x_{t_prev} | x_t, x_0) = N(c0 x_0 + ct x_t, var): the posterior DDPM samples from (Ho et al., eq. 7).
+def posterior_coefficients(
+    alpha_bars, t: int, t_prev: int | None = None
+) -> tuple[float, float, float]:
+    """q(x_{t_prev} | x_t, x_0) = N(c0 x_0 + ct x_t, var): the posterior DDPM samples
+    from (Ho et al., eq. 7).
 
-    ``t_prev`` defaults to ``t - 1``; a larger jump uses beta = 1 - alpha_bar_t / alpha_bar_prev,
+    ``t_prev`` defaults to ``t - 1``; a larger jump uses beta = 1 - alpha_bar_t /
+    alpha_bar_prev,
     the beta of the whole jump.
 
     Returns:
         ``(c0, ct, var)``: ``c0 = sqrt(ab_prev) beta / (1 - ab_t)``,
-        ``ct = sqrt(1 - beta) (1 - ab_prev) / (1 - ab_t)``, ``var = beta (1 - ab_prev) / (1 - ab_t)``.
+        ``ct = sqrt(1 - beta) (1 - ab_prev) / (1 - ab_t)``, ``var = beta (1 - ab_prev) /
+        (1 - ab_t)``.
     """
     t_prev = t - 1 if t_prev is None else t_prev
     a_t, a_prev = _alpha_bars_at(alpha_bars, t, t_prev)
@@ -166,22 +205,34 @@ def _clipped(x0: np.ndarray, clip) -> np.ndarray:
     return x0 if clip is None else np.clip(x0, clip[0], clip[1])
 
 
-def ddpm_step(x_t, t: int, t_prev: int, eps, alpha_bars, noise, clip=None) -> np.ndarray:
-    """One ancestral step x_t -> x_{t_prev}: a draw from the posterior, with the network's x_0 (Ho et al., Algorithm 2).
+def ddpm_step(
+    x_t, t: int, t_prev: int, eps, alpha_bars, noise, clip=None
+) -> np.ndarray:
+    """One ancestral step x_t -> x_{t_prev}: a draw from the posterior, with the
+    network's x_0 (Ho et al., Algorithm 2).
 
     Args:
         x_t: the current samples; ``eps``: the network's noise prediction for them.
-        t, t_prev: the current and the next timestep (``t_prev = -1``: the last step, no noise added).
+        t, t_prev: the current and the next timestep (``t_prev = -1``: the last step, no
+        noise added).
         noise: standard normal, shaped like ``x_t``.
-        clip: ``(low, high)`` to clip the predicted x_0 to (the data's range), or ``None``.
+        clip: ``(low, high)`` to clip the predicted x_0 to (the data's range), or
+        ``None``.
     """
     c0, ct, var = posterior_coefficients(alpha_bars, t, t_prev)
     x0 = _clipped(predict_x0(x_t, t, eps, alpha_bars), clip)
-    return c0 * x0 + ct * np.asarray(x_t, np.float32) + math.sqrt(var) * np.asarray(noise, np.float32)
+    return (
+        c0 * x0
+        + ct * np.asarray(x_t, np.float32)
+        + math.sqrt(var) * np.asarray(noise, np.float32)
+    )
 
 
-def ddim_step(x_t, t: int, t_prev: int, eps, alpha_bars, eta: float = 0.0, noise=None, clip=None) -> np.ndarray:
-    """One DDIM step x_t -> x_{t_prev} (Song et al., 2021, eq. 12): deterministic when ``eta = 0``.
+def ddim_step(
+    x_t, t: int, t_prev: int, eps, alpha_bars, eta: float = 0.0, noise=None, clip=None
+) -> np.ndarray:
+    """One DDIM step x_t -> x_{t_prev} (Song et al., 2021, eq. 12): deterministic when
+    ``eta = 0``.
 
     x_prev = sqrt(ab_prev) x_0 + sqrt(1 - ab_prev - sigma^2) eps + sigma noise, with
     sigma = eta sqrt((1 - ab_prev) / (1 - ab_t)) sqrt(1 - ab_t / ab_prev) (eq. 16);
@@ -196,23 +247,30 @@ def ddim_step(x_t, t: int, t_prev: int, eps, alpha_bars, eta: float = 0.0, noise
         x0 = _clipped(x0, clip)
         eps = (x_t - math.sqrt(a_t) * x0) / math.sqrt(1.0 - a_t)
     sigma = eta * math.sqrt((1.0 - a_prev) / (1.0 - a_t) * (1.0 - a_t / a_prev))
-    x_prev = math.sqrt(a_prev) * x0 + math.sqrt(1.0 - a_prev - sigma**2) * np.asarray(eps, np.float32)
+    x_prev = math.sqrt(a_prev) * x0 + math.sqrt(1.0 - a_prev - sigma**2) * np.asarray(
+        eps, np.float32
+    )
     if sigma > 0:
         if noise is None:
-            raise ValueError("noise is required when eta > 0 (standard normal, shaped like x_t)")
+            raise ValueError(
+                "noise is required when eta > 0 (standard normal, shaped like x_t)"
+            )
         x_prev = x_prev + sigma * np.asarray(noise, np.float32)
     return x_prev
 
 
 def sampling_timesteps(timesteps: int, steps: int) -> np.ndarray:
-    """``steps`` timesteps from ``T - 1`` down to 0, evenly spaced: where a sampler evaluates the network.
+    """``steps`` timesteps from ``T - 1`` down to 0, evenly spaced: where a sampler
+    evaluates the network.
 
     Starting at the last timestep, even with few steps, matters: a sampler that
     starts earlier begins from noise the network was never trained to see there.
     """
     steps = check_int("steps", steps)
     if steps > timesteps:
-        raise ValueError(f"steps must be at most the model's timesteps ({timesteps}), got {steps}")
+        raise ValueError(
+            f"steps must be at most the model's timesteps ({timesteps}), got {steps}"
+        )
     return np.round(np.linspace(timesteps - 1, 0, steps)).astype(np.int64)
 
 
@@ -227,14 +285,16 @@ def _per_time(t, ndim: int) -> np.ndarray:
 
 
 def flow_path(noise, data, t) -> np.ndarray:
-    """The straight path x_t = (1 - t) noise + t data (rectified flow), for one ``t`` or one per sample."""
+    """The straight path x_t = (1 - t) noise + t data (rectified flow), for one ``t`` or
+    one per sample."""
     noise, data = np.asarray(noise, np.float32), np.asarray(data, np.float32)
     t = _per_time(t, data.ndim)
     return (1.0 - t) * noise + t * data
 
 
 def flow_velocity(noise, data) -> np.ndarray:
-    """The velocity target d x_t / dt = data - noise: the same at every point of the straight path."""
+    """The velocity target d x_t / dt = data - noise: the same at every point of the
+    straight path."""
     return np.asarray(data, np.float32) - np.asarray(noise, np.float32)
 
 
@@ -245,7 +305,8 @@ def euler_step(x, t: float, dt: float, velocity: Predict) -> np.ndarray:
 
 
 def heun_step(x, t: float, dt: float, velocity: Predict) -> np.ndarray:
-    """Heun's method (the trapezoid rule with an Euler predictor): second order, two network calls per step."""
+    """Heun's method (the trapezoid rule with an Euler predictor): second order, two
+    network calls per step."""
     x = np.asarray(x, np.float32)
     v = velocity(x, np.full(len(x), t, np.float32))
     guess = x + np.float32(dt) * v
@@ -258,12 +319,18 @@ def heun_step(x, t: float, dt: float, velocity: Predict) -> np.ndarray:
 # --------------------------------------------------------------------------
 
 
-def embedding_frequencies(embedding_dim: int = 64, max_period: float = 10000.0) -> np.ndarray:
-    """Angular frequencies of the sinusoidal time embedding, float32 ``(embedding_dim // 2,)``.
+def embedding_frequencies(
+    embedding_dim: int = 64, max_period: float = 10000.0
+) -> np.ndarray:
+    """Angular frequencies of the sinusoidal time embedding, float32 ``(embedding_dim //
+    2,)``.
 
-    The features of time ``t`` in [0, 1] are ``sin(1000 t f_k)`` and ``cos(1000 t f_k)`` with
-    ``f_k = max_period ** (-k / half)``: the Transformer's position encoding (Vaswani et al.,
-    2017) of the timestep ``1000 t``, as in Ho et al.  Computed here, once, so both frameworks
+    The features of time ``t`` in [0, 1] are ``sin(1000 t f_k)`` and ``cos(1000 t f_k)``
+    with
+    ``f_k = max_period ** (-k / half)``: the Transformer's position encoding (Vaswani et
+    al.,
+    2017) of the timestep ``1000 t``, as in Ho et al.  Computed here, once, so both
+    frameworks
     multiply ``t`` by the very same float32 numbers.
     """
     half = check_int("embedding_dim", embedding_dim, minimum=2) // 2
@@ -273,26 +340,54 @@ def embedding_frequencies(embedding_dim: int = 64, max_period: float = 10000.0) 
 def check_times(t, n: int, name: str = "t") -> np.ndarray:
     """Flow-matching times: one number in [0, 1] or one per sample; float32 ``(n,)``."""
     array = np.asarray(t)
-    if array.dtype == object or not np.issubdtype(array.dtype, np.number) or array.ndim > 1:
-        raise ValueError(f"{name} must be a number in [0, 1] or an array of shape ({n},), got {array!r}")
-    array = np.broadcast_to(array.astype(np.float32), (n,)) if array.ndim == 0 else array.astype(np.float32)
+    if (
+        array.dtype == object
+        or not np.issubdtype(array.dtype, np.number)
+        or array.ndim > 1
+    ):
+        raise ValueError(
+            f"{name} must be a number in [0, 1] or an array of shape "
+            f"({n},), got {array!r}"
+        )
+    array = (
+        np.broadcast_to(array.astype(np.float32), (n,))
+        if array.ndim == 0
+        else array.astype(np.float32)
+    )
     if array.shape != (n,):
-        raise ValueError(f"{name} must be a number in [0, 1] or an array of shape ({n},), got shape {array.shape}")
+        raise ValueError(
+            f"{name} must be a number in [0, 1] or an array of shape "
+            f"({n},), got shape {array.shape}"
+        )
     if not np.all((array >= 0) & (array <= 1)):
-        raise ValueError(f"{name} must lie in [0, 1], got values in [{array.min():.3g}, {array.max():.3g}]")
+        raise ValueError(
+            f"{name} must lie in [0, 1], got values in "
+            f"[{array.min():.3g}, {array.max():.3g}]"
+        )
     return np.ascontiguousarray(array)
 
 
 def check_timesteps(t, n: int, timesteps: int, name: str = "t") -> np.ndarray:
-    """DDPM timesteps: one integer in [0, timesteps) or one per sample; int64 ``(n,)``."""
+    """DDPM timesteps: one integer in [0, timesteps) or one per sample; int64
+    ``(n,)``."""
     array = np.asarray(t)
     if not np.issubdtype(array.dtype, np.integer) or array.ndim > 1:
-        raise ValueError(f"{name} must be an integer timestep in [0, {timesteps}) or an array of them, got {array!r}")
+        raise ValueError(
+            f"{name} must be an integer timestep in [0, {timesteps}) or "
+            f"an array of them, got {array!r}"
+        )
     array = np.broadcast_to(array, (n,)) if array.ndim == 0 else array
     if array.shape != (n,):
-        raise ValueError(f"{name} must be one timestep or an array of shape ({n},), got shape {array.shape}")
+        raise ValueError(
+            f"{name} must be one timestep or an array of shape ({n},), "
+            f"got shape {array.shape}"
+        )
     if array.size and (array.min() < 0 or array.max() >= timesteps):
-        raise ValueError(f"{name} must lie in [0, {timesteps}) (timesteps={timesteps}), got values in [{array.min()}, {array.max()}]")
+        raise ValueError(
+            f"{name} must lie in [0, {timesteps}) "
+            f"(timesteps={timesteps}), got values in [{array.min()}, "
+            f"{array.max()}]"
+        )
     return np.ascontiguousarray(array, dtype=np.int64)
 
 
@@ -302,24 +397,30 @@ def check_timesteps(t, n: int, timesteps: int, name: str = "t") -> np.ndarray:
 
 
 def classifier_free_guidance(uncond, cond, scale: float) -> np.ndarray:
-    """uncond + scale (cond - uncond): pushes the prediction further in the label's direction when ``scale > 1``."""
+    """uncond + scale (cond - uncond): pushes the prediction further in the label's
+    direction when ``scale > 1``."""
     uncond = np.asarray(uncond, np.float32)
     return uncond + np.float32(scale) * (np.asarray(cond, np.float32) - uncond)
 
 
 def check_guidance(scale, num_classes: int) -> float:
-    """A guidance scale >= 0 (``None``: :data:`GUIDANCE_SCALE`, or 1 for an unconditional model); anything
+    """A guidance scale >= 0 (``None``: :data:`GUIDANCE_SCALE`, or 1 for an
+    unconditional model); anything
     but 1 needs a conditional model (``num_classes > 0``)."""
     if scale is None:
         return GUIDANCE_SCALE if num_classes else 1.0
     scale = check_float("guidance_scale", scale, 0.0, math.inf, high_open=True)
     if scale != 1.0 and not num_classes:
-        raise ValueError(f"guidance_scale needs a conditional model (num_classes > 0); this one is unconditional, got {scale}")
+        raise ValueError(
+            "guidance_scale needs a conditional model (num_classes > "
+            f"0); this one is unconditional, got {scale}"
+        )
     return scale
 
 
 def guided(predict: Callable, labels, null_label: int, scale: float) -> Predict:
-    """``(x, t) -> output`` of a conditional network, guided towards ``labels`` with ``scale``.
+    """``(x, t) -> output`` of a conditional network, guided towards ``labels`` with
+    ``scale``.
 
     ``predict(x, t, labels)`` is the network through the NumPy boundary.  With
     ``scale == 1`` it is called once, on ``labels``; otherwise once on a batch
@@ -335,26 +436,39 @@ def guided(predict: Callable, labels, null_label: int, scale: float) -> Predict:
 
     def mix(x, t):
         out = predict(np.concatenate([x, x]), np.concatenate([t, t]), both)  # (2N, ...)
-        cond, uncond = out[: len(x)], out[len(x):]
+        cond, uncond = out[: len(x)], out[len(x) :]
         return classifier_free_guidance(uncond, cond, scale)
 
     return mix
 
 
-def sample_ddpm(predict: Predict, x, alpha_bars, steps: int, method: str = "ddpm", seed: int = 0, clip=None,
-                trajectory: bool = False) -> np.ndarray:  # fmt: skip
-    """Denoise ``x`` (pure noise at ``T - 1``) in ``steps`` network calls with ancestral DDPM or deterministic DDIM.
+def sample_ddpm(
+    predict: Predict,
+    x,
+    alpha_bars,
+    steps: int,
+    method: str = "ddpm",
+    seed: int = 0,
+    clip=None,
+    trajectory: bool = False,
+) -> np.ndarray:
+    """Denoise ``x`` (pure noise at ``T - 1``) in ``steps`` network calls with ancestral
+    DDPM or deterministic DDIM.
 
     Args:
-        predict: ``(x_t, t) -> eps`` with ``t`` in [0, 1) (timestep / T), NumPy in and out.
+        predict: ``(x_t, t) -> eps`` with ``t`` in [0, 1) (timestep / T), NumPy in and
+        out.
         x: the starting noise, float32 ``(N, ...)``.
-        method: ``"ddpm"`` (a fresh noise draw each step, from ``seed``) or ``"ddim"`` (``eta = 0``).
-        trajectory: return every intermediate ``x``, ``(steps + 1, N, ...)``, not only the last.
+        method: ``"ddpm"`` (a fresh noise draw each step, from ``seed``) or ``"ddim"``
+        (``eta = 0``).
+        trajectory: return every intermediate ``x``, ``(steps + 1, N, ...)``, not only
+        the last.
     """
     check_choice("method", method, DDPM_METHODS)
     timesteps = len(alpha_bars)
     schedule = sampling_timesteps(timesteps, steps)
-    rng = np.random.default_rng(check_int("seed", seed, minimum=0) + 1)  # +1: not the stream x came from
+    # +1: not the stream x came from
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0) + 1)
     x = np.asarray(x, np.float32)
     path = [x]
     for i, t in enumerate(schedule):
@@ -369,8 +483,11 @@ def sample_ddpm(predict: Predict, x, alpha_bars, steps: int, method: str = "ddpm
     return np.stack(path) if trajectory else x
 
 
-def sample_flow(predict: Predict, x, steps: int, method: str = "euler", trajectory: bool = False) -> np.ndarray:
-    """Carry ``x`` (noise at ``t = 0``) to data at ``t = 1`` along ``predict``'s velocity in ``steps`` ODE steps."""
+def sample_flow(
+    predict: Predict, x, steps: int, method: str = "euler", trajectory: bool = False
+) -> np.ndarray:
+    """Carry ``x`` (noise at ``t = 0``) to data at ``t = 1`` along ``predict``'s
+    velocity in ``steps`` ODE steps."""
     check_choice("method", method, FLOW_METHODS)
     steps = check_int("steps", steps)
     step = euler_step if method == "euler" else heun_step
@@ -387,26 +504,38 @@ def sample_flow(predict: Predict, x, steps: int, method: str = "euler", trajecto
 # --------------------------------------------------------------------------
 
 
-def check_point_training(model, kinds, points, labels, steps, batch_size, seed) -> tuple[np.ndarray, np.ndarray | None]:
-    """The arguments of ``train_points``, checked; ``points`` as float32 ``(N, dim)`` and the labels as int64."""
+def check_point_training(
+    model, kinds, points, labels, steps, batch_size, seed
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The arguments of ``train_points``, checked; ``points`` as float32 ``(N, dim)``
+    and the labels as int64."""
     check_kind("model", model, kinds, "a diffusion or flow-matching model")
     if len(model.data_shape) != 1:
         raise ValueError(
-            f"model must be a point model (built with dim=...), got one for {model.data_shape} images; train it with train()"
+            "model must be a point model (built with dim=...), got one for "
+            f"{model.data_shape} images; train it with train()"
         )
     points = check_latents(points, model.dim, "points")
     if len(points) == 0:
-        raise ValueError(f"points must hold at least one point, got shape {points.shape}")
+        raise ValueError(
+            f"points must hold at least one point, got shape {points.shape}"
+        )
     check_int("steps", steps)
     check_int("batch_size", batch_size)
     check_int("seed", seed, minimum=0)
     return points, check_labels(labels, model.num_classes, len(points))
 
 
-def point_batch(rng: np.random.Generator, points, labels, batch_size: int, noise_dim: int) -> dict:
-    """One batch of points (and labels) and the step's noise, drawn from ``rng``: the same in both frameworks."""
+def point_batch(
+    rng: np.random.Generator, points, labels, batch_size: int, noise_dim: int
+) -> dict:
+    """One batch of points (and labels) and the step's noise, drawn from ``rng``: the
+    same in both frameworks."""
     index = rng.integers(0, len(points), size=batch_size)
-    batch = {"images": points[index], "noise": rng.standard_normal((batch_size, noise_dim), dtype=np.float32)}
+    batch = {
+        "images": points[index],
+        "noise": rng.standard_normal((batch_size, noise_dim), dtype=np.float32),
+    }
     if labels is not None:
         batch["labels"] = labels[index]
     return batch

@@ -1,6 +1,8 @@
-"""Framework-free image tools for the applications chapter: PSNR, naive fills, sample photos.
+"""Framework-free image tools for the applications chapter: PSNR, naive fills, sample
+photos.
 
-* :func:`psnr`: peak signal-to-noise ratio (峰值信噪比), optionally on the missing pixels only.
+* :func:`psnr`: peak signal-to-noise ratio (峰值信噪比), optionally on the missing
+  pixels only.
 * :func:`mean_fill`, :func:`nearest_fill`, :func:`diffusion_fill`: inpainting without
   learning, the baselines a trained model has to beat.
 * :func:`load_photo`: scikit-learn's two bundled photos, square and small.
@@ -16,7 +18,14 @@ import numpy as np
 
 from aigc_course._checks import check_choice, check_int
 
-__all__ = ["PHOTOS", "diffusion_fill", "load_photo", "mean_fill", "nearest_fill", "psnr"]
+__all__ = [
+    "PHOTOS",
+    "diffusion_fill",
+    "load_photo",
+    "mean_fill",
+    "nearest_fill",
+    "psnr",
+]
 
 PHOTOS = ("china.jpg", "flower.jpg")  # shipped inside scikit-learn: nothing to download
 
@@ -36,10 +45,16 @@ def _array(name: str, value) -> np.ndarray:
 def _check_masks(images: np.ndarray, masks, name: str = "masks") -> np.ndarray:
     masks = _array(name, masks)
     if masks.shape != images.shape:
-        raise ValueError(f"{name} must have the shape of the images {images.shape}, got {masks.shape}")
+        raise ValueError(
+            f"{name} must have the shape of the images {images.shape}, "
+            f"got {masks.shape}"
+        )
     if not np.isin(masks, (0.0, 1.0)).all():
         others = np.unique(masks[~np.isin(masks, (0.0, 1.0))])
-        raise ValueError(f"{name} must hold only 0 (known pixel) and 1 (missing pixel), got also {others[:3].tolist()}")
+        raise ValueError(
+            f"{name} must hold only 0 (known pixel) and 1 (missing "
+            f"pixel), got also {others[:3].tolist()}"
+        )
     return masks > 0.5
 
 
@@ -57,15 +72,22 @@ def psnr(prediction, target, *, mask=None, data_range: float = 1.0) -> float:
     """
     prediction, target = _array("prediction", prediction), _array("target", target)
     if prediction.shape != target.shape:
-        raise ValueError(f"prediction and target must have the same shape, got {prediction.shape} and {target.shape}")
-    ok = isinstance(data_range, (int, float, np.floating)) and not isinstance(data_range, bool)
+        raise ValueError(
+            "prediction and target must have the same shape, got "
+            f"{prediction.shape} and {target.shape}"
+        )
+    ok = isinstance(data_range, (int, float, np.floating)) and not isinstance(
+        data_range, bool
+    )
     if not ok or not math.isfinite(data_range) or data_range <= 0:
         raise ValueError(f"data_range must be a positive number, got {data_range!r}")
     squared = (prediction - target) ** 2
     if mask is not None:
         selected = _check_masks(target, mask, "mask")
         if not selected.any():
-            raise ValueError("mask selects no pixel (it is all 0); put 1 on the pixels to score")
+            raise ValueError(
+                "mask selects no pixel (it is all 0); put 1 on the pixels to score"
+            )
         squared = squared[selected]
     mse = float(squared.mean())
     return math.inf if mse == 0.0 else 10.0 * math.log10(data_range**2 / mse)
@@ -77,7 +99,9 @@ def _images_and_masks(images, masks) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"images must have shape (N, H, W), got {images.shape}")
     holes = _check_masks(images, masks)
     if holes.reshape(len(holes), -1).all(axis=1).any():
-        raise ValueError("masks hide every pixel of some image: nothing is known to fill from")
+        raise ValueError(
+            "masks hide every pixel of some image: nothing is known to fill from"
+        )
     return images, holes
 
 
@@ -89,7 +113,8 @@ def mean_fill(images, masks) -> np.ndarray:
 
 
 def nearest_fill(images, masks) -> np.ndarray:
-    """Fill each hole pixel with the value of the nearest known pixel (Euclidean distance).
+    """Fill each hole pixel with the value of the nearest known pixel (Euclidean
+    distance).
 
     ``scipy.ndimage.distance_transform_edt`` with ``return_indices=True`` gives,
     for every pixel, the coordinates of the nearest zero of its input: here, of
@@ -100,13 +125,15 @@ def nearest_fill(images, masks) -> np.ndarray:
     images, holes = _images_and_masks(images, masks)
     out = images.copy()
     for i, (img, h) in enumerate(zip(images, holes)):
-        _, (rows, cols) = ndimage.distance_transform_edt(h, return_indices=True)  # (2, H, W)
+        # (2, H, W)
+        _, (rows, cols) = ndimage.distance_transform_edt(h, return_indices=True)
         out[i] = img[rows, cols]
     return out.astype(np.float32)
 
 
 def diffusion_fill(images, masks, iterations: int = 200) -> np.ndarray:
-    """Fill holes by diffusion: repeatedly set each hole pixel to the mean of its four neighbours.
+    """Fill holes by diffusion: repeatedly set each hole pixel to the mean of its four
+    neighbours.
 
     The known pixels stay fixed, so the holes relax towards the smoothest surface
     that meets their border (a discrete Laplace equation).  Starts from the mean fill.
@@ -116,25 +143,36 @@ def diffusion_fill(images, masks, iterations: int = 200) -> np.ndarray:
     holes = _check_masks(x, masks)
     for _ in range(iterations):
         padded = np.pad(x, ((0, 0), (1, 1), (1, 1)), mode="edge")  # (N, H + 2, W + 2)
-        neighbours = (padded[:, :-2, 1:-1] + padded[:, 2:, 1:-1] + padded[:, 1:-1, :-2] + padded[:, 1:-1, 2:]) / 4
+        neighbours = (
+            padded[:, :-2, 1:-1]
+            + padded[:, 2:, 1:-1]
+            + padded[:, 1:-1, :-2]
+            + padded[:, 1:-1, 2:]
+        ) / 4
         x = np.where(holes, neighbours, x)
     return x.astype(np.float32)
 
 
 def load_photo(name: str = "china.jpg", size: int = 64) -> np.ndarray:
-    """One of scikit-learn's sample photos, centre-cropped to a square and resized: ``(size, size, 3)`` in [0, 1].
+    """One of scikit-learn's sample photos, centre-cropped to a square and resized:
+    ``(size, size, 3)`` in [0, 1].
 
     Args:
         name: ``"china.jpg"`` (a temple) or ``"flower.jpg"`` (a flower), both 640x427.
         size: side in pixels after resizing (Lanczos filter).
     """
     check_choice("name", name, PHOTOS)
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not 4 <= size <= 427:
+    if (
+        isinstance(size, bool)
+        or not isinstance(size, (int, np.integer))
+        or not 4 <= size <= 427
+    ):
         raise ValueError(f"size must be an integer in [4, 427], got {size!r}")
     from PIL import Image
     from sklearn.datasets import load_sample_image
 
-    photo = load_sample_image(name)  # (427, 640, 3) uint8, read from scikit-learn's own folder
+    # (427, 640, 3) uint8, read from scikit-learn's own folder
+    photo = load_sample_image(name)
     h, w = photo.shape[:2]
     side = min(h, w)
     top, left = (h - side) // 2, (w - side) // 2

@@ -15,7 +15,12 @@ __all__ = ["apply_mask", "box_masks_from_noise", "centre_mask", "random_box_mask
 
 
 def _check_size(name: str, value, low: int = 1, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low or (high is not None and value > high):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, np.integer))
+        or value < low
+        or (high is not None and value > high)
+    ):
         upper = f" and <= {high}" if high is not None else ""
         raise ValueError(f"{name} must be an integer >= {low}{upper}, got {value!r}")
     return int(value)
@@ -28,8 +33,11 @@ def _check_box_sizes(image_size, min_size, max_size) -> tuple[int, int, int]:
     return image_size, min_size, max_size
 
 
-def box_masks_from_noise(noise, image_size: int, min_size: int, max_size: int) -> np.ndarray:
-    """One square hole per row of standard normal ``noise`` ``(N, 3)``: its size, top and left.
+def box_masks_from_noise(
+    noise, image_size: int, min_size: int, max_size: int
+) -> np.ndarray:
+    """One square hole per row of standard normal ``noise`` ``(N, 3)``: its size, top
+    and left.
 
     Each column goes through the normal CDF to a uniform number u in (0, 1):
     size = min_size + floor(u0 * (max_size - min_size + 1)), then the top-left
@@ -41,8 +49,12 @@ def box_masks_from_noise(noise, image_size: int, min_size: int, max_size: int) -
     noise = np.asarray(noise, dtype=np.float32)
     if noise.ndim != 2 or noise.shape[1] != 3:
         raise ValueError(f"noise must have shape (N, 3), got {noise.shape}")
-    u = (0.5 * (1.0 + erf(noise / np.float32(np.sqrt(2.0))))).astype(np.float32)  # (N, 3) uniform
-    size = np.minimum(min_size + np.floor(u[:, 0] * (max_size - min_size + 1)), max_size)  # (N,)
+    # (N, 3) uniform
+    u = (0.5 * (1.0 + erf(noise / np.float32(np.sqrt(2.0))))).astype(np.float32)
+    # (N,)
+    size = np.minimum(
+        min_size + np.floor(u[:, 0] * (max_size - min_size + 1)), max_size
+    )
     top = np.minimum(np.floor(u[:, 1] * (image_size - size + 1)), image_size - size)
     left = np.minimum(np.floor(u[:, 2] * (image_size - size + 1)), image_size - size)
     r = np.arange(image_size, dtype=np.float32)
@@ -51,8 +63,11 @@ def box_masks_from_noise(noise, image_size: int, min_size: int, max_size: int) -
     return (rows[:, :, None] & cols[:, None, :]).astype(np.float32)  # (N, H, W)
 
 
-def random_box_masks(n: int, image_size: int, *, min_size: int = 4, max_size: int = 8, seed: int = 0) -> np.ndarray:
-    """``n`` masks, each with one square hole of random size and place; the same for the same ``seed``."""
+def random_box_masks(
+    n: int, image_size: int, *, min_size: int = 4, max_size: int = 8, seed: int = 0
+) -> np.ndarray:
+    """``n`` masks, each with one square hole of random size and place; the same for the
+    same ``seed``."""
     n = _check_size("n", n)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
@@ -61,9 +76,11 @@ def random_box_masks(n: int, image_size: int, *, min_size: int = 4, max_size: in
 
 
 def centre_mask(image_size: int, box_size: int, n: int = 1) -> np.ndarray:
-    """``n`` copies of a mask whose hole is the central ``box_size`` x ``box_size`` square.
+    """``n`` copies of a mask whose hole is the central ``box_size`` x ``box_size``
+    square.
 
-    When ``image_size - box_size`` is odd the box sits half a pixel towards the top-left.
+    When ``image_size - box_size`` is odd the box sits half a pixel towards the
+    top-left.
     """
     image_size = _check_size("image_size", image_size)
     box_size = _check_size("box_size", box_size, 1, image_size)
@@ -75,8 +92,14 @@ def centre_mask(image_size: int, box_size: int, n: int = 1) -> np.ndarray:
 
 
 def apply_mask(images, masks, fill: float = 0.0) -> np.ndarray:
-    """The images with their missing pixels set to ``fill``: what an inpainting model is given."""
-    images, masks = np.asarray(images, dtype=np.float32), np.asarray(masks, dtype=np.float32)
+    """The images with their missing pixels set to ``fill``: what an inpainting model is
+    given."""
+    images, masks = (
+        np.asarray(images, dtype=np.float32),
+        np.asarray(masks, dtype=np.float32),
+    )
     if masks.shape != images.shape:
-        raise ValueError(f"masks must have the shape of images {images.shape}, got {masks.shape}")
+        raise ValueError(
+            f"masks must have the shape of images {images.shape}, got {masks.shape}"
+        )
     return np.where(masks > 0.5, np.float32(fill), images).astype(np.float32)

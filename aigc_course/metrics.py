@@ -51,10 +51,14 @@ def _as_finite(name: str, value, ndim: int) -> np.ndarray:
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as error:
-        raise ValueError(f"{name} must be a numeric array, got {type(value).__name__}: {error}") from None
+        raise ValueError(
+            f"{name} must be a numeric array, got {type(value).__name__}: {error}"
+        ) from None
     if array.ndim != ndim:
         shape = {1: "(D,)", 2: "(N, D)"}.get(ndim, f"{ndim} dimensions")
-        raise ValueError(f"{name} must have shape {shape}, got an array of shape {array.shape}")
+        raise ValueError(
+            f"{name} must have shape {shape}, got an array of shape {array.shape}"
+        )
     if array.size == 0:
         raise ValueError(f"{name} is empty (shape {array.shape})")
     if not np.all(np.isfinite(array)):
@@ -67,14 +71,17 @@ def _check_features(name: str, features, min_samples: int = 1) -> np.ndarray:
     """Features of shape ``(N, D)`` with at least ``min_samples`` rows."""
     features = _as_finite(name, features, 2)
     if len(features) < min_samples:
-        raise ValueError(f"{name} needs at least {min_samples} samples (rows), got {len(features)}")
+        raise ValueError(
+            f"{name} needs at least {min_samples} samples (rows), got {len(features)}"
+        )
     return features
 
 
 def _check_same_dim(name_a: str, a: np.ndarray, name_b: str, b: np.ndarray) -> None:
     if a.shape[-1] != b.shape[-1]:
         raise ValueError(
-            f"{name_a} and {name_b} must have the same feature dimension, got {a.shape[-1]} and {b.shape[-1]}"
+            f"{name_a} and {name_b} must have the same feature dimension, got "
+            f"{a.shape[-1]} and {b.shape[-1]}"
         )
 
 
@@ -82,7 +89,10 @@ def _check_k(k, n_real: int, real_name: str) -> int:
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k must be a positive integer, got {k!r}")
     if n_real <= k:
-        raise ValueError(f"{real_name} needs more than k={k} samples to find k nearest neighbours, got {n_real}")
+        raise ValueError(
+            f"{real_name} needs more than k={k} samples to find k "
+            f"nearest neighbours, got {n_real}"
+        )
     return int(k)
 
 
@@ -90,13 +100,21 @@ def _check_probs(name: str, probs) -> np.ndarray:
     """Class probabilities of shape ``(N, C)``: non-negative rows that sum to 1."""
     probs = _as_finite(name, probs, 2)
     if probs.shape[1] < 2:
-        raise ValueError(f"{name} must have at least 2 classes (columns), got shape {probs.shape}")
+        raise ValueError(
+            f"{name} must have at least 2 classes (columns), got shape {probs.shape}"
+        )
     if np.any(probs < 0):
-        raise ValueError(f"{name} must be probabilities, but holds negative values (min {probs.min():.3g})")
+        raise ValueError(
+            f"{name} must be probabilities, but holds negative values "
+            f"(min {probs.min():.3g})"
+        )
     sums = probs.sum(axis=1)
     if not np.allclose(sums, 1.0, atol=1e-3):
         worst = sums[np.argmax(np.abs(sums - 1.0))]
-        raise ValueError(f"{name} rows must sum to 1 (softmax outputs, not logits); a row sums to {worst:.4g}")
+        raise ValueError(
+            f"{name} rows must sum to 1 (softmax outputs, not logits); a "
+            f"row sums to {worst:.4g}"
+        )
     return probs
 
 
@@ -106,25 +124,35 @@ def _check_probs(name: str, probs) -> np.ndarray:
 
 
 def _sqrt_psd(matrix: np.ndarray) -> np.ndarray:
-    """Square root of a symmetric positive semi-definite matrix, by eigen-decomposition."""
+    """Square root of a symmetric positive semi-definite matrix, by
+    eigen-decomposition."""
     values, vectors = np.linalg.eigh(matrix)
-    values = np.clip(values, 0.0, None)  # round-off can make zero eigenvalues slightly negative
+    # round-off can make zero eigenvalues slightly negative
+    values = np.clip(values, 0.0, None)
     return (vectors * np.sqrt(values)) @ vectors.T
 
 
 def _check_covariance(name: str, sigma: np.ndarray, d: int) -> None:
-    """``sigma`` must be ``(d, d)``, symmetric and positive semi-definite (up to round-off)."""
+    """``sigma`` must be ``(d, d)``, symmetric and positive semi-definite (up to
+    round-off)."""
     if sigma.shape != (d, d):
-        raise ValueError(f"{name} must have shape ({d}, {d}) to match the means, got {sigma.shape}")
+        raise ValueError(
+            f"{name} must have shape ({d}, {d}) to match the means, got {sigma.shape}"
+        )
     if not np.allclose(sigma, sigma.T, rtol=1e-5, atol=1e-8):
         asymmetry = float(np.max(np.abs(sigma - sigma.T)))
-        raise ValueError(f"{name} must be a symmetric covariance matrix, got max |{name} - {name}.T| = {asymmetry:.3g}")
+        raise ValueError(
+            f"{name} must be a symmetric covariance matrix, got max "
+            f"|{name} - {name}.T| = {asymmetry:.3g}"
+        )
     eigenvalues = np.linalg.eigvalsh((sigma + sigma.T) / 2)
-    # Round-off in np.cov can leave zero eigenvalues slightly negative; a real negative variance cannot.
+    # Round-off in np.cov can leave zero eigenvalues slightly negative; a real negative
+    # variance cannot.
     tolerance = 1e-6 * max(float(np.max(np.abs(eigenvalues))), np.finfo(float).tiny)
     if eigenvalues[0] < -tolerance:
         raise ValueError(
-            f"{name} must be positive semi-definite (a covariance matrix has no negative variances), "
+            f"{name} must be positive semi-definite (a covariance matrix has no "
+            "negative variances), "
             f"got an eigenvalue of {eigenvalues[0]:.4g}"
         )
 
@@ -154,7 +182,9 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     sigma2 = _as_finite("sigma2", sigma2, 2)
     d = len(mu1)
     if len(mu2) != d:
-        raise ValueError(f"mu1 and mu2 must have the same length, got {len(mu1)} and {len(mu2)}")
+        raise ValueError(
+            f"mu1 and mu2 must have the same length, got {len(mu1)} and {len(mu2)}"
+        )
     for name, sigma in (("sigma1", sigma1), ("sigma2", sigma2)):
         _check_covariance(name, sigma, d)
     sqrt_sigma1 = _sqrt_psd((sigma1 + sigma1.T) / 2)
@@ -162,18 +192,25 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     eigenvalues = np.linalg.eigvalsh((middle + middle.T) / 2)
     trace_sqrt_product = np.sum(np.sqrt(np.clip(eigenvalues, 0.0, None)))
     diff = mu1 - mu2
-    distance = diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2.0 * trace_sqrt_product
-    return float(max(distance, 0.0))  # round-off can leave -1e-12 for identical Gaussians
+    distance = (
+        diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2.0 * trace_sqrt_product
+    )
+    # round-off can leave -1e-12 for identical Gaussians
+    return float(max(distance, 0.0))
 
 
 def gaussian_statistics(features) -> tuple[np.ndarray, np.ndarray]:
-    """Mean ``(D,)`` and covariance ``(D, D)`` (unbiased, ``N - 1``) of ``features (N, D)``."""
+    """Mean ``(D,)`` and covariance ``(D, D)`` (unbiased, ``N - 1``) of ``features (N,
+    D)``."""
     features = _check_features("features", features, min_samples=2)
-    return features.mean(axis=0), np.cov(features, rowvar=False).reshape(features.shape[1], features.shape[1])
+    return features.mean(axis=0), np.cov(features, rowvar=False).reshape(
+        features.shape[1], features.shape[1]
+    )
 
 
 def frechet_distance_from_features(features1, features2) -> float:
-    """Fréchet distance between Gaussians fitted to two feature sets ``(N1, D)`` and ``(N2, D)``.
+    """Fréchet distance between Gaussians fitted to two feature sets ``(N1, D)`` and
+    ``(N2, D)``.
 
     The estimate is biased upwards for small sets (it is not 0 for two samples
     of one distribution) and the bias depends on ``N``: compare scores
@@ -240,7 +277,8 @@ def precision_recall(real_features, fake_features, k: int = 3) -> tuple[float, f
 
 
 def density_coverage(real_features, fake_features, k: int = 5) -> tuple[float, float]:
-    """Density and coverage (Naeem et al., 2020), from balls around the real samples only.
+    """Density and coverage (Naeem et al., 2020), from balls around the real samples
+    only.
 
     * density: how many real-sample balls contain each fake sample, on
       average, divided by ``k``; about 1 when fake and real are alike, above 1
@@ -291,7 +329,11 @@ def confident_fraction(probs, threshold: float = 0.9) -> float:
         threshold: in (0, 1]; 0.9 by default.
     """
     probs = _check_probs("probs", probs)
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.floating)) or not 0 < threshold <= 1:
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, (int, float, np.floating))
+        or not 0 < threshold <= 1
+    ):
         raise ValueError(f"threshold must be a number in (0, 1], got {threshold!r}")
     return float(np.mean(probs.max(axis=1) >= threshold))
 
@@ -308,11 +350,13 @@ def class_entropy(probs) -> float:
     probs = _check_probs("probs", probs)
     counts = np.bincount(probs.argmax(axis=1), minlength=probs.shape[1])
     share = counts[counts > 0] / counts.sum()
-    return float(-np.sum(share * np.log(share))) + 0.0  # + 0.0 turns -0.0 (one class) into 0.0
+    # + 0.0 turns -0.0 (one class) into 0.0
+    return float(-np.sum(share * np.log(share))) + 0.0
 
 
 def inception_style_score(probs, eps: float = 1e-12) -> float:
-    """``exp(E_x KL(p(y|x) || p(y)))``, the Inception Score's formula (Salimans et al., 2016).
+    """``exp(E_x KL(p(y|x) || p(y)))``, the Inception Score's formula (Salimans et al.,
+    2016).
 
     Computed from *the given classifier's* probabilities, so it is not the
     Inception Score unless that classifier is Inception-v3 on ImageNet.  It
@@ -356,18 +400,23 @@ def preference_test(wins, n, confidence: float = 0.95) -> dict[str, float]:
     if confidence == 0:
         raise ValueError("confidence must be a number in (0, 1), got 0")
     p, z = wins / n, stats.norm.ppf(0.5 + confidence / 2)
-    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)  # Wilson (1927): the interval stays inside [0, 1]
+    # Wilson (1927): the interval stays inside [0, 1]
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z / (1 + z**2 / n) * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
     return {
         "win_rate": float(p),
-        "low": 0.0 if wins == 0 else float(centre - half),  # the exact ends, which rounding misses
+        # the exact ends, which rounding misses
+        "low": 0.0 if wins == 0 else float(centre - half),
         "high": 1.0 if wins == n else float(centre + half),
         "p_value": float(stats.binomtest(wins, n, 0.5).pvalue),
     }
 
 
-def judgements_needed(win_rate: float, confidence: float = 0.95, power: float = 0.8) -> int:
-    """Judgements an A/B test needs to tell a true ``win_rate`` from no preference (0.5).
+def judgements_needed(
+    win_rate: float, confidence: float = 0.95, power: float = 0.8
+) -> int:
+    """Judgements an A/B test needs to tell a true ``win_rate`` from no preference
+    (0.5).
 
     The usual normal approximation: with this many judgements, a two-sided test
     at ``confidence`` finds the difference with probability ``power``.
@@ -376,7 +425,9 @@ def judgements_needed(win_rate: float, confidence: float = 0.95, power: float = 
 
     p = check_float("win_rate", win_rate, 0.0, 1.0)
     if p in (0.0, 0.5, 1.0):
-        raise ValueError(f"win_rate must lie in (0, 1) and differ from 0.5, got {win_rate!r}")
+        raise ValueError(
+            f"win_rate must lie in (0, 1) and differ from 0.5, got {win_rate!r}"
+        )
     confidence = check_float("confidence", confidence, 0.0, 1.0, high_open=True)
     power = check_float("power", power, 0.0, 1.0, high_open=True)
     z_a, z_b = stats.norm.ppf(0.5 + confidence / 2), stats.norm.ppf(power)
@@ -384,7 +435,8 @@ def judgements_needed(win_rate: float, confidence: float = 0.95, power: float = 
 
 
 def cohens_kappa(first, second) -> float:
-    """Agreement of two sets of labels for the same items, beyond what chance would give (Cohen, 1960).
+    """Agreement of two sets of labels for the same items, beyond what chance would give
+    (Cohen, 1960).
 
     ``(p_o - p_e) / (1 - p_e)``: ``p_o`` is the fraction of items given the same label,
     ``p_e`` the fraction two raters with these label frequencies would share by
@@ -395,11 +447,14 @@ def cohens_kappa(first, second) -> float:
     first, second = np.asarray(first), np.asarray(second)
     if first.ndim != 1 or first.shape != second.shape or len(first) == 0:
         raise ValueError(
-            f"first and second must be 1-D label arrays of the same non-zero length, got shapes {first.shape} and {second.shape}"
+            "first and second must be 1-D label arrays of the same non-zero length, "
+            f"got shapes {first.shape} and {second.shape}"
         )
     labels = np.union1d(first, second)
     p_o = np.mean(first == second)
     p_e = sum(np.mean(first == c) * np.mean(second == c) for c in labels)
-    if p_e == 1:  # one and the same label for everything, from both: chance alone explains the agreement
+    # one and the same label for everything, from both: chance alone explains the
+    # agreement
+    if p_e == 1:
         return float("nan")
     return float((p_o - p_e) / (1 - p_e))

@@ -6,7 +6,8 @@
 
 The twins give their layers the same attribute names, so the helper pairs layers
 by *path*: ``"generator.net.0"`` or ``"blocks.1.attn.c_attn"``, PyTorch's
-``named_modules`` on one side and :func:`aigc_course.keras.lora.named_layers` on the other.  Inside a
+``named_modules`` on one side and :func:`aigc_course.keras.lora.named_layers` on the
+other.  Inside a
 sequential container the frameworks count differently (a Keras ``Reshape`` is a
 layer; a PyTorch activation is a module where Keras folds it into ``Dense``), so
 an index in a path counts only the layers that hold weights: ``net.0``, ``net.2``
@@ -41,7 +42,8 @@ def _arr(t) -> np.ndarray:
 
 
 def _torch_values(module) -> list[np.ndarray] | None:
-    """A PyTorch module's own tensors in its Keras twin's order and layout (``None``: it holds none)."""
+    """A PyTorch module's own tensors in its Keras twin's order and layout (``None``: it
+    holds none)."""
     from torch import nn
 
     from aigc_course.torch.lora import LoRALinear
@@ -52,28 +54,37 @@ def _torch_values(module) -> list[np.ndarray] | None:
     if isinstance(module, nn.Linear):
         return with_bias(_arr(module.weight).T)  # (out, in) -> (in, out)
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
-        # Conv2d (out, in, kh, kw) -> (kh, kw, in, out); ConvTranspose2d (in, out, kh, kw) -> (kh, kw, out, in)
+        # Conv2d (out, in, kh, kw) -> (kh, kw, in, out); ConvTranspose2d (in, out, kh,
+        # kw) -> (kh, kw, out, in)
         return with_bias(_arr(module.weight).transpose(2, 3, 1, 0))
     if isinstance(module, nn.modules.batchnorm._BatchNorm):
         # Keras orders gamma, beta, moving_mean, moving_variance.
-        return [_arr(module.weight), _arr(module.bias), _arr(module.running_mean), _arr(module.running_var)]
+        return [
+            _arr(module.weight),
+            _arr(module.bias),
+            _arr(module.running_mean),
+            _arr(module.running_var),
+        ]
     if isinstance(module, nn.Embedding):
         return [_arr(module.weight)]
     if isinstance(module, nn.LayerNorm):
         return [_arr(module.weight), _arr(module.bias)]
     if isinstance(module, LoRALinear):
         gate = np.float32(0.0 if module.merged else module.scaling)
-        return [_arr(module.lora_A).T, _arr(module.lora_B).T, np.asarray(gate)]  # (r, in) -> (in, r); (out, r) -> (r, out)
+        # (r, in) -> (in, r); (out, r) -> (r, out)
+        return [_arr(module.lora_A).T, _arr(module.lora_B).T, np.asarray(gate)]
     if any(True for _ in module.parameters(recurse=False)):
         raise ValueError(
-            f"cannot copy a {type(module).__name__}: only Linear, Conv2d, ConvTranspose2d, BatchNorm, "
+            f"cannot copy a {type(module).__name__}: only Linear, Conv2d, "
+            "ConvTranspose2d, BatchNorm, "
             "Embedding, LayerNorm and LoRALinear are supported"
         )
     return None
 
 
 def _keras_variables(layer) -> list:
-    """The variables a Keras layer holds itself, in the order :func:`_torch_values` gives its twin's."""
+    """The variables a Keras layer holds itself, in the order :func:`_torch_values`
+    gives its twin's."""
     from aigc_course.keras._layers import own_weights
     from aigc_course.keras.lora import LoRALinear
 
@@ -83,7 +94,8 @@ def _keras_variables(layer) -> list:
 
 
 def _ranked(paths: list[str]) -> dict[str, str]:
-    """Each path with every number in it replaced by its rank among the numbers used at that place.
+    """Each path with every number in it replaced by its rank among the numbers used at
+    that place.
 
     ``["net.0", "net.2", "net.5"]`` -> ``net[0]``, ``net[1]``, ``net[2]``: only layers
     that hold weights are listed, so the rank is the same in both twins.
@@ -109,19 +121,26 @@ def _ranked(paths: list[str]) -> dict[str, str]:
 
 
 def torch_layers(model) -> list[tuple[str, object]]:
-    """``(path, module)`` for every PyTorch module that holds weights itself, in registration order."""
-    return [(path, m) for path, m in model.named_modules() if _torch_values(m) is not None]
+    """``(path, module)`` for every PyTorch module that holds weights itself, in
+    registration order."""
+    return [
+        (path, m) for path, m in model.named_modules() if _torch_values(m) is not None
+    ]
 
 
 def keras_layers(model) -> list[tuple[str, object]]:
-    """``(path, layer)`` for every Keras layer that holds weights itself, in creation order."""
+    """``(path, layer)`` for every Keras layer that holds weights itself, in creation
+    order."""
     from aigc_course.keras._layers import named_layers
 
-    return [(path, layer) for path, layer in named_layers(model) if _keras_variables(layer)]
+    return [
+        (path, layer) for path, layer in named_layers(model) if _keras_variables(layer)
+    ]
 
 
 def copy_torch_to_keras(torch_model, keras_model) -> int:
-    """Copy every weight of ``torch_model`` into ``keras_model``, its Keras twin built with the same arguments.
+    """Copy every weight of ``torch_model`` into ``keras_model``, its Keras twin built
+    with the same arguments.
 
     A Keras model with LoRA must have it on the same layers; a merged PyTorch
     ``LoRALinear`` gives a merged Keras one.
@@ -137,19 +156,26 @@ def copy_torch_to_keras(torch_model, keras_model) -> int:
 
     sources = torch_layers(torch_model)
     targets = keras_layers(keras_model)
-    source_keys, target_keys = _ranked([p for p, _ in sources]), _ranked([p for p, _ in targets])
+    source_keys, target_keys = (
+        _ranked([p for p, _ in sources]),
+        _ranked([p for p, _ in targets]),
+    )
     by_key = {target_keys[p]: (p, layer) for p, layer in targets}
     if len(sources) != len(targets):
         raise ValueError(
-            f"torch_model has {len(sources)} layers with weights but keras_model has {len(targets)}: "
-            "build both with the same class and arguments (and apply LoRA to the same layers)"
+            f"torch_model has {len(sources)} layers with weights but keras_model has "
+            f"{len(targets)}: "
+            "build both with the same class and arguments (and apply LoRA to the same "
+            "layers)"
         )
     for path, module in sources:
         key = source_keys[path]
         if key not in by_key:
             raise ValueError(
-                f"torch_model has a {type(module).__name__} at {path!r} but keras_model has no layer with weights "
-                f"there: build both with the same class and arguments (and apply LoRA to the same layers)"
+                f"torch_model has a {type(module).__name__} at {path!r} but "
+                "keras_model has no layer with weights "
+                "there: build both with the same class and arguments (and apply LoRA "
+                "to the same layers)"
             )
         dst_path, dst = by_key[key]
         variables = _keras_variables(dst)
@@ -157,12 +183,13 @@ def copy_torch_to_keras(torch_model, keras_model) -> int:
         shapes = [tuple(v.shape) for v in variables]
         if [v.shape for v in values] != shapes:
             raise ValueError(
-                f"{path!r}: {type(module).__name__} gives shapes {[v.shape for v in values]} but "
-                f"{type(dst).__name__} {dst_path!r} expects {shapes}: build both with the same arguments"
+                f"{path!r}: {type(module).__name__} gives shapes "
+                f"{[v.shape for v in values]} but "
+                f"{type(dst).__name__} {dst_path!r} expects {shapes}: build both with "
+                "the same arguments"
             )
         for variable, value in zip(variables, values):
             variable.assign(value)
         if isinstance(dst, LoRALinear):
             dst.merged = module.merged
     return len(sources)
-

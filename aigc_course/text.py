@@ -1,4 +1,5 @@
-"""Character-level text for the fine-tuning chapter: a tokenizer, two offline corpora, batches.
+"""Character-level text for the fine-tuning chapter: a tokenizer, two offline corpora,
+batches.
 
 Framework-free (NumPy only); ``aigc_course.torch.gpt`` and ``aigc_course.keras.gpt``
 take their vocabulary, configuration and batches from here, so the two
@@ -34,21 +35,88 @@ import numpy as np
 from aigc_course._checks import check_float, check_int
 
 #: Every character the course's corpora may contain, in vocabulary order.
-ALPHABET = "\n" + " " + string.ascii_lowercase + string.digits + ".,;:!?'\"()-=+*/<>[]_#%&"
+ALPHABET = (
+    "\n" + " " + string.ascii_lowercase + string.digits + ".,;:!?'\"()-=+*/<>[]_#%&"
+)
 
 #: Pure-Python standard-library modules whose docstrings make the pre-training corpus
 #: (sorted; C modules are left out because their docstrings depend on the build).
 STDLIB_MODULES = (
-    "argparse", "ast", "base64", "bisect", "calendar", "cmd", "codecs", "collections", "colorsys",
-    "configparser", "contextlib", "copy", "csv", "dataclasses", "datetime", "decimal", "difflib",
-    "email.message", "enum", "fnmatch", "fractions", "ftplib", "functools", "getopt", "gettext", "glob",
-    "gzip", "heapq", "hmac", "html.parser", "http.client", "imaplib", "inspect", "ipaddress", "json",
-    "logging", "mailbox", "mimetypes", "numbers", "optparse", "pathlib", "pdb", "pickle", "pprint",
-    "queue", "quopri", "random", "reprlib", "sched", "secrets", "selectors", "shlex", "shutil",
-    "smtplib", "socketserver", "statistics", "string", "subprocess", "tarfile", "tempfile", "textwrap",
-    "threading", "timeit", "tokenize", "trace", "traceback", "typing", "unittest.case", "urllib.parse",
-    "uuid", "warnings", "wave", "weakref", "zipfile",
-)  # fmt: skip
+    "argparse",
+    "ast",
+    "base64",
+    "bisect",
+    "calendar",
+    "cmd",
+    "codecs",
+    "collections",
+    "colorsys",
+    "configparser",
+    "contextlib",
+    "copy",
+    "csv",
+    "dataclasses",
+    "datetime",
+    "decimal",
+    "difflib",
+    "email.message",
+    "enum",
+    "fnmatch",
+    "fractions",
+    "ftplib",
+    "functools",
+    "getopt",
+    "gettext",
+    "glob",
+    "gzip",
+    "heapq",
+    "hmac",
+    "html.parser",
+    "http.client",
+    "imaplib",
+    "inspect",
+    "ipaddress",
+    "json",
+    "logging",
+    "mailbox",
+    "mimetypes",
+    "numbers",
+    "optparse",
+    "pathlib",
+    "pdb",
+    "pickle",
+    "pprint",
+    "queue",
+    "quopri",
+    "random",
+    "reprlib",
+    "sched",
+    "secrets",
+    "selectors",
+    "shlex",
+    "shutil",
+    "smtplib",
+    "socketserver",
+    "statistics",
+    "string",
+    "subprocess",
+    "tarfile",
+    "tempfile",
+    "textwrap",
+    "threading",
+    "timeit",
+    "tokenize",
+    "trace",
+    "traceback",
+    "typing",
+    "unittest.case",
+    "urllib.parse",
+    "uuid",
+    "warnings",
+    "wave",
+    "weakref",
+    "zipfile",
+)
 
 
 # --------------------------------------------------------------------------
@@ -83,16 +151,21 @@ class CharTokenizer:
         return len(self.chars)
 
     def encode(self, text: str, name: str = "text") -> np.ndarray:
-        """``text`` as an int64 array of ids; unknown characters are a ``ValueError`` naming ``name``."""
+        """``text`` as an int64 array of ids; unknown characters are a ``ValueError``
+        naming ``name``."""
         if not isinstance(text, str):
             raise ValueError(f"{name} must be a string, got {type(text).__name__}")
         unknown = sorted(set(text) - set(self.stoi))
         if unknown:
             raise ValueError(
-                f"{name} contains characters outside the vocabulary: {''.join(unknown)!r} "
-                f"(the vocabulary has {self.vocab_size} characters; see tokenizer.chars)"
+                f"{name} contains characters outside the vocabulary: "
+                f"{''.join(unknown)!r} "
+                f"(the vocabulary has {self.vocab_size} characters; see "
+                "tokenizer.chars)"
             )
-        return np.fromiter((self.stoi[c] for c in text), dtype=np.int64, count=len(text))
+        return np.fromiter(
+            (self.stoi[c] for c in text), dtype=np.int64, count=len(text)
+        )
 
     def decode(self, ids) -> str:
         """Ids (any integer sequence or array) back to a string."""
@@ -100,7 +173,10 @@ class CharTokenizer:
         if len(ids) and not np.issubdtype(ids.dtype, np.integer):
             raise ValueError(f"ids must be integer token ids, got dtype {ids.dtype}")
         if len(ids) and (ids.min() < 0 or ids.max() >= self.vocab_size):
-            raise ValueError(f"ids must lie in [0, {self.vocab_size}), got values in [{ids.min()}, {ids.max()}]")
+            raise ValueError(
+                f"ids must lie in [0, {self.vocab_size}), got values in "
+                f"[{ids.min()}, {ids.max()}]"
+            )
         return "".join(self.chars[i] for i in ids)
 
     def __repr__(self) -> str:
@@ -121,17 +197,22 @@ class GPTConfig:
     """
 
     vocab_size: int  # number of distinct characters
-    block_size: int = 64  # longest context the model can see (positions 0 .. block_size - 1)
+    # longest context the model can see (positions 0 .. block_size - 1)
+    block_size: int = 64
     n_layer: int = 2  # transformer blocks
     n_head: int = 4  # attention heads per block
     n_embd: int = 64  # width of the residual stream; a multiple of n_head
-    dropout: float = 0.0  # dropout on attention weights and residual branches while training
+    # dropout on attention weights and residual branches while training
+    dropout: float = 0.0
 
     def __post_init__(self):
         for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
             check_int(name, getattr(self, name))
         if self.n_embd % self.n_head:
-            raise ValueError(f"n_embd must be a multiple of n_head, got n_embd={self.n_embd}, n_head={self.n_head}")
+            raise ValueError(
+                "n_embd must be a multiple of n_head, got "
+                f"n_embd={self.n_embd}, n_head={self.n_head}"
+            )
         check_float("dropout", self.dropout, 0.0, 1.0, high_open=True)
 
 
@@ -141,7 +222,8 @@ class GPTConfig:
 
 
 def normalise(text: str) -> str:
-    """Lower-case ``text`` and keep only :data:`ALPHABET`: other characters become spaces,
+    """Lower-case ``text`` and keep only :data:`ALPHABET`: other characters become
+    spaces,
     runs of spaces collapse, and paragraphs are separated by one blank line."""
     if not isinstance(text, str):
         raise ValueError(f"text must be a string, got {type(text).__name__}")
@@ -159,7 +241,8 @@ def normalise(text: str) -> str:
 
 
 def stdlib_corpus(max_chars: int | None = 200_000) -> str:
-    """Docstrings of :data:`STDLIB_MODULES` (module, classes, functions, methods), normalised.
+    """Docstrings of :data:`STDLIB_MODULES` (module, classes, functions, methods),
+    normalised.
 
     Source: CPython's standard library, under the PSF License (PSF-2.0); it
     ships with Python, so nothing is downloaded.  The modules are read in
@@ -170,16 +253,22 @@ def stdlib_corpus(max_chars: int | None = 200_000) -> str:
         max_chars: cut the text to at most this many characters (at a paragraph
             boundary); ``None`` keeps all of it (about 700,000 characters).
     """
-    if max_chars is not None and (isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1):
-        raise ValueError(f"max_chars must be a positive integer or None, got {max_chars!r}")
+    if max_chars is not None and (
+        isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1
+    ):
+        raise ValueError(
+            f"max_chars must be a positive integer or None, got {max_chars!r}"
+        )
     seen, parts = set(), []
     for module_name in STDLIB_MODULES:
         module = importlib.import_module(module_name)
-        with warnings.catch_warnings():  # reading typing's deprecated aliases (and their docs) warns
+        # reading typing's deprecated aliases (and their docs) warns
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             docs = [inspect.getdoc(obj) for obj in _documented(module, module_name)]
         for doc in docs:
-            if doc and doc not in seen and len(doc) > 40:  # skip repeats and one-liners like "Return self."
+            # skip repeats and one-liners like "Return self."
+            if doc and doc not in seen and len(doc) > 40:
                 seen.add(doc)
                 parts.append(doc)
     text = normalise("\n\n".join(parts))
@@ -189,7 +278,8 @@ def stdlib_corpus(max_chars: int | None = 200_000) -> str:
 
 
 def _documented(module, module_name: str):
-    """The module, then its public classes and functions defined in it, then the classes' methods."""
+    """The module, then its public classes and functions defined in it, then the
+    classes' methods."""
     yield module
     for name, obj in sorted(vars(module).items()):
         if name.startswith("_") or getattr(obj, "__module__", None) != module_name:
@@ -203,8 +293,34 @@ def _documented(module, module_name: str):
                     yield member
 
 
-_ANIMALS = ("cat", "goat", "hen", "fox", "crab", "mole", "duck", "frog", "owl", "bear", "snail", "mouse")
-_ADJECTIVES = ("small", "bold", "shy", "grey", "proud", "odd", "old", "young", "kind", "loud", "sleepy", "brave")
+_ANIMALS = (
+    "cat",
+    "goat",
+    "hen",
+    "fox",
+    "crab",
+    "mole",
+    "duck",
+    "frog",
+    "owl",
+    "bear",
+    "snail",
+    "mouse",
+)
+_ADJECTIVES = (
+    "small",
+    "bold",
+    "shy",
+    "grey",
+    "proud",
+    "odd",
+    "old",
+    "young",
+    "kind",
+    "loud",
+    "sleepy",
+    "brave",
+)
 _RHYMES_A = (
     ("sea", "tea", "tree", "key", "knee", "bee", "glee"),
     ("hill", "mill", "sill", "quill", "will", "still", "chill"),
@@ -218,11 +334,25 @@ _RHYMES_B = (
     ("bed", "bread", "shed", "red", "thread", "sled", "fled"),
     ("light", "night", "kite", "bright", "white", "bite", "sight"),
 )
-_VERBS = ("sing", "dance", "hum", "dream", "sail", "skip", "read", "bake", "knit", "paint", "fish", "nap")
+_VERBS = (
+    "sing",
+    "dance",
+    "hum",
+    "dream",
+    "sail",
+    "skip",
+    "read",
+    "bake",
+    "knit",
+    "paint",
+    "fish",
+    "nap",
+)
 
 
 def limerick_corpus(n: int = 400, seed: int = 0) -> str:
-    """``n`` limericks (five lines, rhymed AABBA) from a small seeded grammar, separated by blank lines.
+    """``n`` limericks (five lines, rhymed AABBA) from a small seeded grammar, separated
+    by blank lines.
 
     Written for this course (MIT licence, like the package).  Same text for the
     same ``(n, seed)`` on every machine; in the lower-case alphabet of
@@ -238,7 +368,12 @@ def limerick_corpus(n: int = 400, seed: int = 0) -> str:
     for _ in range(n):
         a = [str(w) for w in rng.permutation(pick(_RHYMES_A))[:3]]
         b = [str(w) for w in rng.permutation(pick(_RHYMES_B))[:2]]
-        animal, adjective, verb, verb2 = pick(_ANIMALS), pick(_ADJECTIVES), pick(_VERBS), pick(_VERBS)
+        animal, adjective, verb, verb2 = (
+            pick(_ANIMALS),
+            pick(_ADJECTIVES),
+            pick(_VERBS),
+            pick(_VERBS),
+        )
         poems.append(
             f"there once was a {adjective} {animal} by the {a[0]},\n"
             f"who would {verb} every night for the {a[1]}.\n"
@@ -250,11 +385,18 @@ def limerick_corpus(n: int = 400, seed: int = 0) -> str:
 
 
 def split_text(text: str, valid_fraction: float = 0.1) -> tuple[str, str]:
-    """``(train, valid)``: the last ``valid_fraction`` of ``text`` is held out, cut at a blank line."""
+    """``(train, valid)``: the last ``valid_fraction`` of ``text`` is held out, cut at a
+    blank line."""
     if not isinstance(text, str):
         raise ValueError(f"text must be a string, got {type(text).__name__}")
-    if isinstance(valid_fraction, bool) or not isinstance(valid_fraction, (int, float)) or not 0 < valid_fraction < 1:
-        raise ValueError(f"valid_fraction must be a number in (0, 1), got {valid_fraction!r}")
+    if (
+        isinstance(valid_fraction, bool)
+        or not isinstance(valid_fraction, (int, float))
+        or not 0 < valid_fraction < 1
+    ):
+        raise ValueError(
+            f"valid_fraction must be a number in (0, 1), got {valid_fraction!r}"
+        )
     cut = int(len(text) * (1 - valid_fraction))
     boundary = text.find("\n\n", cut)
     cut = boundary + 2 if boundary != -1 else cut
@@ -266,21 +408,39 @@ def split_text(text: str, valid_fraction: float = 0.1) -> tuple[str, str]:
 # --------------------------------------------------------------------------
 
 
-def check_token_ids(token_ids, vocab_size: int, block_size: int, name: str = "token_ids") -> np.ndarray:
-    """``token_ids`` as a 1-D int64 array with ids in ``[0, vocab_size)`` and more than ``block_size`` of them."""
-    vocab_size, block_size = check_int("vocab_size", vocab_size), check_int("block_size", block_size)
+def check_token_ids(
+    token_ids, vocab_size: int, block_size: int, name: str = "token_ids"
+) -> np.ndarray:
+    """``token_ids`` as a 1-D int64 array with ids in ``[0, vocab_size)`` and more than
+    ``block_size`` of them."""
+    vocab_size, block_size = (
+        check_int("vocab_size", vocab_size),
+        check_int("block_size", block_size),
+    )
     ids = np.asarray(token_ids)
     if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(f"{name} must be a 1-D array of integer ids, got shape {ids.shape} and dtype {ids.dtype}")
+        raise ValueError(
+            f"{name} must be a 1-D array of integer ids, got shape "
+            f"{ids.shape} and dtype {ids.dtype}"
+        )
     if len(ids) <= block_size:
-        raise ValueError(f"{name} must hold more than block_size={block_size} ids (one window plus its target), got {len(ids)}")
+        raise ValueError(
+            f"{name} must hold more than block_size={block_size} ids "
+            f"(one window plus its target), got {len(ids)}"
+        )
     if ids.min() < 0 or ids.max() >= vocab_size:
-        raise ValueError(f"{name} must lie in [0, {vocab_size}) (vocab_size), got values in [{ids.min()}, {ids.max()}]")
+        raise ValueError(
+            f"{name} must lie in [0, {vocab_size}) (vocab_size), got "
+            f"values in [{ids.min()}, {ids.max()}]"
+        )
     return ids.astype(np.int64)
 
 
-def batch_starts(n: int, steps: int, batch_size: int, block_size: int, seed: int) -> np.ndarray:
-    """Start positions ``(steps, batch_size)`` of random windows of ``block_size + 1`` ids in ``n`` ids.
+def batch_starts(
+    n: int, steps: int, batch_size: int, block_size: int, seed: int
+) -> np.ndarray:
+    """Start positions ``(steps, batch_size)`` of random windows of ``block_size + 1``
+    ids in ``n`` ids.
 
     A function of its arguments alone, so both frameworks train on the same
     windows and a resumed run continues exactly.
@@ -289,21 +449,27 @@ def batch_starts(n: int, steps: int, batch_size: int, block_size: int, seed: int
     return rng.integers(0, n - block_size, size=(steps, batch_size), dtype=np.int64)
 
 
-def windows(ids: np.ndarray, starts: np.ndarray, block_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Inputs and next-character targets ``(..., block_size)`` for windows beginning at ``starts``."""
+def windows(
+    ids: np.ndarray, starts: np.ndarray, block_size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs and next-character targets ``(..., block_size)`` for windows beginning at
+    ``starts``."""
     offsets = np.arange(block_size + 1)
     chunk = ids[starts[..., None] + offsets]  # (..., block_size + 1)
     return chunk[..., :-1], chunk[..., 1:]  # x, y: y is x shifted left by one
 
 
 def eval_windows(ids: np.ndarray, block_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Consecutive non-overlapping windows covering ``ids``: every id after the first is predicted once
+    """Consecutive non-overlapping windows covering ``ids``: every id after the first is
+    predicted once
     (the last window ends early and is dropped when shorter than ``block_size``)."""
     starts = np.arange(0, len(ids) - block_size, block_size)
     return windows(ids, starts, block_size)
 
 
-def sample_next(logits: np.ndarray, temperature: float, top_k: int | None, rng: np.random.Generator) -> int:
+def sample_next(
+    logits: np.ndarray, temperature: float, top_k: int | None, rng: np.random.Generator
+) -> int:
     """Draw the next id from the last position's ``logits`` (V,), in float64 NumPy.
 
     ``temperature == 0`` is greedy (argmax).  Otherwise softmax(logits / temperature),
@@ -313,8 +479,9 @@ def sample_next(logits: np.ndarray, temperature: float, top_k: int | None, rng: 
     logits = np.asarray(logits, dtype=np.float64)
     if temperature == 0:
         return int(np.argmax(logits))
-    # Shifted so the largest is 0 before dividing: a tiny temperature then sends the others
-    # to -inf (probability 0, the greedy limit) instead of overflowing into inf - inf = NaN.
+    # Shifted so the largest is 0 before dividing: a tiny temperature then sends the
+    # others to -inf (probability 0, the greedy limit) instead of overflowing into inf -
+    # inf = NaN.
     with np.errstate(over="ignore"):
         logits = (logits - logits.max()) / temperature
     if top_k is not None:
@@ -326,10 +493,28 @@ def sample_next(logits: np.ndarray, temperature: float, top_k: int | None, rng: 
 
 
 def check_generate_args(n, temperature, top_k, vocab_size: int):
-    """Checks for ``generate``: ``n >= 0``, ``temperature >= 0``, ``1 <= top_k <= vocab_size``."""
+    """Checks for ``generate``: ``n >= 0``, ``temperature >= 0``, ``1 <= top_k <=
+    vocab_size``."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-        raise ValueError(f"n must be an integer >= 0 (characters to generate), got {n!r}")
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature >= 0 or temperature == float("inf"):
-        raise ValueError(f"temperature must be a finite number >= 0 (0 is greedy), got {temperature!r}")
-    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or not 1 <= top_k <= vocab_size):
-        raise ValueError(f"top_k must be None or an integer in [1, {vocab_size}] (vocab_size), got {top_k!r}")
+        raise ValueError(
+            f"n must be an integer >= 0 (characters to generate), got {n!r}"
+        )
+    if (
+        isinstance(temperature, bool)
+        or not isinstance(temperature, (int, float))
+        or not temperature >= 0
+        or temperature == float("inf")
+    ):
+        raise ValueError(
+            "temperature must be a finite number >= 0 (0 is greedy), "
+            f"got {temperature!r}"
+        )
+    if top_k is not None and (
+        isinstance(top_k, bool)
+        or not isinstance(top_k, (int, np.integer))
+        or not 1 <= top_k <= vocab_size
+    ):
+        raise ValueError(
+            f"top_k must be None or an integer in [1, {vocab_size}] "
+            f"(vocab_size), got {top_k!r}"
+        )

@@ -1,1 +1,2 @@
-"""Benchmarks: timed runs that print figures (not collected by pytest; timed tests are flaky)."""
+"""Benchmarks: timed runs that print figures (not collected by pytest; timed tests are
+flaky)."""

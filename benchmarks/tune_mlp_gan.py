@@ -1,6 +1,6 @@
 """Screen training settings of the package's MLP GAN for the time-to-quality bar.
 
-    python -m benchmarks.tune_mlp_gan --framework torch                  # every setting, 60 s each
+    python -m benchmarks.tune_mlp_gan --framework torch  # every setting, 60 s each
     python -m benchmarks.tune_mlp_gan --framework keras --configs lr1e-3 lr1e-3-b128
     python -m benchmarks.tune_mlp_gan --list
 
@@ -26,7 +26,8 @@ import time
 if __package__ in (None, ""):
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-import aigc_course  # sets TensorFlow's environment variables before any framework import
+# sets TensorFlow's environment variables before any framework import
+import aigc_course
 from aigc_course.classifier import reference_classifier
 from aigc_course.data import load_digits
 from benchmarks import time_to_quality as ttq
@@ -57,28 +58,89 @@ CONFIGS = {
     "lr5e-4-b0": ({"learning_rate": 5e-4, "beta_1": 0.0}, 64),
     "lr2e-3-b0": ({"learning_rate": 2e-3, "beta_1": 0.0}, 64),
     "lr1e-3-b0.3": ({"learning_rate": 1e-3, "beta_1": 0.3}, 64),
-    "lr1e-3-b0-ls0.1": ({"learning_rate": 1e-3, "beta_1": 0.0, "label_smoothing": 0.1}, 64),
+    "lr1e-3-b0-ls0.1": (
+        {"learning_rate": 1e-3, "beta_1": 0.0, "label_smoothing": 0.1},
+        64,
+    ),
     "lr5e-4-b0-b32": ({"learning_rate": 5e-4, "beta_1": 0.0}, 32),
     "lr1e-3-b0-b32": ({"learning_rate": 1e-3, "beta_1": 0.0}, 32),
     "lr1e-3-b0-b128": ({"learning_rate": 1e-3, "beta_1": 0.0}, 128),
     # third round: D at half G's step size (two time-scale updates) and an
     # exponential moving average of G's weights to sample from
-    "lr1e-3-b0-ema0.995": ({"learning_rate": 1e-3, "beta_1": 0.0, "ema_decay": 0.995}, 64),
-    "lr1e-3-b0-d5e-4": ({"learning_rate": 1e-3, "beta_1": 0.0, "d_learning_rate": 5e-4}, 64),
-    "lr1e-3-b0-d5e-4-ema0.99": ({"learning_rate": 1e-3, "beta_1": 0.0, "d_learning_rate": 5e-4, "ema_decay": 0.99}, 64),
-    "lr1e-3-b0-d5e-4-ema0.995": ({"learning_rate": 1e-3, "beta_1": 0.0, "d_learning_rate": 5e-4, "ema_decay": 0.995}, 64),
-    "lr1e-3-b0-d5e-4-ema0.998": ({"learning_rate": 1e-3, "beta_1": 0.0, "d_learning_rate": 5e-4, "ema_decay": 0.998}, 64),
-    "lr1e-3-b0-d3e-4-ema0.995": ({"learning_rate": 1e-3, "beta_1": 0.0, "d_learning_rate": 3e-4, "ema_decay": 0.995}, 64),
-    "lr1.5e-3-b0-d5e-4-ema0.995": ({"learning_rate": 1.5e-3, "beta_1": 0.0, "d_learning_rate": 5e-4, "ema_decay": 0.995}, 64),
+    "lr1e-3-b0-ema0.995": (
+        {"learning_rate": 1e-3, "beta_1": 0.0, "ema_decay": 0.995},
+        64,
+    ),
+    "lr1e-3-b0-d5e-4": (
+        {"learning_rate": 1e-3, "beta_1": 0.0, "d_learning_rate": 5e-4},
+        64,
+    ),
+    "lr1e-3-b0-d5e-4-ema0.99": (
+        {
+            "learning_rate": 1e-3,
+            "beta_1": 0.0,
+            "d_learning_rate": 5e-4,
+            "ema_decay": 0.99,
+        },
+        64,
+    ),
+    "lr1e-3-b0-d5e-4-ema0.995": (
+        {
+            "learning_rate": 1e-3,
+            "beta_1": 0.0,
+            "d_learning_rate": 5e-4,
+            "ema_decay": 0.995,
+        },
+        64,
+    ),
+    "lr1e-3-b0-d5e-4-ema0.998": (
+        {
+            "learning_rate": 1e-3,
+            "beta_1": 0.0,
+            "d_learning_rate": 5e-4,
+            "ema_decay": 0.998,
+        },
+        64,
+    ),
+    "lr1e-3-b0-d3e-4-ema0.995": (
+        {
+            "learning_rate": 1e-3,
+            "beta_1": 0.0,
+            "d_learning_rate": 3e-4,
+            "ema_decay": 0.995,
+        },
+        64,
+    ),
+    "lr1.5e-3-b0-d5e-4-ema0.995": (
+        {
+            "learning_rate": 1.5e-3,
+            "beta_1": 0.0,
+            "d_learning_rate": 5e-4,
+            "ema_decay": 0.995,
+        },
+        64,
+    ),
 }
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.tune_mlp_gan", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.tune_mlp_gan", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--framework", choices=("keras", "torch"), default="torch")
-    parser.add_argument("--configs", nargs="+", metavar="NAME", help="settings to run (default: all); see --list")
+    parser.add_argument(
+        "--configs",
+        nargs="+",
+        metavar="NAME",
+        help="settings to run (default: all); see --list",
+    )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
-    parser.add_argument("--seconds", type=float, default=60.0, help="CPU seconds of training per setting (default 60)")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=60.0,
+        help="CPU seconds of training per setting (default 60)",
+    )
     parser.add_argument("--eval-every", type=float, default=10.0)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", type=pathlib.Path, default=ttq.RESULTS_DIR / "tune")
@@ -96,11 +158,21 @@ def main(argv=None) -> int:
     unknown = [n for n in names if n not in CONFIGS]
     if unknown:
         raise SystemExit(f"unknown setting(s) {unknown}; see --list")
-    checkpoints = [c for c in (15.0, 30.0, 60.0, 90.0) if c <= args.seconds] or [args.seconds]
+    checkpoints = [c for c in (15.0, 30.0, 60.0, 90.0) if c <= args.seconds] or [
+        args.seconds
+    ]
     harness = ttq.parse_args(
-        ["--seconds", str(args.seconds), "--eval-every", str(args.eval_every), "--threads", str(args.threads),
-         "--checkpoints", *map(str, checkpoints)]
-    )  # fmt: skip
+        [
+            "--seconds",
+            str(args.seconds),
+            "--eval-every",
+            str(args.eval_every),
+            "--threads",
+            str(args.threads),
+            "--checkpoints",
+            *map(str, checkpoints),
+        ]
+    )
     aigc_course.seed_everything(0, num_threads=args.threads)
     images, _ = load_digits(28, split="train", scale="tanh")
     reference_classifier(28)
@@ -117,20 +189,38 @@ def main(argv=None) -> int:
             )  # fmt: skip
             harness.seed = seed
             result = ttq.run_one(spec, images, harness)
-            record = {"framework": args.framework, "config": name, "gan": gan, "batch_size": batch, "seed": seed,
-                      "threads": args.threads, "created": time.strftime("%Y%m%d-%H%M%S"), **result}  # fmt: skip
+            record = {
+                "framework": args.framework,
+                "config": name,
+                "gan": gan,
+                "batch_size": batch,
+                "seed": seed,
+                "threads": args.threads,
+                "created": time.strftime("%Y%m%d-%H%M%S"),
+                **result,
+            }
             path = args.out / f"{args.framework}-{name}-seed{seed}-t{args.threads}.json"
             path.write_text(json.dumps(record, indent=1))
             rows.append(record)
-    print(f"\n{'setting':<22} seed  ms/step  " + "  ".join(f"@{c:g}s conf/ent/FD" for c in checkpoints) + "  best conf@ent>=2.2  to 0.85")
+    print(
+        f"\n{'setting':<22} seed  ms/step  "
+        + "  ".join(f"@{c:g}s conf/ent/FD" for c in checkpoints)
+        + "  best conf@ent>=2.2  to 0.85"
+    )
     for r in rows:
         cells = [ttq._quality(ttq.at_checkpoint(r, c)) for c in checkpoints]
-        ok = [h["confident_fraction"] for h in r["history"] if h["class_entropy"] >= 2.2]
+        ok = [
+            h["confident_fraction"] for h in r["history"] if h["class_entropy"] >= 2.2
+        ]
         to_bar = r["time_to_bar_s"]["0.85"]
         print(
-            f"{r['config']:<22} {r['seed']:<5} {r['ms_per_step']:7.1f}  " + "  ".join(f"{c:<17}" for c in cells)
-            + f"  {max(ok, default=0):.3f}              " + (f"{to_bar:.0f}" if to_bar else "-")
-        )  # fmt: skip
+            f"{r['config']:<22} "
+            f"{r['seed']:<5} "
+            f"{r['ms_per_step']:7.1f}  "
+            + "  ".join(f"{c:<17}" for c in cells)
+            + f"  {max(ok, default=0):.3f}              "
+            + (f"{to_bar:.0f}" if to_bar else "-")
+        )
     return 0
 
 

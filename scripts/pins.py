@@ -1,6 +1,6 @@
 """Keep the one pin file (requirements.txt) and environment.yml in step.
 
-    python scripts/pins.py freeze   # rewrite requirements.txt from the active environment
+    python scripts/pins.py freeze   # rewrite requirements.txt from the environment
     python scripts/pins.py env      # rewrite environment.yml from requirements.txt
 
 The book's stored notebook outputs are reproducible only with the pinned
@@ -39,7 +39,10 @@ def normalise(name: str) -> str:
 
 def freeze() -> None:
     lines = subprocess.run(
-        [sys.executable, "-m", "pip", "freeze", "--exclude-editable"], check=True, capture_output=True, text=True
+        [sys.executable, "-m", "pip", "freeze", "--exclude-editable"],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.splitlines()
     pins = {}
     for line in lines:
@@ -53,18 +56,25 @@ def freeze() -> None:
     if tf_version:
         body += [f"{name}=={tf_version}{marker}" for name, marker in TENSORFLOW.items()]
     body.append("-e .[book,test]")
-    REQUIREMENTS.write_text(HEADER + "\n".join(sorted(body[:-1]) + body[-1:]) + "\n", encoding="utf-8")
+    REQUIREMENTS.write_text(
+        HEADER + "\n".join(sorted(body[:-1]) + body[-1:]) + "\n", encoding="utf-8"
+    )
     print(f"wrote {REQUIREMENTS.name}: {len(body) - 1} pins")
 
 
 def requirement_lines(path: pathlib.Path = REQUIREMENTS) -> list[str]:
-    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+    return [
+        line.strip()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
 
 
 def environment() -> None:
     pip_lines = "\n".join(f"      - {line}" for line in requirement_lines())
     ENVIRONMENT.write_text(
-        "# Conda environment for the AIGC Course; mirrors requirements.txt (written by scripts/pins.py env).\n"
+        "# Conda environment for the AIGC Course; mirrors requirements.txt (written "
+        "by scripts/pins.py env).\n"
         "# conda env create -f environment.yml && conda activate aigc-course\n"
         "name: aigc-course\n"
         "channels:\n"

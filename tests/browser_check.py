@@ -5,13 +5,13 @@
 Serves the HTML from 127.0.0.1 and drives the system Chromium with Playwright
 (no browser download).  On every page: the maths is typeset by MathJax, every
 image and sound loads, the console shows no error, Chinese text is marked as
-Chinese, and nothing is requested from outside the machine.  On chosen pages:
-Chinese is drawn with a Simplified Chinese font, a hidden solution opens, the
-top bar's button downloads the whole course, the
-sidebars open and close on a desktop and on a phone, and search finds English
-and Chinese words.  Screenshots go to ``_build/screenshots/``.  Prints one
-line per check and ends with ``N passed, M failed``; exits non-zero on any
-failure.
+Chinese, no code block needs sideways scrolling at 1280 px (see
+``SCROLL_EXCEPTIONS``), and nothing is requested from outside the machine.  On
+chosen pages: Chinese is drawn with a Simplified Chinese font, a hidden solution
+opens, the top bar's button downloads the whole course, the sidebars open and
+close on a desktop and on a phone, and search finds English and Chinese words.
+Screenshots go to ``_build/screenshots/``.  Prints one line per check and ends
+with ``N passed, M failed``; exits non-zero on any failure.
 
 The name does not start with ``test_``, so pytest does not collect it; CI runs
 it after the book build (.ci/run).
@@ -35,6 +35,9 @@ from playwright.sync_api import sync_playwright
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 400, "height": 860}
+# Code blocks allowed to scroll sideways at 1280 px: (page, start of the longest line),
+# each with the reason.  Everything else fits: code lines are at most 88 characters.
+SCROLL_EXCEPTIONS: list[tuple[str, str]] = []
 TIMEOUT_MS = 15_000
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
@@ -54,16 +57,20 @@ SEARCH_FINISHED_JS = """() => {
   return title && title.textContent === Documentation.gettext("Search Results");
 }"""
 WATCHDOG_S = 600
-# Font Awesome's script swaps an icon's <i> for an <svg>; an icon it does not know becomes its
-# "missing" placeholder (a <g class="missing">), or stays an empty <i> without the script.
+# Font Awesome's script swaps an icon's <i> for an <svg>; an icon it does not know
+# becomes its "missing" placeholder (a <g class="missing">), or stays an empty <i>
+# without the script.
 ICON_DRAWN_JS = """(a) => {
   const svg = a.querySelector("svg");
-  if (svg) return svg.getBoundingClientRect().width > 0 && !svg.querySelector(".missing");
+  if (svg) {
+    return svg.getBoundingClientRect().width > 0 && !svg.querySelector(".missing");
+  }
   const i = a.querySelector("i");
   const glyph = i ? getComputedStyle(i, "::before").content : "none";
   return !["none", "normal", '""'].includes(glyph);
 }"""
-# Fonts for Japanese, Korean or Traditional Chinese (their Han glyphs differ from Simplified ones).
+# Fonts for Japanese, Korean or Traditional Chinese (their Han glyphs differ from
+# Simplified ones).
 OTHER_CJK_FONT = re.compile(r"\b(JP|KR|TC|HK|Japanese|Korean)\b|Gothic|Mincho", re.I)
 REFRESH = re.compile(r'<meta http-equiv="refresh" content="\d+;\s*url=([^"]+)"', re.I)
 
@@ -71,7 +78,9 @@ REFRESH = re.compile(r'<meta http-equiv="refresh" content="\d+;\s*url=([^"]+)"',
 # then reports what is wrong.  Returns a dict of lists (empty when all is well).
 PAGE_REPORT_JS = r"""
 async () => {
-  const within = (promise, ms) => Promise.race([promise, new Promise(r => setTimeout(r, ms))]);
+  const CODE_BLOCKS = "div.highlight pre, .cell_input pre, .cell_output pre";
+  const within = (promise, ms) =>
+    Promise.race([promise, new Promise(r => setTimeout(r, ms))]);
   const report = {math: [], images: [], audio: [], chinese: []};
 
   // MathJax: every .math element typeset, no TeX error, no raw TeX left in the text.
@@ -82,9 +91,15 @@ async () => {
     } else {
       await within(MathJax.startup.promise, 20000);
       const raw = maths.filter(m => !m.querySelector("mjx-container"));
-      if (raw.length) report.math.push(`${raw.length} of ${maths.length} formulas not typeset, first: ${raw[0].textContent.slice(0, 60)}`);
+      if (raw.length) {
+        report.math.push(`${raw.length} of ${maths.length} formulas not typeset, ` +
+                         `first: ${raw[0].textContent.slice(0, 60)}`);
+      }
       const errors = document.querySelectorAll("mjx-merror");
-      if (errors.length) report.math.push(`${errors.length} TeX errors, first: ${errors[0].textContent.slice(0, 60)}`);
+      if (errors.length) {
+        report.math.push(`${errors.length} TeX errors, ` +
+                         `first: ${errors[0].textContent.slice(0, 60)}`);
+      }
     }
   }
   const skip = "script, style, pre, code, textarea, mjx-container, .highlight";
@@ -96,7 +111,8 @@ async () => {
     const match = node.textContent.match(tex);
     if (match) {
       const at = node.textContent.indexOf(match[0]);
-      report.math.push(`raw TeX in the text: ...${node.textContent.slice(Math.max(0, at - 30), at + 30).trim()}...`);
+      const around = node.textContent.slice(Math.max(0, at - 30), at + 30).trim();
+      report.math.push(`raw TeX in the text: ...${around}...`);
       break;
     }
   }
@@ -105,31 +121,59 @@ async () => {
   const images = [...document.images];
   images.forEach(img => { if (img.loading === "lazy") img.loading = "eager"; });
   await within(Promise.all(images.map(img => img.complete ? null :
-    new Promise(r => { img.addEventListener("load", r); img.addEventListener("error", r); }))), 10000);
+    new Promise(r => {
+      img.addEventListener("load", r);
+      img.addEventListener("error", r);
+    }))), 10000);
   images.filter(img => !(img.complete && img.naturalWidth > 0))
     .forEach(img => report.images.push(img.getAttribute("src").slice(0, 80)));
 
   // Sounds: each <audio> reads its metadata (duration, format).
   const sounds = [...document.querySelectorAll("audio")];
   await within(Promise.all(sounds.map(a => a.readyState >= 1 ? null :
-    new Promise(r => { a.addEventListener("loadedmetadata", r); a.addEventListener("error", r, true); a.load(); }))), 10000);
+    new Promise(r => {
+      a.addEventListener("loadedmetadata", r);
+      a.addEventListener("error", r, true);
+      a.load();
+    }))), 10000);
   sounds.forEach((a, i) => {
-    if (a.readyState < 1) report.audio.push(`audio #${i + 1}: readyState ${a.readyState}, error ${a.error ? a.error.code : "none"}`);
+    const code = a.error ? a.error.code : "none";
+    if (a.readyState < 1) {
+      report.audio.push(`audio #${i + 1}: readyState ${a.readyState}, error ${code}`);
+    }
   });
 
   // Chinese: text in the article and the navigation sits inside lang="zh-..." so that
   // the browser draws Simplified Chinese glyphs and screen readers read it as Chinese.
   const cjk = /[\u3400-\u9fff\uf900-\ufaff]/;
-  for (const root of document.querySelectorAll("article, nav.bd-docs-nav, #pst-secondary-sidebar")) {
+  const roots = "article, nav.bd-docs-nav, #pst-secondary-sidebar";
+  for (const root of document.querySelectorAll(roots)) {
     const w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     for (let node; (node = w.nextNode());) {
       const parent = node.parentElement;
-      if (!cjk.test(node.textContent) || parent.closest("script, style, pre, code, mjx-container, .math")) continue;
+      if (!cjk.test(node.textContent)) continue;
+      if (parent.closest("script, style, pre, code, mjx-container, .math")) continue;
       const marked = parent.closest("[lang]");
-      if (!marked || !marked.lang.toLowerCase().startsWith("zh")) report.chinese.push(node.textContent.trim().slice(0, 40));
+      if (!marked || !marked.lang.toLowerCase().startsWith("zh")) {
+        report.chinese.push(node.textContent.trim().slice(0, 40));
+      }
     }
   }
-  return {...report, counts: {maths: maths.length, images: images.length, audio: sounds.length}};
+  // Code: no block needs sideways scrolling at this width (lines are at most 88
+  // characters; book/_ext/static/code.css sizes the font and the column).  Hidden
+  // solutions are still laid out (visibility: hidden), so they are measured too.
+  const blocks = [...document.querySelectorAll(CODE_BLOCKS)];
+  const wide = blocks.filter(pre => pre.scrollWidth > pre.clientWidth + 1);
+  report.scroll = wide.map(pre => {
+    const lines = pre.textContent.split("\n");
+    const longest = lines.reduce((a, b) => (b.length > a.length ? b : a), "");
+    const kind = pre.closest(".cell_output, .output") ? "output" : "code";
+    return {kind, chars: longest.length, line: longest.trim().slice(0, 60),
+            over: pre.scrollWidth - pre.clientWidth};
+  });
+  const counts = {maths: maths.length, images: images.length, audio: sounds.length,
+                  code: blocks.length};
+  return {...report, counts};
 }
 """
 
@@ -156,7 +200,8 @@ class Checks:
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     def do_GET(self):
-        if self.path == "/favicon.ico":  # the browser asks for it by itself; the book has no icon
+        # the browser asks for it by itself; the book has no icon
+        if self.path == "/favicon.ico":
             self.send_response(204)
             self.end_headers()
             return
@@ -168,7 +213,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 class _Server(http.server.ThreadingHTTPServer):
     def handle_error(self, request, client_address):
-        if not isinstance(sys.exc_info()[1], ConnectionError):  # a page left before a file was sent
+        # a page left before a file was sent
+        if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
 
 
@@ -181,8 +227,11 @@ def serve(html_dir: pathlib.Path) -> tuple[http.server.ThreadingHTTPServer, str]
 
 def book_pages(html_dir: pathlib.Path) -> list[str]:
     skip = {"_static", "_sources", "_images", "_downloads"}
-    return sorted(p.relative_to(html_dir).as_posix() for p in html_dir.rglob("*.html")
-                  if not skip & set(p.relative_to(html_dir).parts))
+    return sorted(
+        p.relative_to(html_dir).as_posix()
+        for p in html_dir.rglob("*.html")
+        if not skip & set(p.relative_to(html_dir).parts)
+    )
 
 
 def is_local(url: str) -> bool:
@@ -191,18 +240,36 @@ def is_local(url: str) -> bool:
 
 
 def watch(page, console: list[str]) -> None:
-    """Send the page's console errors, uncaught exceptions and failed loads to `console`."""
-    page.on("console", lambda m: m.type == "error" and console.append(
-        f"console: {m.text[:160]} ({m.location.get('url', '')[-80:]})"))
+    """Send the page's console errors, uncaught exceptions and failed loads to
+    `console`."""
+    page.on(
+        "console",
+        lambda m: (
+            m.type == "error"
+            and console.append(
+                f"console: {m.text[:160]} ({m.location.get('url', '')[-80:]})"
+            )
+        ),
+    )
     page.on("pageerror", lambda e: console.append(f"exception: {str(e)[:160]}"))
     # net::ERR_ABORTED: the check moved on to the next page before a file had arrived.
-    page.on("requestfailed", lambda r: is_local(r.url) and r.failure != "net::ERR_ABORTED"
-            and console.append(f"failed: {r.url[:120]} ({r.failure})"))
-    page.on("response", lambda r: r.status >= 400 and console.append(f"HTTP {r.status}: {r.url[:120]}"))
+    page.on(
+        "requestfailed",
+        lambda r: (
+            is_local(r.url)
+            and r.failure != "net::ERR_ABORTED"
+            and console.append(f"failed: {r.url[:120]} ({r.failure})")
+        ),
+    )
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and console.append(f"HTTP {r.status}: {r.url[:120]}"),
+    )
 
 
 def recorded_context(browser, requests: list[str], **options):
-    """A browser context (a fresh profile) whose every request is appended to `requests`."""
+    """A browser context (a fresh profile) whose every request is appended to
+    `requests`."""
     context = browser.new_context(**options)
     context.set_default_timeout(TIMEOUT_MS)
     context.on("request", lambda r: requests.append(r.url))
@@ -214,17 +281,28 @@ def open_page(page, url: str) -> None:
 
 
 def redirect_target(html_dir: pathlib.Path, name: str) -> str | None:
-    """Where a page that only redirects (the book's index.html) sends the reader, else None."""
+    """Where a page that only redirects (the book's index.html) sends the reader, else
+    None."""
     refresh = REFRESH.search((html_dir / name).read_text(encoding="utf-8")[:2000])
     return urllib.parse.urljoin(name, refresh.group(1)) if refresh else None
 
 
-def check_every_page(checks: Checks, context, base: str, html_dir: pathlib.Path, pages: list[str]) -> None:
+def check_every_page(
+    checks: Checks, context, base: str, html_dir: pathlib.Path, pages: list[str]
+) -> None:
     page = context.new_page()
     console: list[str] = []
     watch(page, console)
-    found = {"math": [], "images": [], "audio": [], "console": [], "chinese": []}
-    totals = {"maths": 0, "images": 0, "audio": 0}
+    found = {
+        "math": [],
+        "images": [],
+        "audio": [],
+        "console": [],
+        "chinese": [],
+        "scroll": [],
+    }
+    totals = {"maths": 0, "images": 0, "audio": 0, "code": 0}
+    excused = 0
     math_pages = 0
     for name in pages:
         console.clear()
@@ -235,7 +313,9 @@ def check_every_page(checks: Checks, context, base: str, html_dir: pathlib.Path,
                 page.wait_for_url(base + target, wait_until="load")
             report = page.evaluate(PAGE_REPORT_JS)
         except PlaywrightError as error:
-            found["console"].append(f"{name}: the page did not load or run: {str(error).splitlines()[0]}")
+            found["console"].append(
+                f"{name}: the page did not load or run: {str(error).splitlines()[0]}"
+            )
             continue
         math_pages += report["counts"]["maths"] > 0
         for key in totals:
@@ -243,19 +323,50 @@ def check_every_page(checks: Checks, context, base: str, html_dir: pathlib.Path,
         for key in ("math", "images", "audio"):
             found[key] += [f"{name}: {line}" for line in report[key]]
         if report["chinese"]:
-            found["chinese"].append(f"{name}: {len(report['chinese'])} unmarked, first: {report['chinese'][0]}")
+            found["chinese"].append(
+                f"{name}: {len(report['chinese'])} unmarked, "
+                f"first: {report['chinese'][0]}"
+            )
+        for block in report["scroll"]:
+            if any(
+                name == where and block["line"].startswith(start)
+                for where, start in SCROLL_EXCEPTIONS
+            ):
+                excused += 1
+                continue
+            found["scroll"].append(
+                f"{name}: {block['kind']} block {block['over']} px too wide, "
+                f"longest line {block['chars']} characters: {block['line']}"
+            )
         found["console"] += [f"{name}: {line}" for line in console]
     page.close()
-    checks.record("MathJax typesets every formula, no raw TeX", found["math"],
-                  f"{totals['maths']} formulas on {math_pages} of {len(pages)} pages")
+    checks.record(
+        "MathJax typesets every formula, no raw TeX",
+        found["math"],
+        f"{totals['maths']} formulas on {math_pages} of {len(pages)} pages",
+    )
     checks.record("every image loads", found["images"], f"{totals['images']} images")
-    checks.record("every <audio> loads its metadata", found["audio"], f"{totals['audio']} players")
-    checks.record("no console error, exception or failed load", found["console"], f"{len(pages)} pages")
-    checks.record("Chinese text is marked lang=zh", found["chinese"], f"{len(pages)} pages")
+    checks.record(
+        "every <audio> loads its metadata", found["audio"], f"{totals['audio']} players"
+    )
+    checks.record(
+        "no console error, exception or failed load",
+        found["console"],
+        f"{len(pages)} pages",
+    )
+    checks.record(
+        "Chinese text is marked lang=zh", found["chinese"], f"{len(pages)} pages"
+    )
+    checks.record(
+        f"no code block scrolls sideways at {DESKTOP['width']} px",
+        found["scroll"],
+        f"{totals['code']} blocks, {excused} listed exception(s)",
+    )
 
 
 def check_chinese_glyphs(checks: Checks, context, base: str) -> None:
-    """The fonts Chromium draws Chinese text with are Simplified Chinese ones, not Japanese ones."""
+    """The fonts Chromium draws Chinese text with are Simplified Chinese ones, not
+    Japanese ones."""
     page = context.new_page()
     problems, used = [], set()
     try:
@@ -265,17 +376,30 @@ def check_chinese_glyphs(checks: Checks, context, base: str) -> None:
         cdp.send("CSS.enable")
         root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
         for selector in [".logo__title", "h1 [lang^=zh]", "nav.bd-docs-nav [lang^=zh]"]:
-            node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+            node = cdp.send(
+                "DOM.querySelector", {"nodeId": root, "selector": selector}
+            )["nodeId"]
             if not node:
                 problems.append(f"nothing matches {selector}")
                 continue
-            fonts = [f["familyName"] for f in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]]
+            fonts = [
+                f["familyName"]
+                for f in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})[
+                    "fonts"
+                ]
+            ]
             used.update(fonts)
-            problems += [f"{selector} drawn with {font}" for font in fonts if OTHER_CJK_FONT.search(font)]
+            problems += [
+                f"{selector} drawn with {font}"
+                for font in fonts
+                if OTHER_CJK_FONT.search(font)
+            ]
     except PlaywrightError as error:
         problems.append(str(error).splitlines()[0])
     page.close()
-    checks.record("Chinese drawn with Simplified Chinese fonts", problems, ", ".join(sorted(used)))
+    checks.record(
+        "Chinese drawn with Simplified Chinese fonts", problems, ", ".join(sorted(used))
+    )
 
 
 def check_solution_dropdown(checks: Checks, context, base: str) -> None:
@@ -290,13 +414,19 @@ def check_solution_dropdown(checks: Checks, context, base: str) -> None:
         solution.locator(".admonition-title").click()
         body.wait_for(state="visible", timeout=5000)
     except PlaywrightError as error:
-        problems.append(f"clicking the solution's title did not show it: {str(error).splitlines()[0]}")
+        problems.append(
+            "clicking the solution's title did not show it: "
+            f"{str(error).splitlines()[0]}"
+        )
     page.close()
-    checks.record("a solution dropdown opens on click", problems, "book/03_vae/02_vae.html")
+    checks.record(
+        "a solution dropdown opens on click", problems, "book/03_vae/02_vae.html"
+    )
 
 
 def check_take_home(checks: Checks, context, base: str, html_dir: pathlib.Path) -> None:
-    """The top bar's archive button shows an icon and downloads the whole course: package, notebooks, pins."""
+    """The top bar's archive button shows an icon and downloads the whole course:
+    package, notebooks, pins."""
     import io
     import zipfile
 
@@ -307,20 +437,37 @@ def check_take_home(checks: Checks, context, base: str, html_dir: pathlib.Path) 
             open_page(page, base + name)
             button = page.locator("a.btn-download-course-button:visible")
             if button.count() != 1:
-                problems.append(f"{name}: {button.count()} visible course-download buttons (expected 1)")
+                problems.append(
+                    f"{name}: {button.count()} visible course-download "
+                    "buttons (expected 1)"
+                )
                 continue
             if not button.evaluate(ICON_DRAWN_JS):
                 problems.append(f"{name}: the button's icon is not drawn")
-            response = page.request.get(urllib.parse.urljoin(base + name, button.get_attribute("href")))
+            response = page.request.get(
+                urllib.parse.urljoin(base + name, button.get_attribute("href"))
+            )
             if response.status != 200:
                 problems.append(f"{name}: the archive answers HTTP {response.status}")
                 continue
             names = set(zipfile.ZipFile(io.BytesIO(response.body())).namelist())
-            notebooks = {p.relative_to(html_dir / "_sources").as_posix() for p in (html_dir / "_sources").rglob("*.ipynb")}
-            wanted = {"README.md", "requirements.txt", "pyproject.toml", "aigc_course/__init__.py", *notebooks}
+            notebooks = {
+                p.relative_to(html_dir / "_sources").as_posix()
+                for p in (html_dir / "_sources").rglob("*.ipynb")
+            }
+            wanted = {
+                "README.md",
+                "requirements.txt",
+                "pyproject.toml",
+                "aigc_course/__init__.py",
+                *notebooks,
+            }
             missing = sorted(w for w in wanted if f"aigc-course/{w}" not in names)
             problems += [f"{name}: the archive lacks {m}" for m in missing[:5]]
-            detail = f"{len(names)} files, {len(notebooks)} notebooks, {len(response.body()) / 1e6:.1f} MB"
+            detail = (
+                f"{len(names)} files, {len(notebooks)} notebooks, "
+                f"{len(response.body()) / 1e6:.1f} MB"
+            )
     except PlaywrightError as error:
         problems.append(str(error).splitlines()[0])
     page.close()
@@ -328,13 +475,16 @@ def check_take_home(checks: Checks, context, base: str, html_dir: pathlib.Path) 
 
 
 def _modal_opens(page, toggle: str, modal: str, content: str) -> str | None:
-    """Click the visible `toggle`; None if `modal` opened showing `content`, else what went wrong."""
+    """Click the visible `toggle`; None if `modal` opened showing `content`, else what
+    went wrong."""
     buttons = page.locator(f"{toggle}:visible")
     if buttons.count() != 1:
         return f"{buttons.count()} visible {toggle} buttons (expected 1)"
     buttons.click()
     try:
-        page.locator(f"{modal}[open] {content}").first.wait_for(state="visible", timeout=3000)
+        page.locator(f"{modal}[open] {content}").first.wait_for(
+            state="visible", timeout=3000
+        )
     except PlaywrightError:
         return f"clicking the visible {toggle} did not open {modal}"
     page.keyboard.press("Escape")
@@ -345,10 +495,15 @@ def _modal_opens(page, toggle: str, modal: str, content: str) -> str | None:
 
 def settle(page) -> None:
     """Wait for running CSS transitions and animations (a sidebar sliding) to end."""
-    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')", timeout=5000)
+    page.wait_for_function(
+        "() => document.getAnimations().every(a => a.playState !== 'running')",
+        timeout=5000,
+    )
 
 
-def check_phone_navigation(checks: Checks, new_context, base: str, shots: pathlib.Path) -> None:
+def check_phone_navigation(
+    checks: Checks, new_context, base: str, shots: pathlib.Path
+) -> None:
     context = new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     problems = []
@@ -363,13 +518,19 @@ def check_phone_navigation(checks: Checks, new_context, base: str, shots: pathli
             if problem:
                 problems.append(problem)
         page.locator(".primary-toggle:visible").click()
-        page.locator("#pst-primary-sidebar-modal[open] nav.bd-docs-nav").wait_for(state="visible", timeout=3000)
+        page.locator("#pst-primary-sidebar-modal[open] nav.bd-docs-nav").wait_for(
+            state="visible", timeout=3000
+        )
         settle(page)
         page.screenshot(path=shots / "phone-menu-open.png")
     except PlaywrightError as error:
         problems.append(str(error).splitlines()[0])
     context.close()
-    checks.record("phone (400 px): the menu, contents and search buttons open their panels", problems, NAVIGATION_PAGE)
+    checks.record(
+        "phone (400 px): the menu, contents and search buttons open their panels",
+        problems,
+        NAVIGATION_PAGE,
+    )
 
 
 def check_desktop_navigation(checks: Checks, context, base: str) -> None:
@@ -378,10 +539,16 @@ def check_desktop_navigation(checks: Checks, context, base: str) -> None:
     try:
         open_page(page, base + NAVIGATION_PAGE)
         fields = page.locator(".search-button-field:visible")
-        outside = [i for i in range(fields.count())
-                   if not fields.nth(i).evaluate("e => !!e.closest('#pst-primary-sidebar')")]
+        outside = [
+            i
+            for i in range(fields.count())
+            if not fields.nth(i).evaluate("e => !!e.closest('#pst-primary-sidebar')")
+        ]
         if outside:
-            problems.append(f"{len(outside)} search bar(s) outside the sidebar (an empty bar across the top)")
+            problems.append(
+                f"{len(outside)} search bar(s) outside the sidebar (an "
+                "empty bar across the top)"
+            )
         sidebar = page.locator("#pst-primary-sidebar nav.bd-docs-nav")
         buttons = page.locator(".primary-toggle:visible")
         if buttons.count() != 1:
@@ -393,14 +560,21 @@ def check_desktop_navigation(checks: Checks, context, base: str) -> None:
             except PlaywrightError:
                 problems.append("the sidebar button does not collapse the sidebar")
             if page.locator("#pst-primary-sidebar-modal[open]").count():
-                problems.append("the sidebar button opened a pop-up instead of collapsing the sidebar")
+                problems.append(
+                    "the sidebar button opened a pop-up instead of "
+                    "collapsing the sidebar"
+                )
                 page.keyboard.press("Escape")
             buttons.click()
             sidebar.wait_for(state="visible", timeout=3000)
     except PlaywrightError as error:
         problems.append(str(error).splitlines()[0])
     page.close()
-    checks.record("desktop (1280 px): the sidebar collapses and comes back, one search bar", problems, NAVIGATION_PAGE)
+    checks.record(
+        "desktop (1280 px): the sidebar collapses and comes back, one search bar",
+        problems,
+        NAVIGATION_PAGE,
+    )
 
 
 def check_search(checks: Checks, context, base: str) -> None:
@@ -422,22 +596,34 @@ def check_search(checks: Checks, context, base: str) -> None:
     checks.record("search finds English and Chinese words", problems, ", ".join(found))
 
 
-def take_screenshots(checks: Checks, new_context, base: str, shots: pathlib.Path) -> None:
+def take_screenshots(
+    checks: Checks, new_context, base: str, shots: pathlib.Path
+) -> None:
     problems = []
-    for kind, viewport, extra in [("desktop", DESKTOP, {}), ("phone", PHONE, {"is_mobile": True, "has_touch": True})]:
+    for kind, viewport, extra in [
+        ("desktop", DESKTOP, {}),
+        ("phone", PHONE, {"is_mobile": True, "has_touch": True}),
+    ]:
         context = new_context(viewport=viewport, **extra)
         page = context.new_page()
         for name, path, target in SCREENSHOTS:
             try:
                 open_page(page, base + path)
-                page.evaluate("async () => window.MathJax && MathJax.startup && MathJax.startup.promise")
+                page.evaluate(
+                    "async () => window.MathJax && MathJax.startup && "
+                    "MathJax.startup.promise"
+                )
                 if target:
-                    page.locator(target).first.evaluate("e => e.scrollIntoView({block: 'center'})")
+                    page.locator(target).first.evaluate(
+                        "e => e.scrollIntoView({block: 'center'})"
+                    )
                 page.screenshot(path=shots / f"{kind}-{name}.png")
             except PlaywrightError as error:
                 problems.append(f"{kind} {name}: {str(error).splitlines()[0]}")
         context.close()
-    checks.record("screenshots", problems, f"{len(list(shots.glob('*.png')))} in {shots}")
+    checks.record(
+        "screenshots", problems, f"{len(list(shots.glob('*.png')))} in {shots}"
+    )
 
 
 def _give_up() -> None:
@@ -449,9 +635,16 @@ def main(html_dir: pathlib.Path) -> int:
     if not (html_dir / "index.html").exists():
         print(f"{html_dir} holds no built book (index.html missing)")
         return 2
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    chromium = (
+        shutil.which("chromium")
+        or shutil.which("chromium-browser")
+        or shutil.which("google-chrome")
+    )
     if not chromium:
-        print("no Chromium found on PATH: install it (Debian/Ubuntu: apt-get install chromium)")
+        print(
+            "no Chromium found on PATH: install it (Debian/Ubuntu: apt-get install "
+            "chromium)"
+        )
         return 2
     watchdog = threading.Timer(WATCHDOG_S, _give_up)
     watchdog.daemon = True
@@ -466,7 +659,12 @@ def main(html_dir: pathlib.Path) -> int:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium,
-            args=["--disable-dev-shm-usage", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+            args=[
+                "--disable-dev-shm-usage",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+            ],
         )
         new_context = functools.partial(recorded_context, browser, requests)
         desktop = new_context(viewport=DESKTOP)
@@ -482,7 +680,9 @@ def main(html_dir: pathlib.Path) -> int:
         browser.close()
     server.shutdown()
     outside = sorted({url[:120] for url in requests if not is_local(url)})
-    checks.record("nothing requested from outside 127.0.0.1", outside, f"{len(requests)} requests")
+    checks.record(
+        "nothing requested from outside 127.0.0.1", outside, f"{len(requests)} requests"
+    )
     print(f"{len(pages)} pages in {time.monotonic() - started:.0f} s")
     print(f"{checks.passed} passed, {checks.failed} failed")
     return 1 if checks.failed else 0

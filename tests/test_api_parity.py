@@ -1,4 +1,5 @@
-"""aigc_course.torch and aigc_course.keras expose the same names with the same signatures."""
+"""aigc_course.torch and aigc_course.keras expose the same names with the same
+signatures."""
 
 import inspect
 
@@ -8,13 +9,23 @@ from aigc_course import keras as kac
 from aigc_course import torch as tac
 
 # Methods each framework must name differently (PyTorch's ``forward`` is Keras'
-# ``call``) or inherits from its own base class with that framework's signature.
-# ``fit`` is not among them: both frameworks' models route it through the course's trainer.
-FRAMEWORK_METHODS = {"forward", "call", "build", "compute_output_shape", "get_config", "from_config", "train_step", "test_step"}
+# ``call``) or inherits from its own base class with that framework's signature. ``fit``
+# is not among them: both frameworks' models route it through the course's trainer.
+FRAMEWORK_METHODS = {
+    "forward",
+    "call",
+    "build",
+    "compute_output_shape",
+    "get_config",
+    "from_config",
+    "train_step",
+    "test_step",
+}
 
 
 def _public_methods(cls):
-    """Public methods the course's own class bodies define (not inherited from torch/keras)."""
+    """Public methods the course's own class bodies define (not inherited from
+    torch/keras)."""
     names = {}
     for klass in cls.__mro__:
         if not klass.__module__.startswith("aigc_course"):
@@ -40,8 +51,12 @@ def _signature(obj):
 def test_same_names():
     assert sorted(tac.__all__) == sorted(kac.__all__)
     for name in tac.__all__:
-        assert hasattr(tac, name), f"aigc_course.torch lists {name} in __all__ but lacks it"
-        assert hasattr(kac, name), f"aigc_course.keras lists {name} in __all__ but lacks it"
+        assert hasattr(tac, name), (
+            f"aigc_course.torch lists {name} in __all__ but lacks it"
+        )
+        assert hasattr(kac, name), (
+            f"aigc_course.keras lists {name} in __all__ but lacks it"
+        )
 
 
 @pytest.mark.parametrize("name", sorted(tac.__all__))
@@ -50,13 +65,19 @@ def test_same_signature(name):
     assert inspect.isclass(t_obj) == inspect.isclass(k_obj), name
     if not callable(t_obj):
         return
-    assert _signature(t_obj) == _signature(k_obj), f"{name}: {_signature(t_obj)} != {_signature(k_obj)}"
+    assert _signature(t_obj) == _signature(k_obj), (
+        f"{name}: {_signature(t_obj)} != {_signature(k_obj)}"
+    )
     if inspect.isclass(t_obj):
         t_methods, k_methods = _public_methods(t_obj), _public_methods(k_obj)
         assert sorted(t_methods) == sorted(k_methods), f"{name}: public methods differ"
         for method in t_methods:
-            assert _signature(t_methods[method]) == _signature(k_methods[method]), f"{name}.{method}"
-            assert _returns(t_methods[method]) == _returns(k_methods[method]), f"{name}.{method} returns differ"
+            assert _signature(t_methods[method]) == _signature(k_methods[method]), (
+                f"{name}.{method}"
+            )
+            assert _returns(t_methods[method]) == _returns(k_methods[method]), (
+                f"{name}.{method} returns differ"
+            )
 
 
 def _returns(method) -> str:
@@ -64,7 +85,9 @@ def _returns(method) -> str:
     ``reparameterize``, LoRA's ``delta_weight``) counts as one type, "tensor"."""
     annotation = inspect.signature(method).return_annotation
     text = "" if annotation is inspect.Signature.empty else str(annotation)
-    return "tensor" if text in ("torch.Tensor", "tf.Tensor", "keras.KerasTensor") else text
+    return (
+        "tensor" if text in ("torch.Tensor", "tf.Tensor", "keras.KerasTensor") else text
+    )
 
 
 def test_framework_constant():

@@ -1,4 +1,5 @@
-"""The appendix: a full bilingual glossary, all 13 common mistakes, references that resolve."""
+"""The appendix: a full bilingual glossary, all 13 common mistakes, references that
+resolve."""
 
 import json
 import pathlib
@@ -23,10 +24,14 @@ def test_glossary_has_60_bilingual_terms():
     rows = _glossary_rows()
     assert len(rows) >= 60, f"only {len(rows)} terms"
     for row in rows:
-        assert len(row) == 3 and all(row), f"a row needs English, 中文 and a meaning: {row}"
+        assert len(row) == 3 and all(row), (
+            f"a row needs English, 中文 and a meaning: {row}"
+        )
         english, chinese, _ = row
         assert re.search(r"[A-Za-z]", english), row
-        assert CJK.search(chinese) or chinese in {"Transformer", "BERT"}, f"no Chinese term: {row}"
+        assert CJK.search(chinese) or chinese in {"Transformer", "BERT"}, (
+            f"no Chinese term: {row}"
+        )
     names = [r[0].lower() for r in rows]
     assert len(names) == len(set(names)), "a term is listed twice"
 
@@ -38,19 +43,26 @@ def _notebook():
 def test_common_mistakes_has_a_section_for_each_of_the_13_items():
     cells = _notebook()["cells"]
     headings = [
-        line for c in cells if c["cell_type"] == "markdown"
-        for line in "".join(c["source"]).splitlines() if line.startswith("## ")
+        line
+        for c in cells
+        if c["cell_type"] == "markdown"
+        for line in "".join(c["source"]).splitlines()
+        if line.startswith("## ")
     ]
     numbers = [int(m.group(1)) for h in headings if (m := re.match(r"## (\d+)\. ", h))]
     assert numbers == list(range(1, 14)), headings
 
 
 def test_common_mistakes_checks_with_asserts_in_both_frameworks():
-    code = "\n".join("".join(c["source"]) for c in _notebook()["cells"] if c["cell_type"] == "code")
+    code = "\n".join(
+        "".join(c["source"]) for c in _notebook()["cells"] if c["cell_type"] == "code"
+    )
     assert code.count("assert ") >= 13
     assert "import torch" in code and "import keras" in code
     first = "".join(_notebook()["cells"][1]["source"])
-    assert first.index("import aigc_course") < first.index("import keras"), "import aigc_course before keras"
+    assert first.index("import aigc_course") < first.index("import keras"), (
+        "import aigc_course before keras"
+    )
     assert "seed_everything(0)" in first
 
 
@@ -69,10 +81,14 @@ def test_bibliography_entries_are_complete_and_cited_keys_exist():
     for key, fields in entries.items():
         for field in ("author", "title", "year"):
             assert fields.get(field), f"{key} has no {field}"
-        assert re.fullmatch(r"(19|20)\d\d", fields["year"]), f"{key}: year {fields['year']!r}"
+        assert re.fullmatch(r"(19|20)\d\d", fields["year"]), (
+            f"{key}: year {fields['year']!r}"
+        )
     cited = set()
     for page in APPENDIX.glob("*.md"):
-        for keys in re.findall(r"\{cite:?\w*\}`([^`]+)`", page.read_text(encoding="utf-8")):
+        for keys in re.findall(
+            r"\{cite:?\w*\}`([^`]+)`", page.read_text(encoding="utf-8")
+        ):
             cited.update(k.strip() for k in keys.split(","))
     missing = cited - set(entries)
     assert not missing, f"cited but not in references.bib: {sorted(missing)}"
@@ -81,16 +97,26 @@ def test_bibliography_entries_are_complete_and_cited_keys_exist():
 def test_references_the_tutorials_get_wrong_are_right():
     entries = _bib_entries()
     vae = entries["kingma2013vae"]
-    assert "Auto-Encoding Variational" in vae["title"] and vae["author"].startswith("Kingma") and vae["year"] == "2013"
+    assert (
+        "Auto-Encoding Variational" in vae["title"]
+        and vae["author"].startswith("Kingma")
+        and vae["year"] == "2013"
+    )
     review = entries["blei2017variational"]
     assert review["title"] == "Variational Inference: A Review for Statisticians"
     assert review["author"].startswith("Blei") and "Kingma" not in review["author"]
     resnet = entries["he2015resnet"]
-    assert resnet["title"] == "Deep Residual Learning for Image Recognition" and resnet["author"].startswith("He, Kaiming")
+    assert resnet["title"] == "Deep Residual Learning for Image Recognition" and resnet[
+        "author"
+    ].startswith("He, Kaiming")
 
 
 def test_appendix_embeds_no_external_asset():
     for page in APPENDIX.glob("*.md"):
         text = page.read_text(encoding="utf-8")
-        assert not re.search(r"!\[[^\]]*\]\(\s*(https?:)?//", text), f"{page.name} embeds a remote image"
-        assert not re.search(r"<(img|script|iframe)[^>]+(src)=['\"]?(https?:)?//", text, re.I), page.name
+        assert not re.search(r"!\[[^\]]*\]\(\s*(https?:)?//", text), (
+            f"{page.name} embeds a remote image"
+        )
+        assert not re.search(
+            r"<(img|script|iframe)[^>]+(src)=['\"]?(https?:)?//", text, re.I
+        ), page.name

@@ -22,19 +22,27 @@ import aigc_course.keras.vae as keras_vae
 import aigc_course.torch.vae as torch_vae
 
 for module in (torch_vae, keras_vae):
-    module.kl_loss = lambda z_mean, z_log_var, _original=module.kl_loss: 0.0 * _original(z_mean, z_log_var)
+    module.kl_loss = lambda z_mean, z_log_var, _original=module.kl_loss: (
+        0.0 * _original(z_mean, z_log_var)
+    )
 """
 
 
-def run_with_startup(notebook: pathlib.Path, code: str, ipython_dir: pathlib.Path, monkeypatch):
+def run_with_startup(
+    notebook: pathlib.Path, code: str, ipython_dir: pathlib.Path, monkeypatch
+):
     startup = ipython_dir / "profile_default" / "startup"
     startup.mkdir(parents=True)
     (startup / "00-plant.py").write_text(code, encoding="utf-8")
     monkeypatch.setenv("IPYTHONDIR", str(ipython_dir))
     monkeypatch.setenv("AIGC_COURSE_DEVICE", "cpu")
     nb = nbformat.read(notebook, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(notebook.parent)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(notebook.parent)}},
+    ).execute()
 
 
 def test_dropping_the_kl_term_fails_a_claim(tmp_path, monkeypatch):

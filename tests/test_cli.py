@@ -1,4 +1,5 @@
-"""aigc-course doctor: a report, exit 0 when all is well, non-zero with a reason when not; and the
+"""aigc-course doctor: a report, exit 0 when all is well, non-zero with a reason when
+not; and the
 instructor commands' arguments (their work is tested in test_instructors.py)."""
 
 import io
@@ -31,20 +32,28 @@ def test_doctor_reports_a_missing_package(monkeypatch):
     monkeypatch.setattr(cli.importlib, "import_module", fake_import)
     out = io.StringIO()
     assert cli.doctor(out) == 1
-    assert "torch: cannot import (ImportError: No module named 'torch')" in out.getvalue()
+    assert (
+        "torch: cannot import (ImportError: No module named 'torch')" in out.getvalue()
+    )
     assert "requirements.txt" in out.getvalue()
 
 
 def test_console_script_is_installed():
     exe = shutil.which("aigc-course")
     assert exe, "the aigc-course command is not on PATH: was the package installed?"
-    result = subprocess.run([exe, "doctor"], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [exe, "doctor"], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_main_without_command_prints_help():
     assert cli.main([]) == 2
-    result = subprocess.run([sys.executable, "-m", "aigc_course.cli", "--help"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "aigc_course.cli", "--help"],
+        capture_output=True,
+        text=True,
+    )
     assert "doctor" in result.stdout
 
 
@@ -58,7 +67,10 @@ def _doctor(monkeypatch, **env):
 def test_doctor_refuses_a_bad_device_request(monkeypatch):
     code, text = _doctor(monkeypatch, AIGC_COURSE_DEVICE="bogus")
     assert code == 1
-    assert "AIGC_COURSE_DEVICE must be one of auto, cpu, gpu" in text and "got 'bogus'" in text
+    assert (
+        "AIGC_COURSE_DEVICE must be one of auto, cpu, gpu" in text
+        and "got 'bogus'" in text
+    )
     assert "set it to cpu, gpu or auto, or unset it" in text
 
 
@@ -78,7 +90,12 @@ def test_doctor_refuses_an_mnist_file_that_does_not_load(monkeypatch, tmp_path):
 
 
 def test_doctor_checks_the_testing_variables(monkeypatch):
-    code, text = _doctor(monkeypatch, AIGC_COURSE_THREADS="two", AIGC_COURSE_PERTURB="big", AIGC_COURSE_SEED_OFFSET="-1")
+    code, text = _doctor(
+        monkeypatch,
+        AIGC_COURSE_THREADS="two",
+        AIGC_COURSE_PERTURB="big",
+        AIGC_COURSE_SEED_OFFSET="-1",
+    )
     assert code == 1
     assert "AIGC_COURSE_THREADS must be a positive integer, got 'two'" in text
     assert "AIGC_COURSE_PERTURB must be a relative size" in text
@@ -86,14 +103,20 @@ def test_doctor_checks_the_testing_variables(monkeypatch):
 
 
 def test_doctor_says_when_numbers_will_differ_from_the_book(monkeypatch):
-    code, text = _doctor(monkeypatch, AIGC_COURSE_THREADS="2", AIGC_COURSE_PERTURB="1e-4")
+    code, text = _doctor(
+        monkeypatch, AIGC_COURSE_THREADS="2", AIGC_COURSE_PERTURB="1e-4"
+    )
     assert code == 0
     assert "2 (AIGC_COURSE_THREADS)" in text
     assert "weights nudged, for testing only" in text
 
 
 def test_help_lists_the_instructor_commands():
-    result = subprocess.run([sys.executable, "-m", "aigc_course.cli", "--help"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "aigc_course.cli", "--help"],
+        capture_output=True,
+        text=True,
+    )
     assert "assign" in result.stdout and "grade" in result.stdout
 
 
@@ -101,10 +124,15 @@ def test_grade_refuses_a_time_limit_that_is_not_positive(capsys):
     with pytest.raises(SystemExit) as stop:
         cli.main(["grade", "submission.ipynb", "--timeout", "0"])
     assert stop.value.code == 2
-    assert "--timeout must be a number of seconds > 0, got '0'" in capsys.readouterr().err
+    assert (
+        "--timeout must be a number of seconds > 0, got '0'" in capsys.readouterr().err
+    )
 
 
 def test_grade_names_a_missing_notebook(tmp_path, capsys):
     with pytest.raises(SystemExit):
         cli.main(["grade", str(tmp_path / "missing.ipynb")])
-    assert "must be a notebook (.ipynb) or a folder of notebooks" in capsys.readouterr().err
+    assert (
+        "must be a notebook (.ipynb) "
+        "or a folder of notebooks" in capsys.readouterr().err
+    )

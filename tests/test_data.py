@@ -35,7 +35,9 @@ def test_split_is_fixed_and_disjoint():
 
 def test_28_has_mnist_layout():
     x, _ = data.load_digits(28, "train", "unit")
-    border = np.concatenate([x[:, :4].ravel(), x[:, -4:].ravel(), x[:, :, :4].ravel(), x[:, :, -4:].ravel()])
+    border = np.concatenate(
+        [x[:, :4].ravel(), x[:, -4:].ravel(), x[:, :, :4].ravel(), x[:, :, -4:].ravel()]
+    )
     assert border.max() == 0.0, "the digit must stay inside the central 20x20 box"
 
 
@@ -53,13 +55,17 @@ def test_load_digits_bad_arguments(kwargs, message):
 
 
 def test_ring_of_gaussians():
-    points, modes = data.ring_of_gaussians(n=4000, modes=8, radius=2.0, std=0.05, seed=1)
+    points, modes = data.ring_of_gaussians(
+        n=4000, modes=8, radius=2.0, std=0.05, seed=1
+    )
     assert points.shape == (4000, 2) and points.dtype == np.float32
     assert set(np.unique(modes)) == set(range(8))
     centres = data.ring_centres(8, 2.0)
     # Each point lies near the centre of the mode it came from.
     assert np.linalg.norm(points - centres[modes], axis=1).max() < 0.05 * 6
-    np.testing.assert_array_equal(points, data.ring_of_gaussians(n=4000, seed=1, std=0.05)[0])
+    np.testing.assert_array_equal(
+        points, data.ring_of_gaussians(n=4000, seed=1, std=0.05)[0]
+    )
 
 
 def test_moons_and_spiral():
@@ -87,7 +93,9 @@ def test_toy_bad_arguments(call, message):
 
 def _write_idx(path, array, compress=False):
     codes = {np.uint8: 0x08, np.int32: 0x0C}
-    header = struct.pack(">BBBB", 0, 0, codes[array.dtype.type], array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    header = struct.pack(
+        ">BBBB", 0, 0, codes[array.dtype.type], array.ndim
+    ) + struct.pack(f">{array.ndim}I", *array.shape)
     raw = header + array.astype(array.dtype.newbyteorder(">")).tobytes()
     (gzip.open if compress else open)(path, "wb").write(raw)
 
@@ -180,6 +188,13 @@ def test_batches_cover_data_once_and_are_seeded():
 def test_load_mnist_keeps_float_images_already_in_0_1(tiny_mnist, tmp_path):
     _, _, (x_train, y_train, x_test, y_test) = tiny_mnist
     npz = tmp_path / "float.npz"
-    np.savez(npz, x_train=x_train / 255.0, y_train=y_train, x_test=x_test / 255.0, y_test=y_test)
+    np.savez(
+        npz,
+        x_train=x_train / 255.0,
+        y_train=y_train,
+        x_test=x_test / 255.0,
+        y_test=y_test,
+    )
     x, _ = data.load_mnist(npz, split="train", scale="unit")
-    np.testing.assert_allclose(x, x_train / 255.0, atol=1e-6)  # not divided by 255 a second time
+    # not divided by 255 a second time
+    np.testing.assert_allclose(x, x_train / 255.0, atol=1e-6)

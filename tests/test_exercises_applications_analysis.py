@@ -1,4 +1,5 @@
-"""Chapter 6 (anomaly detection, augmentation, risks): reference functions and checkers."""
+"""Chapter 6 (anomaly detection, augmentation, risks): reference functions and
+checkers."""
 
 import numpy as np
 import pytest
@@ -22,7 +23,9 @@ def test_roc_auc_matches_pair_counting_and_scikit_learn():
     pos, neg = scores[positive][:, None], scores[~positive][None, :]
     by_pairs = ((pos > neg).sum() + 0.5 * (pos == neg).sum()) / (pos.size * neg.size)
     assert np.isclose(ex.roc_auc(scores, positive), by_pairs)
-    assert np.isclose(ex.roc_auc(scores, positive), sklearn_metrics.roc_auc_score(positive, scores))
+    assert np.isclose(
+        ex.roc_auc(scores, positive), sklearn_metrics.roc_auc_score(positive, scores)
+    )
 
 
 def test_roc_curve_area_is_roc_auc_and_ends_at_corners():
@@ -30,7 +33,11 @@ def test_roc_curve_area_is_roc_auc_and_ends_at_corners():
     scores, positive = rng.normal(size=200).round(1), rng.random(200) < 0.4
     fpr, tpr, thresholds = ex.roc_curve(scores, positive)
     assert (fpr[0], tpr[0], fpr[-1], tpr[-1]) == (0.0, 0.0, 1.0, 1.0)
-    assert np.all(np.diff(fpr) >= 0) and np.all(np.diff(tpr) >= 0) and np.isinf(thresholds[0])
+    assert (
+        np.all(np.diff(fpr) >= 0)
+        and np.all(np.diff(tpr) >= 0)
+        and np.isinf(thresholds[0])
+    )
     assert np.isclose(np.trapezoid(tpr, fpr), ex.roc_auc(scores, positive))
 
 
@@ -67,10 +74,18 @@ def test_negative_elbo_is_reconstruction_plus_kl():
     x = (rng.random((4, 2, 2)) > 0.5).astype(float)
     probs = rng.uniform(0.1, 0.9, (3, 4, 2, 2))
     mean, log_var = rng.normal(size=(4, 2)), rng.normal(size=(4, 2))
-    nll = -(x * np.log(probs) + (1 - x) * np.log(1 - probs)).reshape(3, 4, -1).sum(-1).mean(0)
+    nll = (
+        -(x * np.log(probs) + (1 - x) * np.log(1 - probs))
+        .reshape(3, 4, -1)
+        .sum(-1)
+        .mean(0)
+    )
     kl = 0.5 * (np.exp(log_var) + mean**2 - 1 - log_var).sum(1)
     assert np.allclose(ex.negative_elbo(x, probs, mean, log_var), nll + kl)
-    assert np.allclose(ex.negative_elbo(x, probs, np.zeros((4, 2)), np.zeros((4, 2))), nll)  # KL to itself is 0
+    # KL to itself is 0
+    assert np.allclose(
+        ex.negative_elbo(x, probs, np.zeros((4, 2)), np.zeros((4, 2))), nll
+    )
     with pytest.raises(ValueError, match="decoded must have shape"):
         ex.negative_elbo(x, probs[:, :3], mean, log_var)
 
@@ -94,16 +109,29 @@ def test_roc_auc_right_answers_pass(capsys):
     assert "correct" in capsys.readouterr().out
     assert ex.check_roc_auc(ex.roc_auc, show=False).passed
     sklearn_metrics = pytest.importorskip("sklearn.metrics")
-    assert ex.check_roc_auc(lambda s, y: sklearn_metrics.roc_auc_score(y, s), show=False).passed
+    assert ex.check_roc_auc(
+        lambda s, y: sklearn_metrics.roc_auc_score(y, s), show=False
+    ).passed
 
 
 @pytest.mark.parametrize(
     "wrong, fragment",
     [
         (lambda s, y: 1 - auc_right(s, y), "direction is flipped"),
-        (lambda s, y: (lambda p, n: (p > n).mean())(*_pairs(s, y)), "counted them as 0"),
-        (lambda s, y: (lambda p, n: (p >= n).mean())(*_pairs(s, y)), "counted them as 1"),
-        (lambda s, y: (lambda p, n: (p > n).sum() + 0.5 * (p == n).sum())(*_pairs(s, y)), "did not divide"),
+        (
+            lambda s, y: (lambda p, n: (p > n).mean())(*_pairs(s, y)),
+            "counted them as 0",
+        ),
+        (
+            lambda s, y: (lambda p, n: (p >= n).mean())(*_pairs(s, y)),
+            "counted them as 1",
+        ),
+        (
+            lambda s, y: (lambda p, n: (p > n).sum() + 0.5 * (p == n).sum())(
+                *_pairs(s, y)
+            ),
+            "did not divide",
+        ),
         (lambda s, y: np.mean(y), "fraction of positives"),
         (lambda s, y: np.array([auc_right(s, y)] * 2), "expected a single number"),
         (lambda s, y: auc_right(s, y) + 0.01, "expected 0.8929"),
@@ -125,7 +153,10 @@ def test_roc_auc_that_breaks_on_integer_labels_is_caught():
 
 
 def test_roc_auc_hard_coded_answer_is_caught():
-    _only(ex.check_roc_auc(lambda s, y: 0.8928571428571429, show=False), "the same answer whatever its inputs")
+    _only(
+        ex.check_roc_auc(lambda s, y: 0.8928571428571429, show=False),
+        "the same answer whatever its inputs",
+    )
 
 
 # ---- check_reconstruction_error ---------------------------------------------------
@@ -138,7 +169,9 @@ def err_right(images, recons):
 def test_reconstruction_error_right_answers_pass(capsys):
     assert ex.check_reconstruction_error(err_right).passed
     assert "correct" in capsys.readouterr().out
-    assert ex.check_reconstruction_error(lambda x, r: ((x - r) ** 2).sum(axis=(1, 2)), show=False).passed
+    assert ex.check_reconstruction_error(
+        lambda x, r: ((x - r) ** 2).sum(axis=(1, 2)), show=False
+    ).passed
 
 
 @pytest.mark.parametrize(
@@ -147,9 +180,15 @@ def test_reconstruction_error_right_answers_pass(capsys):
         (lambda x, r: err_right(x, r).sum(), "single number for the whole batch"),
         (lambda x, r: (x - r) ** 2, "one value per pixel"),
         (lambda x, r: ((x - r) ** 2).sum(axis=1), "only one pixel axis"),
-        (lambda x, r: ((x - r) ** 2).reshape(len(x), -1).mean(axis=1), "averaged over the pixels"),
+        (
+            lambda x, r: ((x - r) ** 2).reshape(len(x), -1).mean(axis=1),
+            "averaged over the pixels",
+        ),
         (lambda x, r: np.sqrt(err_right(x, r)), "square root"),
-        (lambda x, r: np.abs(x - r).reshape(len(x), -1).sum(axis=1), "absolute differences"),
+        (
+            lambda x, r: np.abs(x - r).reshape(len(x), -1).sum(axis=1),
+            "absolute differences",
+        ),
         (lambda x, r: (x - r).reshape(len(x), -1).sum(axis=1), "without squaring"),
         (lambda x, r: (x - r).reshape(len(x), -1).sum(axis=1) ** 2, "squared the sum"),
         (lambda x, r: err_right(x, r)[:2], "returned shape (2,)"),
@@ -174,7 +213,9 @@ def nn_right(queries, reference):
 def test_nearest_neighbour_right_answers_pass(capsys):
     assert ex.check_nearest_neighbour_distance(nn_right).passed
     assert "correct" in capsys.readouterr().out
-    assert ex.check_nearest_neighbour_distance(ex.nearest_neighbour_distance, show=False).passed
+    assert ex.check_nearest_neighbour_distance(
+        ex.nearest_neighbour_distance, show=False
+    ).passed
 
 
 def _skip_zero(q, r):
@@ -190,7 +231,14 @@ def _skip_zero(q, r):
         (lambda q, r: _d(q, r).argmin(axis=1), "index of the nearest"),
         (lambda q, r: _d(q, r).mean(axis=1), "averaged the distances"),
         (lambda q, r: _d(q, r).max(axis=1), "largest distance"),
-        (lambda q, r: np.abs(q.reshape(len(q), 1, -1) - r.reshape(1, len(r), -1)).sum(-1).min(1), "(L1)"),
+        (
+            lambda q, r: (
+                np.abs(q.reshape(len(q), 1, -1) - r.reshape(1, len(r), -1))
+                .sum(-1)
+                .min(1)
+            ),
+            "(L1)",
+        ),
         (lambda q, r: _d(q, r).min(axis=0), "one per reference image"),
         (lambda q, r: _d(q, r), "whole distance matrix"),
         (lambda q, r: _d(q, r).min(), "single number"),

@@ -27,7 +27,12 @@ def gram_right(f):
         (lambda f: gram_right(f) / f.shape[0], "divided by N * H * W"),
         (lambda f: gram_right(f) / (f.shape[2] * f.shape[3]), "twice"),
         (lambda f: gram_right(f - f.mean((2, 3), keepdims=True)), "covariance"),
-        (lambda f: np.einsum("ncp,ncq->npq", f.reshape(*f.shape[:2], -1), f.reshape(*f.shape[:2], -1)), "F^T F"),
+        (
+            lambda f: np.einsum(
+                "ncp,ncq->npq", f.reshape(*f.shape[:2], -1), f.reshape(*f.shape[:2], -1)
+            ),
+            "F^T F",
+        ),
         (lambda f: gram_right(f).mean(0), "whole batch"),
         (lambda f: gram_right(f)[:, :2], "returned shape"),
         (lambda f: gram_right(f) + 1, "values differ"),
@@ -73,8 +78,12 @@ def _mse(p, t):
         (lambda p, t: 10 * np.log10(1 / np.mean(np.abs(p - t))), "absolute"),
         (lambda p, t: 10 * np.log10(255**2 / _mse(p, t)), "MAX = 255"),
         (lambda p, t: 10 * np.log10(1 / ((p - t) ** 2).mean((1, 2))), "one number"),
-        (lambda p, t: 10 * np.log10(1 / _mse(p, t)), "+inf"),  # right: NumPy gives inf (with a warning) for 1 / 0.0
-        (lambda p, t: 10 * np.log10(1 / _mse(p, t)) if _mse(p, t) else 1 / 0, "identical images"),
+        # right: NumPy gives inf (with a warning) for 1 / 0.0
+        (lambda p, t: 10 * np.log10(1 / _mse(p, t)), "+inf"),
+        (
+            lambda p, t: 10 * np.log10(1 / _mse(p, t)) if _mse(p, t) else 1 / 0,
+            "identical images",
+        ),
         (lambda p, t: psnr_right(p, t) + 1, "expected"),
     ],
 )
@@ -88,7 +97,12 @@ def test_psnr_mistakes(wrong, fragment):
 
 def test_psnr_right_and_nan_for_identical():
     assert ex.check_psnr(psnr_right, show=False).passed
-    _only(ex.check_psnr(lambda p, t: psnr_right(p, t) if _mse(p, t) else float("nan"), show=False), "+inf")
+    _only(
+        ex.check_psnr(
+            lambda p, t: psnr_right(p, t) if _mse(p, t) else float("nan"), show=False
+        ),
+        "+inf",
+    )
 
 
 def mask_right(size, box):
@@ -104,7 +118,10 @@ def mask_right(size, box):
         (lambda n, b: ~mask_right(n, b), "inverted"),
         (lambda n, b: mask_right(n, b)[None], "returned shape"),
         (lambda n, b: mask_right(n, b) * 255, "other than 0 and 1"),
-        (lambda n, b: np.pad(np.ones((b, b)), ((0, n - b), (0, n - b))), "top-left corner"),
+        (
+            lambda n, b: np.pad(np.ones((b, b)), ((0, n - b), (0, n - b))),
+            "top-left corner",
+        ),
         (lambda n, b: mask_right(n, b + 1) if n - b > 1 else mask_right(n, b), "hides"),
         (lambda n, b: np.roll(mask_right(n, b), 1, axis=(0, 1)), "starts at row"),
         (lambda n, b: [[1]], "returned shape"),

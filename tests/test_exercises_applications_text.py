@@ -9,7 +9,10 @@ from aigc_course.exercises import applications_text as ex
 
 def _only(result, fragment):
     assert not result.passed, "a wrong answer passed"
-    assert any(fragment in p for p in result.problems + result.hints), (result.problems, result.hints)
+    assert any(fragment in p for p in result.problems + result.hints), (
+        result.problems,
+        result.hints,
+    )
 
 
 def _softmax(z, axis=-1):
@@ -23,17 +26,24 @@ def _softmax(z, axis=-1):
 def test_temperature_limits_and_entropy_grow_with_temperature():
     z = np.array([2.0, 1.0, 0.5, -1.0, 0.0])
     assert np.allclose(ex.softmax_with_temperature(z, 1.0), _softmax(z))
-    assert np.allclose(ex.softmax_with_temperature(z, 1e-3), np.eye(5)[0])  # T -> 0: the argmax
-    assert np.allclose(ex.softmax_with_temperature(z, 1e4), np.full(5, 0.2), atol=1e-3)  # T -> inf: uniform
+    # T -> 0: the argmax
+    assert np.allclose(ex.softmax_with_temperature(z, 1e-3), np.eye(5)[0])
+    # T -> inf: uniform
+    assert np.allclose(ex.softmax_with_temperature(z, 1e4), np.full(5, 0.2), atol=1e-3)
     temperatures = np.linspace(0.1, 5, 50)
     h = [ex.entropy(ex.softmax_with_temperature(z, t)) for t in temperatures]
     assert np.all(np.diff(h) > 0)
     # dH/dT = Var_p(z) / T^3
     t, dt = 0.8, 1e-5
     p = ex.softmax_with_temperature(z, t)
-    numeric = (ex.entropy(ex.softmax_with_temperature(z, t + dt)) - ex.entropy(ex.softmax_with_temperature(z, t - dt))) / (2 * dt)
+    numeric = (
+        ex.entropy(ex.softmax_with_temperature(z, t + dt))
+        - ex.entropy(ex.softmax_with_temperature(z, t - dt))
+    ) / (2 * dt)
     assert np.isclose(numeric, (p @ z**2 - (p @ z) ** 2) / t**3, rtol=1e-5)
-    assert np.all(np.isfinite(ex.softmax_with_temperature(np.array([1000.0, 0.0]), 0.5)))
+    assert np.all(
+        np.isfinite(ex.softmax_with_temperature(np.array([1000.0, 0.0]), 0.5))
+    )
 
 
 def test_top_k_and_top_p_match_the_package_sampler_and_transformers():
@@ -41,8 +51,14 @@ def test_top_k_and_top_p_match_the_package_sampler_and_transformers():
     z = rng.normal(size=12)
     probs = ex.top_k_probs(z, 4, temperature=0.7)
     assert np.sum(probs > 0) == 4 and np.isclose(probs.sum(), 1)
-    draws = np.bincount([text.sample_next(z, 0.7, 4, rng) for _ in range(20_000)], minlength=12) / 20_000
-    assert np.abs(draws - probs).max() < 0.015  # the package samples from this distribution
+    draws = (
+        np.bincount(
+            [text.sample_next(z, 0.7, 4, rng) for _ in range(20_000)], minlength=12
+        )
+        / 20_000
+    )
+    # the package samples from this distribution
+    assert np.abs(draws - probs).max() < 0.015
     transformers = pytest.importorskip("transformers")
     torch = pytest.importorskip("torch")
     scores = torch.tensor(z[None], dtype=torch.float64)
@@ -61,13 +77,24 @@ def test_top_p_keeps_the_token_that_crosses_p():
 
 
 def test_distinct_n_words_and_sample_stats():
-    assert ex.words("It's a cat, by the sea!") == ["it", "s", "a", "cat", "by", "the", "sea"]
+    assert ex.words("It's a cat, by the sea!") == [
+        "it",
+        "s",
+        "a",
+        "cat",
+        "by",
+        "the",
+        "sea",
+    ]
     assert ex.distinct_n("a b a b".split(), 1) == 0.5
     assert ex.distinct_n("a b a b".split(), 2) == 2 / 3
     assert ex.distinct_n(["a"], 2) == 0.0
     training = "there once was a cat\nwho would sing\n"
-    stats = ex.sample_stats("there once was a dog\nwho would sing\nand", training, prompt="there")
-    assert stats["known_words"] == 6 / 8  # once was a dog who would sing and: "dog" and "and" are new
+    stats = ex.sample_stats(
+        "there once was a dog\nwho would sing\nand", training, prompt="there"
+    )
+    # once was a dog who would sing and: "dog" and "and" are new
+    assert stats["known_words"] == 6 / 8
     assert stats["copied_lines"] == 0.5  # two complete lines, one seen in training
     with pytest.raises(ValueError, match="prompt"):
         ex.sample_stats("abc", training, prompt="x")
@@ -107,7 +134,10 @@ def temperature_right(logits, t):
         (lambda z, t: np.exp(z / t), "add up to 1"),
         (lambda z, t: np.log(_softmax(z / t)), "log-probabilities"),
         (lambda z, t: z / t, "apply the softmax"),
-        (lambda z, t: np.exp(z / t) / np.exp(z / t).sum(axis=-1, keepdims=True), "overflows"),
+        (
+            lambda z, t: np.exp(z / t) / np.exp(z / t).sum(axis=-1, keepdims=True),
+            "overflows",
+        ),
         (lambda z, t: _softmax(z / t)[:, :3], "returned shape"),
         (lambda z, t: _softmax(z / t) + 0.01, "add up to"),
         (lambda z, t: 1 / 0, "raised ZeroDivisionError"),
@@ -122,7 +152,9 @@ def test_temperature_right_answers_pass(capsys):
     assert ex.check_temperature_softmax(temperature_right).passed
     assert "correct" in capsys.readouterr().out
     torch = pytest.importorskip("torch")
-    assert ex.check_temperature_softmax(lambda z, t: torch.softmax(torch.as_tensor(z) / t, -1), show=False).passed
+    assert ex.check_temperature_softmax(
+        lambda z, t: torch.softmax(torch.as_tensor(z) / t, -1), show=False
+    ).passed
 
 
 # ---- top-k ---------------------------------------------------------------------------
@@ -142,12 +174,35 @@ def _keep(z, idx):
 @pytest.mark.parametrize(
     "wrong, fragment",
     [
-        (lambda z, k: np.where(_keep(z, np.argsort(-z)[:k]), _softmax(z), 0), "renormalise"),
-        (lambda z, k: top_k_right(-z, k) * 0 + _softmax(np.where(_keep(z, np.argsort(z)[:k]), z, -np.inf)), "least"),
-        (lambda z, k: _softmax(np.where(_keep(z, np.argsort(-z)[: k + 1]), z, -np.inf)), "k + 1"),
-        (lambda z, k: _softmax(np.where(z < np.sort(z)[-(k - 1)], -np.inf, z)), "k - 1"),
-        (lambda z, k: _softmax(np.where(_keep(z, np.argsort(-z)[:k]), z, 0.0)), "instead of -inf"),
-        (lambda z, k: np.where(_keep(z, np.argsort(-z)[:k]), z, -np.inf), "filtered logits"),
+        (
+            lambda z, k: np.where(_keep(z, np.argsort(-z)[:k]), _softmax(z), 0),
+            "renormalise",
+        ),
+        (
+            lambda z, k: (
+                top_k_right(-z, k) * 0
+                + _softmax(np.where(_keep(z, np.argsort(z)[:k]), z, -np.inf))
+            ),
+            "least",
+        ),
+        (
+            lambda z, k: _softmax(
+                np.where(_keep(z, np.argsort(-z)[: k + 1]), z, -np.inf)
+            ),
+            "k + 1",
+        ),
+        (
+            lambda z, k: _softmax(np.where(z < np.sort(z)[-(k - 1)], -np.inf, z)),
+            "k - 1",
+        ),
+        (
+            lambda z, k: _softmax(np.where(_keep(z, np.argsort(-z)[:k]), z, 0.0)),
+            "instead of -inf",
+        ),
+        (
+            lambda z, k: np.where(_keep(z, np.argsort(-z)[:k]), z, -np.inf),
+            "filtered logits",
+        ),
         (lambda z, k: np.argsort(-z)[:k], "k values"),
         (lambda z, k: top_k_right(z, k) * 0.5 + 0.5 * _softmax(z), "kept"),
     ],
@@ -228,8 +283,16 @@ def distinct_right(tokens, n):
 @pytest.mark.parametrize(
     "wrong, fragment",
     [
-        (lambda t, n: len({tuple(t[i : i + n]) for i in range(len(t) - n + 1)}) / len(t), "number of words"),
-        (lambda t, n: len({tuple(t[i : i + n]) for i in range(len(t) - n + 1)}), "count of distinct"),
+        (
+            lambda t, n: (
+                len({tuple(t[i : i + n]) for i in range(len(t) - n + 1)}) / len(t)
+            ),
+            "number of words",
+        ),
+        (
+            lambda t, n: len({tuple(t[i : i + n]) for i in range(len(t) - n + 1)}),
+            "count of distinct",
+        ),
         (lambda t, n: len(set(t)) / len(t), "does not depend on n"),
         (lambda t, n: 1 - distinct_right(t, n), "1 - distinct-n"),
         (lambda t, n: distinct_right(" ".join(t), n), "characters"),

@@ -20,7 +20,9 @@ RIGHT_TASKS = {t: ex._TASKS[t][0] for t in ex.TASKS}
 def test_task_types_right_answer_passes(capsys):
     assert ex.check_task_types(RIGHT_TASKS).passed
     assert "correct" in capsys.readouterr().out
-    assert ex.check_task_types({t: a.upper() for t, a in RIGHT_TASKS.items()}, show=False).passed
+    assert ex.check_task_types(
+        {t: a.upper() for t, a in RIGHT_TASKS.items()}, show=False
+    ).passed
 
 
 def test_task_types_names_the_wrong_task_and_why():
@@ -32,7 +34,9 @@ def test_task_types_names_the_wrong_task_and_why():
 
 
 def test_task_types_deepfake_detector_is_discriminative():
-    answers = dict(RIGHT_TASKS, **{"detect whether a face in a video is a deepfake": "generative"})
+    answers = dict(
+        RIGHT_TASKS, **{"detect whether a face in a video is a deepfake": "generative"}
+    )
     _only(ex.check_task_types(answers, show=False), "like a GAN's discriminator")
 
 
@@ -41,7 +45,10 @@ def test_task_types_deepfake_detector_is_discriminative():
     [
         ({t: a for t, a in list(RIGHT_TASKS.items())[1:]}, "have no answer"),
         (dict(RIGHT_TASKS, **{"make coffee": "generative"}), "is not one of the tasks"),
-        (dict(RIGHT_TASKS, **{ex.TASKS[0]: "both"}), "neither 'generative' nor 'discriminative'"),
+        (
+            dict(RIGHT_TASKS, **{ex.TASKS[0]: "both"}),
+            "neither 'generative' nor 'discriminative'",
+        ),
         (["generative"] * len(ex.TASKS), "expected a dict"),
     ],
 )
@@ -51,19 +58,27 @@ def test_task_types_bad_input(answers, fragment):
 
 # ---- Bayes' rule ------------------------------------------------------------
 
+
 def posterior_right(x, means, covs, priors):
-    joint = np.stack([multivariate_normal(m, c).pdf(x) * p for m, c, p in zip(means, covs, priors)], axis=1)
+    joint = np.stack(
+        [multivariate_normal(m, c).pdf(x) * p for m, c, p in zip(means, covs, priors)],
+        axis=1,
+    )
     return joint / joint.sum(axis=1, keepdims=True)
 
 
 def _likelihood(x, means, covs):
-    return np.stack([multivariate_normal(m, c).pdf(x) for m, c in zip(means, covs)], axis=1)
+    return np.stack(
+        [multivariate_normal(m, c).pdf(x) for m, c in zip(means, covs)], axis=1
+    )
 
 
 def test_gaussian_pdf_matches_scipy():
     x = ex._BAYES_X
     for m, c in zip(ex._BAYES_MEANS, ex._BAYES_COVS):
-        np.testing.assert_allclose(ex.gaussian_pdf(x, m, c), multivariate_normal(m, c).pdf(x), rtol=1e-10)
+        np.testing.assert_allclose(
+            ex.gaussian_pdf(x, m, c), multivariate_normal(m, c).pdf(x), rtol=1e-10
+        )
 
 
 def test_bayes_right_answer_passes(capsys):
@@ -76,15 +91,32 @@ def test_bayes_right_answer_passes(capsys):
     [
         (lambda x, m, c, p: _likelihood(x, m, c) * p, "returned the joint"),
         (lambda x, m, c, p: _likelihood(x, m, c), "returned the likelihoods"),
-        (lambda x, m, c, p: posterior_right(x, m, c, np.ones(len(p)) / len(p)), "left out the priors"),
-        (lambda x, m, c, p: (lambda j: j / j.sum(axis=0))(_likelihood(x, m, c) * p), "normalised over the points"),
+        (
+            lambda x, m, c, p: posterior_right(x, m, c, np.ones(len(p)) / len(p)),
+            "left out the priors",
+        ),
+        (
+            lambda x, m, c, p: (lambda j: j / j.sum(axis=0))(_likelihood(x, m, c) * p),
+            "normalised over the points",
+        ),
         (lambda x, m, c, p: np.log(posterior_right(x, m, c, p)), "log-probabilities"),
-        (lambda x, m, c, p: posterior_right(x, m, np.stack([np.eye(2)] * len(m)), p), "ignored the covariances"),
-        (lambda x, m, c, p: posterior_right(x, m, np.stack([ci @ ci for ci in c]), p), "not standard deviations"),
+        (
+            lambda x, m, c, p: posterior_right(x, m, np.stack([np.eye(2)] * len(m)), p),
+            "ignored the covariances",
+        ),
+        (
+            lambda x, m, c, p: posterior_right(
+                x, m, np.stack([ci @ ci for ci in c]), p
+            ),
+            "not standard deviations",
+        ),
         (lambda x, m, c, p: posterior_right(x, m, c, p).T, "transpose it"),
         (lambda x, m, c, p: posterior_right(x, m, c, p)[:, :2], "expected (6, 3)"),
         (lambda x, m, c, p: posterior_right(x, m, c, p) * 0.5, "rows must sum to 1"),
-        (lambda x, m, c, p: np.roll(posterior_right(x, m, c, p), 1, axis=1), "expected"),
+        (
+            lambda x, m, c, p: np.roll(posterior_right(x, m, c, p), 1, axis=1),
+            "expected",
+        ),
         (lambda x, m, c, p: 1 / 0, "raised ZeroDivisionError"),
         ("not a function", "expected a function"),
     ],

@@ -4,7 +4,9 @@ from aigc_course.exercises import Feedback, feedback
 
 
 def test_feedback_lists_problems_and_hints(capsys):
-    result = feedback("Exercise 1", ["shape is (3,), expected (4,)", None], hints=["check the axis"])
+    result = feedback(
+        "Exercise 1", ["shape is (3,), expected (4,)", None], hints=["check the axis"]
+    )
     assert not result and result.problems == ["shape is (3,), expected (4,)"]
     out = capsys.readouterr().out
     assert "not yet. 1 problem(s)" in out and "hint: check the axis" in out

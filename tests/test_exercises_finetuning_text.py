@@ -1,4 +1,5 @@
-"""The chapter-5 (TinyGPT, LoRA) checkers accept right answers and name the typical mistakes."""
+"""The chapter-5 (TinyGPT, LoRA) checkers accept right answers and name the typical
+mistakes."""
 
 import numpy as np
 import pytest
@@ -33,7 +34,9 @@ def test_lora_forward_right_answers_pass(capsys):
     assert "correct" in capsys.readouterr().out
     merged = lambda x, W, b, A, B, alpha, r: x @ (W + alpha / r * B @ A).T + b  # noqa: E731  the merged weight
     assert ex.check_lora_forward(merged, show=False).passed
-    einsum = lambda x, W, b, A, B, alpha, r: np.einsum("...i,oi->...o", x, W) + b + alpha / r * x @ (B @ A).T  # noqa: E731
+    einsum = lambda x, W, b, A, B, alpha, r: (
+        np.einsum("...i,oi->...o", x, W) + b + alpha / r * x @ (B @ A).T
+    )
     assert ex.check_lora_forward(einsum, show=False).passed
 
 
@@ -50,18 +53,58 @@ def test_lora_forward_accepts_torch():
 @pytest.mark.parametrize(
     "wrong, fragment",
     [
-        (lambda x, W, b, A, B, alpha, r: x @ W.T + b + x @ A.T @ B.T, "scaling is missing"),
-        (lambda x, W, b, A, B, alpha, r: x @ W.T + b + r / alpha * x @ A.T @ B.T, "upside down"),
-        (lambda x, W, b, A, B, alpha, r: x @ W.T + b + alpha * x @ A.T @ B.T, "alpha alone"),
-        (lambda x, W, b, A, B, alpha, r: x @ W.T + b + x @ A.T @ B.T / r, "1 / r alone"),
-        (lambda x, W, b, A, B, alpha, r: b + alpha / r * x @ A.T @ B.T, "x @ W.T is missing"),
-        (lambda x, W, b, A, B, alpha, r: alpha / r * x @ A.T @ B.T, "base layer's output is missing"),
-        (lambda x, W, b, A, B, alpha, r: x @ W.T + alpha / r * x @ A.T @ B.T, "bias b is missing"),
-        (lambda x, W, b, A, B, alpha, r: x @ W.T + b - alpha / r * x @ A.T @ B.T, "subtracted"),
-        (lambda x, W, b, A, B, alpha, r: alpha / r * (x @ W.T + b + x @ A.T @ B.T), "whole output"),
-        (lambda x, W, b, A, B, alpha, r: x @ W + b + alpha / r * x @ A @ B, "transposed matrices"),
-        (lambda x, W, b, A, B, alpha, r: x @ W.T + b + 3.0 * x @ A.T @ B.T, "compute the scaling alpha / r"),
-        (lambda x, W, b, A, B, alpha, r: x @ W.T + b + alpha / r * (x @ A.T @ B.T + x @ A.T.sum(1, keepdims=True)), "values differ"),
+        (
+            lambda x, W, b, A, B, alpha, r: x @ W.T + b + x @ A.T @ B.T,
+            "scaling is missing",
+        ),
+        (
+            lambda x, W, b, A, B, alpha, r: x @ W.T + b + r / alpha * x @ A.T @ B.T,
+            "upside down",
+        ),
+        (
+            lambda x, W, b, A, B, alpha, r: x @ W.T + b + alpha * x @ A.T @ B.T,
+            "alpha alone",
+        ),
+        (
+            lambda x, W, b, A, B, alpha, r: x @ W.T + b + x @ A.T @ B.T / r,
+            "1 / r alone",
+        ),
+        (
+            lambda x, W, b, A, B, alpha, r: b + alpha / r * x @ A.T @ B.T,
+            "x @ W.T is missing",
+        ),
+        (
+            lambda x, W, b, A, B, alpha, r: alpha / r * x @ A.T @ B.T,
+            "base layer's output is missing",
+        ),
+        (
+            lambda x, W, b, A, B, alpha, r: x @ W.T + alpha / r * x @ A.T @ B.T,
+            "bias b is missing",
+        ),
+        (
+            lambda x, W, b, A, B, alpha, r: x @ W.T + b - alpha / r * x @ A.T @ B.T,
+            "subtracted",
+        ),
+        (
+            lambda x, W, b, A, B, alpha, r: alpha / r * (x @ W.T + b + x @ A.T @ B.T),
+            "whole output",
+        ),
+        (
+            lambda x, W, b, A, B, alpha, r: x @ W + b + alpha / r * x @ A @ B,
+            "transposed matrices",
+        ),
+        (
+            lambda x, W, b, A, B, alpha, r: x @ W.T + b + 3.0 * x @ A.T @ B.T,
+            "compute the scaling alpha / r",
+        ),
+        (
+            lambda x, W, b, A, B, alpha, r: (
+                x @ W.T
+                + b
+                + alpha / r * (x @ A.T @ B.T + x @ A.T.sum(1, keepdims=True))
+            ),
+            "values differ",
+        ),
         (lambda x, W, b, A, B, alpha, r: (x @ W.T + b)[..., 0], "returned shape"),
         (lambda x, W, b, A, B, alpha, r: x @ A.T, "returned shape"),
         (lambda x, W, b, A, B, alpha, r: 1 / 0, "raised ZeroDivisionError"),
@@ -107,14 +150,58 @@ def test_lora_init_right_answers_pass(capsys):
     "wrong, fragment",
     [
         (lambda i, o, r, s: (np.zeros((r, i)), np.zeros((o, r))), "both zero"),
-        (lambda i, o, r, s: (np.zeros((r, i)), np.random.default_rng(s).normal(size=(o, r))), "roles are swapped"),
-        (lambda i, o, r, s: tuple(np.random.default_rng(s).normal(size=sh) for sh in ((r, i), (o, r))), "B must start at zero"),
-        (lambda i, o, r, s: (np.full((r, i), 0.1), np.zeros((o, r))), "all entries of A are equal"),
-        (lambda i, o, r, s: (np.random.default_rng(s).normal(0, 100, (r, i)), np.zeros((o, r))), "very large"),
-        (lambda i, o, r, s: (np.random.default_rng(s).normal(size=(i, r)), np.zeros((r, o))), "in PyTorch's layout A is (r, in)"),
-        (lambda i, o, r, s: (np.random.default_rng(s).normal(size=(r, i + 1)), np.zeros((o, r))), "expected (r, in)"),
-        (lambda i, o, r, s: (np.random.default_rng().normal(size=(r, i)), np.zeros((o, r))), "same seed gave different A"),
-        (lambda i, o, r, s: (np.random.default_rng(0).normal(size=(r, i)), np.zeros((o, r))), "use the `seed` argument"),
+        (
+            lambda i, o, r, s: (
+                np.zeros((r, i)),
+                np.random.default_rng(s).normal(size=(o, r)),
+            ),
+            "roles are swapped",
+        ),
+        (
+            lambda i, o, r, s: tuple(
+                np.random.default_rng(s).normal(size=sh) for sh in ((r, i), (o, r))
+            ),
+            "B must start at zero",
+        ),
+        (
+            lambda i, o, r, s: (np.full((r, i), 0.1), np.zeros((o, r))),
+            "all entries of A are equal",
+        ),
+        (
+            lambda i, o, r, s: (
+                np.random.default_rng(s).normal(0, 100, (r, i)),
+                np.zeros((o, r)),
+            ),
+            "very large",
+        ),
+        (
+            lambda i, o, r, s: (
+                np.random.default_rng(s).normal(size=(i, r)),
+                np.zeros((r, o)),
+            ),
+            "in PyTorch's layout A is (r, in)",
+        ),
+        (
+            lambda i, o, r, s: (
+                np.random.default_rng(s).normal(size=(r, i + 1)),
+                np.zeros((o, r)),
+            ),
+            "expected (r, in)",
+        ),
+        (
+            lambda i, o, r, s: (
+                np.random.default_rng().normal(size=(r, i)),
+                np.zeros((o, r)),
+            ),
+            "same seed gave different A",
+        ),
+        (
+            lambda i, o, r, s: (
+                np.random.default_rng(0).normal(size=(r, i)),
+                np.zeros((o, r)),
+            ),
+            "use the `seed` argument",
+        ),
         (lambda i, o, r, s: np.zeros((r, i)), "reading (A, B)"),
         ("not a function", "expected a function"),
     ],
@@ -139,7 +226,9 @@ def test_perplexity_right_answers_pass(capsys):
 
     def torch_version(logits, targets):
         logits, targets = torch.as_tensor(logits), torch.as_tensor(targets)
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
+        loss = torch.nn.functional.cross_entropy(
+            logits.reshape(-1, logits.shape[-1]), targets.reshape(-1)
+        )
         return torch.exp(loss)
 
     assert ex.check_perplexity(torch_version, show=False).passed
@@ -156,16 +245,25 @@ def _naive_log_softmax(z):
         (lambda z, t: 2 ** (-_pick(_log_softmax(z), t).mean()), "2 ** loss"),
         (lambda z, t: np.exp(-_pick(_log_softmax(z), t).sum()), "summed loss"),
         (lambda z, t: np.exp(-_pick(_log_softmax(z), t)).mean(), "geometric mean"),
-        (lambda z, t: np.exp(-_pick(_log_softmax(z), t).mean(axis=1)).mean(), "perplexities of the windows"),
+        (
+            lambda z, t: np.exp(-_pick(_log_softmax(z), t).mean(axis=1)).mean(),
+            "perplexities of the windows",
+        ),
         (lambda z, t: 1 / np.exp(_pick(_log_softmax(z), t)).mean(), "arithmetic mean"),
         (lambda z, t: np.exp(_pick(_log_softmax(z), t).mean()), "sign is flipped"),
         (lambda z, t: np.exp(-_pick(z, t).mean()), "raw logits"),
         (lambda z, t: np.exp(-_pick(_log_softmax(z, axis=1), t).mean()), "wrong axis"),
-        (lambda z, t: np.exp(-_pick(_log_softmax(z[:, :-1]), t[:, 1:]).mean()), "do not shift"),
+        (
+            lambda z, t: np.exp(-_pick(_log_softmax(z[:, :-1]), t[:, 1:]).mean()),
+            "do not shift",
+        ),
         (lambda z, t: np.exp(-_pick(_naive_log_softmax(z), t).mean()), "overflows"),
         (lambda z, t: np.exp(-_pick(_log_softmax(z), t)), "expected one number"),
         (lambda z, t: np.exp(-_pick(_log_softmax(z), t).mean()) + 0.5, "expected"),
-        (lambda z, t: perplexity_right(z, t) if z.shape[-1] == 7 else 1.0, "vocabulary size"),
+        (
+            lambda z, t: perplexity_right(z, t) if z.shape[-1] == 7 else 1.0,
+            "vocabulary size",
+        ),
         (lambda z, t: 1 / 0, "raised ZeroDivisionError"),
     ],
 )
@@ -173,7 +271,8 @@ def test_perplexity_mistakes(wrong, fragment):
     import warnings
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # the naive softmax overflows on purpose
+        # the naive softmax overflows on purpose
+        warnings.simplefilter("ignore", RuntimeWarning)
         _only(ex.check_perplexity(wrong, show=False), fragment)
 
 
@@ -194,7 +293,9 @@ def test_trainable_count_agrees_with_the_package():
     from aigc_course import text
     from aigc_course.torch import gpt, lora
 
-    model = gpt.TinyGPT(text.CharTokenizer(), block_size=8, n_layer=2, n_head=2, n_embd=16)
+    model = gpt.TinyGPT(
+        text.CharTokenizer(), block_size=8, n_layer=2, n_head=2, n_embd=16
+    )
     paths = lora.apply_lora(model, ("c_attn", "c_proj", "c_fc"), r=3)
     shapes = [tuple(model.get_submodule(p).base.weight.shape) for p in paths]
     assert ex.lora_trainable_count(shapes, 3) == lora.count_trainable_parameters(model)
@@ -203,7 +304,10 @@ def test_trainable_count_agrees_with_the_package():
 @pytest.mark.parametrize(
     "wrong, fragment",
     [
-        (lambda s, r: sum(o * i + r * (o + i) for o, i in s), "frozen base weights as well"),
+        (
+            lambda s, r: sum(o * i + r * (o + i) for o, i in s),
+            "frozen base weights as well",
+        ),
         (lambda s, r: sum(o * i for o, i in s), "size of the frozen weights"),
         (lambda s, r: sum(r * o * i for o, i in s), "r * in * out"),
         (lambda s, r: sum(r * i for o, i in s), "counted A only"),

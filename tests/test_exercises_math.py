@@ -16,6 +16,7 @@ def _only(result, fragment):
 
 # ---- Gaussian KL ----------------------------------------------------------
 
+
 def kl_right(mu, log_var):
     return -0.5 * np.sum(1 + log_var - mu**2 - np.exp(log_var), axis=-1)
 
@@ -23,13 +24,28 @@ def kl_right(mu, log_var):
 @pytest.mark.parametrize(
     "wrong, fragment",
     [
-        (lambda m, lv: 0.5 * np.sum(1 + lv - m**2 - np.exp(lv), axis=-1), "did you drop the minus sign"),
+        (
+            lambda m, lv: 0.5 * np.sum(1 + lv - m**2 - np.exp(lv), axis=-1),
+            "did you drop the minus sign",
+        ),
         (lambda m, lv: -np.sum(1 + lv - m**2 - np.exp(lv), axis=-1), "factor 1/2"),
-        (lambda m, lv: -0.5 * np.mean(1 + lv - m**2 - np.exp(lv), axis=-1), "averaged over the latent dimensions"),
-        (lambda m, lv: -0.5 * np.sum(1 + lv - m**2 - np.exp(2 * lv), axis=-1), "exp(2 log_var)"),
-        (lambda m, lv: -0.5 * np.sum(1 + lv + m**2 - np.exp(lv), axis=-1), "mu^2 term has the wrong sign"),
+        (
+            lambda m, lv: -0.5 * np.mean(1 + lv - m**2 - np.exp(lv), axis=-1),
+            "averaged over the latent dimensions",
+        ),
+        (
+            lambda m, lv: -0.5 * np.sum(1 + lv - m**2 - np.exp(2 * lv), axis=-1),
+            "exp(2 log_var)",
+        ),
+        (
+            lambda m, lv: -0.5 * np.sum(1 + lv + m**2 - np.exp(lv), axis=-1),
+            "mu^2 term has the wrong sign",
+        ),
         (lambda m, lv: -0.5 * (1 + lv - m**2 - np.exp(lv)), "sum over the last axis"),
-        (lambda m, lv: -0.5 * np.sum(1 + lv - m**2 - np.exp(lv)), "one number for the whole batch"),
+        (
+            lambda m, lv: -0.5 * np.sum(1 + lv - m**2 - np.exp(lv)),
+            "one number for the whole batch",
+        ),
         (lambda m, lv: 1 / 0, "raised ZeroDivisionError"),
         ("not a function", "expected a function"),
     ],
@@ -46,6 +62,7 @@ def test_gaussian_kl_right_answer_passes(capsys):
 
 # ---- binary cross-entropy ---------------------------------------------------
 
+
 def bce_right(y, p):
     return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
 
@@ -55,11 +72,26 @@ def bce_right(y, p):
     [
         (lambda y, p: -np.mean(y * np.log(p)), "(1 - y) log(1 - p) term is missing"),
         (lambda y, p: np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)), "negative"),
-        (lambda y, p: -np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)), "summed over the batch"),
-        (lambda y, p: -np.mean(y * np.log2(p) + (1 - y) * np.log2(1 - p)), "log base 2"),
-        (lambda y, p: -np.mean(y * np.log10(p) + (1 - y) * np.log10(1 - p)), "log base 10"),
-        (lambda y, p: -np.mean((1 - y) * np.log(p) + y * np.log(1 - p)), "pairs with y"),
-        (lambda y, p: -(y * np.log(p) + (1 - y) * np.log(1 - p)), "one loss per example"),
+        (
+            lambda y, p: -np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)),
+            "summed over the batch",
+        ),
+        (
+            lambda y, p: -np.mean(y * np.log2(p) + (1 - y) * np.log2(1 - p)),
+            "log base 2",
+        ),
+        (
+            lambda y, p: -np.mean(y * np.log10(p) + (1 - y) * np.log10(1 - p)),
+            "log base 10",
+        ),
+        (
+            lambda y, p: -np.mean((1 - y) * np.log(p) + y * np.log(1 - p)),
+            "pairs with y",
+        ),
+        (
+            lambda y, p: -(y * np.log(p) + (1 - y) * np.log(1 - p)),
+            "one loss per example",
+        ),
         (lambda y, p: 0.1234, "the same answer whatever its inputs"),
         (lambda y, p: 0.1234 + y.sum(), "expected"),
     ],
@@ -74,6 +106,7 @@ def test_bce_right_answer_passes():
 
 
 # ---- optimal discriminator and JSD -------------------------------------------
+
 
 @pytest.mark.parametrize(
     "wrong, fragment",
@@ -90,7 +123,9 @@ def test_optimal_discriminator_mistakes(wrong, fragment):
 
 
 def test_optimal_discriminator_right_answer_passes():
-    assert ex.check_optimal_discriminator(lambda pd, pg: pd / (pd + pg), show=False).passed
+    assert ex.check_optimal_discriminator(
+        lambda pd, pg: pd / (pd + pg), show=False
+    ).passed
 
 
 def js_right(p, q):
@@ -103,10 +138,29 @@ def js_right(p, q):
     [
         (lambda p, q: js_right(p, q) / np.log(2), "log base 2"),
         (lambda p, q: 2 * js_right(p, q), "forgot to halve"),
-        (lambda p, q: 0.5 * np.sum(xlogy(p, p / (p + q))) + 0.5 * np.sum(xlogy(q, q / (p + q))), "not p + q"),
+        (
+            lambda p, q: (
+                0.5 * np.sum(xlogy(p, p / (p + q)))
+                + 0.5 * np.sum(xlogy(q, q / (p + q)))
+            ),
+            "not p + q",
+        ),
         (lambda p, q: np.sum(xlogy(p, p / ((p + q) / 2))), "only KL(p || m)"),
-        (lambda p, q: 0.5 * np.sum(p * np.log(p / ((p + q) / 2))) + 0.5 * np.sum(q * np.log(q / ((p + q) / 2))), "not finite"),
-        (lambda p, q: np.sum(xlogy(p, p / q)) if np.all(q > 0) else np.sum(xlogy(q, q / (p + 1e-3))), "symmetric"),
+        (
+            lambda p, q: (
+                0.5 * np.sum(p * np.log(p / ((p + q) / 2)))
+                + 0.5 * np.sum(q * np.log(q / ((p + q) / 2)))
+            ),
+            "not finite",
+        ),
+        (
+            lambda p, q: (
+                np.sum(xlogy(p, p / q))
+                if np.all(q > 0)
+                else np.sum(xlogy(q, q / (p + 1e-3)))
+            ),
+            "symmetric",
+        ),
     ],
 )
 def test_js_divergence_mistakes(wrong, fragment):
@@ -120,6 +174,7 @@ def test_js_divergence_right_answer_passes():
 
 
 # ---- generator gradient --------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "wrong, fragment",
@@ -141,6 +196,7 @@ def test_generator_gradient_right_answer_passes():
 
 # ---- posterior of the linear-Gaussian model -------------------------------------
 
+
 def posterior_right(x, w, b, s):
     var = s**2 / (s**2 + w**2)
     return w * (x - b) / (s**2 + w**2), var
@@ -150,8 +206,17 @@ def posterior_right(x, w, b, s):
     "wrong, fragment",
     [
         (lambda x, w, b, s: ((x - b) / w, s**2 / w**2), "ignores the prior"),
-        (lambda x, w, b, s: (posterior_right(x, w, b, s)[0], np.sqrt(posterior_right(x, w, b, s)[1])), "standard deviation"),
-        (lambda x, w, b, s: (w * x / (s**2 + w**2), posterior_right(x, w, b, s)[1]), "subtract the offset b"),
+        (
+            lambda x, w, b, s: (
+                posterior_right(x, w, b, s)[0],
+                np.sqrt(posterior_right(x, w, b, s)[1]),
+            ),
+            "standard deviation",
+        ),
+        (
+            lambda x, w, b, s: (w * x / (s**2 + w**2), posterior_right(x, w, b, s)[1]),
+            "subtract the offset b",
+        ),
         (lambda x, w, b, s: posterior_right(x, w, b, s)[0], "expected a pair"),
     ],
 )
@@ -161,14 +226,18 @@ def test_linear_gaussian_posterior_mistakes(wrong, fragment):
 
 def test_linear_gaussian_posterior_right_answer_passes():
     assert ex.check_linear_gaussian_posterior(posterior_right, show=False).passed
-    assert ex.check_linear_gaussian_posterior(th.linear_gaussian_posterior, show=False).passed
+    assert ex.check_linear_gaussian_posterior(
+        th.linear_gaussian_posterior, show=False
+    ).passed
 
 
 def test_gaussian_kl_accepts_a_torch_tensor_that_requires_grad():
     import torch
 
     def in_torch(mu, log_var):
-        mu, log_var = (torch.tensor(np.asarray(a), requires_grad=True) for a in (mu, log_var))
+        mu, log_var = (
+            torch.tensor(np.asarray(a), requires_grad=True) for a in (mu, log_var)
+        )
         return 0.5 * (mu**2 + log_var.exp() - 1 - log_var).sum(-1)
 
     assert ex.check_gaussian_kl(in_torch, show=False).passed

@@ -1,4 +1,5 @@
-"""LoRA in both frameworks: starts as the base model, merge == unmerged, same numbers with copied weights."""
+"""LoRA in both frameworks: starts as the base model, merge == unmerged, same numbers
+with copied weights."""
 
 import numpy as np
 import pytest
@@ -23,18 +24,27 @@ def _logits(model, x=X):
     return np.asarray(model._logits(x.astype("int32")))  # the traced path generate uses
 
 
-@pytest.mark.parametrize("gpt,lora", [(tgpt, tlora), (kgpt, klora)], ids=["torch", "keras"])
+@pytest.mark.parametrize(
+    "gpt,lora", [(tgpt, tlora), (kgpt, klora)], ids=["torch", "keras"]
+)
 def test_lora_starts_as_the_base_model_and_merges_exactly(gpt, lora):
     seed_everything(0)
     model = gpt.TinyGPT(TOK, **SIZES)
     base = _logits(model)
     total = lora.count_parameters(model)
     adapted = lora.apply_lora(model, TARGETS, r=2, alpha=4)
-    assert adapted == ["blocks.0.attn.c_attn", "blocks.0.mlp.c_fc", "blocks.1.attn.c_attn", "blocks.1.mlp.c_fc"]
+    assert adapted == [
+        "blocks.0.attn.c_attn",
+        "blocks.0.mlp.c_fc",
+        "blocks.1.attn.c_attn",
+        "blocks.1.mlp.c_fc",
+    ]
     np.testing.assert_array_equal(_logits(model), base)  # B = 0: exactly the base model
     # only A (in, r) and B (r, out) train: c_attn 16 -> 48, c_fc 16 -> 64, in 2 blocks
     assert lora.count_trainable_parameters(model) == 2 * (2 * (16 + 48) + 2 * (16 + 64))
-    assert lora.count_parameters(model) == total + lora.count_trainable_parameters(model)
+    assert lora.count_parameters(model) == total + lora.count_trainable_parameters(
+        model
+    )
     layer = lora.lora_layers(model)[0]
     assert layer.scaling == 2.0
     rng = np.random.default_rng(1)
@@ -62,30 +72,41 @@ def test_lora_parity_with_copied_weights():
     with torch.no_grad():
         for layer in tlora.lora_layers(t):
             layer.lora_B.normal_()
-    assert parity.copy_torch_to_keras(t, k) == 2 + 2 * 6 + 2 + 4  # embeddings, 6 per block, ln_f + head, LoRA
+    # embeddings, 6 per block, ln_f + head, LoRA
+    assert parity.copy_torch_to_keras(t, k) == 2 + 2 * 6 + 2 + 4
     np.testing.assert_allclose(_logits(t), _logits(k), atol=1e-5, rtol=0)
-    assert t.generate("there ", 20, temperature=0) == k.generate("there ", 20, temperature=0)
+    assert t.generate("there ", 20, temperature=0) == k.generate(
+        "there ", 20, temperature=0
+    )
     tlora.merge_lora(t)
     parity.copy_torch_to_keras(t, k)  # a merged twin stays merged
     assert all(layer.merged for layer in klora.lora_layers(k))
     np.testing.assert_allclose(_logits(t), _logits(k), atol=1e-5, rtol=0)
 
 
-@pytest.mark.parametrize("gpt,lora", [(tgpt, tlora), (kgpt, klora)], ids=["torch", "keras"])
+@pytest.mark.parametrize(
+    "gpt,lora", [(tgpt, tlora), (kgpt, klora)], ids=["torch", "keras"]
+)
 def test_training_moves_only_the_lora_weights(gpt, lora):
     seed_everything(0)
     model = gpt.TinyGPT(TOK, **SIZES)
     lora.apply_lora(model, "c_attn", r=1)
     layer = lora.lora_layers(model)[0]
-    snapshot = lambda w: (w.detach().numpy().copy() if isinstance(w, torch.Tensor) else w.numpy())  # noqa: E731
+    snapshot = lambda w: (
+        w.detach().numpy().copy() if isinstance(w, torch.Tensor) else w.numpy()
+    )
     head_weight = model.lm_head.weight if gpt is tgpt else model.lm_head.kernel
     before = [snapshot(w) for w in (head_weight, layer.lora_B)]
-    gpt.train_lm(model, TOK.encode(text.limerick_corpus(10)), steps=2, batch_size=2, eval_every=2)
+    gpt.train_lm(
+        model, TOK.encode(text.limerick_corpus(10)), steps=2, batch_size=2, eval_every=2
+    )
     np.testing.assert_array_equal(snapshot(head_weight), before[0])  # frozen
     assert np.abs(snapshot(layer.lora_B) - before[1]).max() > 0  # trained
 
 
-@pytest.mark.parametrize("gpt,lora", [(tgpt, tlora), (kgpt, klora)], ids=["torch", "keras"])
+@pytest.mark.parametrize(
+    "gpt,lora", [(tgpt, tlora), (kgpt, klora)], ids=["torch", "keras"]
+)
 def test_bad_arguments(gpt, lora):
     model = gpt.TinyGPT(TOK, **SIZES)
     for r in (0, -1, 1.5):
@@ -97,7 +118,8 @@ def test_bad_arguments(gpt, lora):
         lora.apply_lora(model, TARGETS, alpha=0)
     with pytest.raises(ValueError, match="dropout"):
         lora.apply_lora(model, TARGETS, dropout=1.0)
-    assert lora.lora_layers(model) == []  # arguments are checked before any layer is replaced
+    # arguments are checked before any layer is replaced
+    assert lora.lora_layers(model) == []
     with pytest.raises(ValueError, match="matched no linear layer.*c_attn"):
         lora.apply_lora(model, ["q_proj"])
     with pytest.raises(ValueError, match="base must be"):
@@ -107,21 +129,31 @@ def test_bad_arguments(gpt, lora):
         layer.unmerge()
 
 
-@pytest.mark.parametrize("lora,gpt", [(tlora, tgpt), (klora, kgpt)], ids=["torch", "keras"])
+@pytest.mark.parametrize(
+    "lora,gpt", [(tlora, tgpt), (klora, kgpt)], ids=["torch", "keras"]
+)
 def test_freeze_and_predicate(lora, gpt):
     model = gpt.TinyGPT(TOK, **SIZES)
     lora.freeze(model)
     assert lora.count_trainable_parameters(model) == 0
     lora.freeze(model, frozen=False)
     assert lora.count_trainable_parameters(model) == lora.count_parameters(model)
-    chosen = lora.apply_lora(model, lambda path, layer: path.startswith("blocks.1.mlp"), r=1, freeze_base=False)
+    chosen = lora.apply_lora(
+        model,
+        lambda path, layer: path.startswith("blocks.1.mlp"),
+        r=1,
+        freeze_base=False,
+    )
     assert chosen == ["blocks.1.mlp.c_fc", "blocks.1.mlp.c_proj"]
     assert lora.count_trainable_parameters(model) == lora.count_parameters(model)
 
 
-@pytest.mark.parametrize("gpt,lora", [(tgpt, tlora), (kgpt, klora)], ids=["torch", "keras"])
+@pytest.mark.parametrize(
+    "gpt,lora", [(tgpt, tlora), (kgpt, klora)], ids=["torch", "keras"]
+)
 def test_lora_model_stays_causal(gpt, lora):
-    """With a non-zero update, changing the token at position j still leaves the logits before j unchanged."""
+    """With a non-zero update, changing the token at position j still leaves the logits
+    before j unchanged."""
     seed_everything(0)
     model = gpt.TinyGPT(TOK, **SIZES)
     lora.apply_lora(model, ("c_attn", "c_proj", "c_fc"), r=2)

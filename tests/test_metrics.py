@@ -20,13 +20,16 @@ def _rng():
 def test_frechet_zero_for_identical_gaussians():
     a = _rng().standard_normal((50, 6))
     mu, sigma = metrics.gaussian_statistics(a)
-    assert metrics.frechet_distance(mu, sigma, mu, sigma) == pytest.approx(0.0, abs=1e-9)
+    assert metrics.frechet_distance(mu, sigma, mu, sigma) == pytest.approx(
+        0.0, abs=1e-9
+    )
     assert metrics.frechet_distance_from_features(a, a) == pytest.approx(0.0, abs=1e-9)
 
 
 def test_frechet_closed_form_for_diagonal_covariances():
     # Diagonal covariances commute, so the formula reduces to sums:
-    # ||mu1 - mu2||^2 + sum_i (s1_i + s2_i - 2 sqrt(s1_i s2_i)) = ||mu1 - mu2||^2 + sum_i (sqrt(s1_i) - sqrt(s2_i))^2
+    # ||mu1 - mu2||^2 + sum_i (s1_i + s2_i - 2 sqrt(s1_i s2_i)) = ||mu1 - mu2||^2 +
+    # sum_i (sqrt(s1_i) - sqrt(s2_i))^2
     mu1, mu2 = np.array([0.0, 1.0, -2.0]), np.array([1.0, 1.0, 0.0])
     var1, var2 = np.array([1.0, 4.0, 9.0]), np.array([4.0, 1.0, 9.0])
     expected = 1.0 + 0.0 + 4.0 + (1 - 2) ** 2 + (2 - 1) ** 2 + 0.0
@@ -50,7 +53,9 @@ def test_frechet_full_covariance_matches_scipy_sqrtm():
     mu1, mu2 = rng.standard_normal(5), rng.standard_normal(5)
     covmean = linalg.sqrtm(sigma1 @ sigma2).real
     expected = np.sum((mu1 - mu2) ** 2) + np.trace(sigma1 + sigma2 - 2 * covmean)
-    assert metrics.frechet_distance(mu1, sigma1, mu2, sigma2) == pytest.approx(expected, rel=1e-8)
+    assert metrics.frechet_distance(mu1, sigma1, mu2, sigma2) == pytest.approx(
+        expected, rel=1e-8
+    )
 
 
 def test_frechet_is_symmetric_and_grows_with_shift():
@@ -58,14 +63,21 @@ def test_frechet_is_symmetric_and_grows_with_shift():
     a = rng.standard_normal((200, 4))
     b = rng.standard_normal((200, 4)) + 0.5
     c = rng.standard_normal((200, 4)) + 2.0
-    assert metrics.frechet_distance_from_features(a, b) == pytest.approx(metrics.frechet_distance_from_features(b, a))
-    assert metrics.frechet_distance_from_features(a, c) > metrics.frechet_distance_from_features(a, b)
+    assert metrics.frechet_distance_from_features(a, b) == pytest.approx(
+        metrics.frechet_distance_from_features(b, a)
+    )
+    assert metrics.frechet_distance_from_features(
+        a, c
+    ) > metrics.frechet_distance_from_features(a, b)
 
 
 def test_frechet_singular_covariances_are_fine():
-    # Fewer samples than dimensions: rank-deficient covariances, still a finite distance >= 0.
+    # Fewer samples than dimensions: rank-deficient covariances, still a finite distance
+    # >= 0.
     rng = _rng()
-    distance = metrics.frechet_distance_from_features(rng.standard_normal((5, 20)), rng.standard_normal((7, 20)))
+    distance = metrics.frechet_distance_from_features(
+        rng.standard_normal((5, 20)), rng.standard_normal((7, 20))
+    )
     assert np.isfinite(distance) and distance >= 0
 
 
@@ -88,9 +100,12 @@ def test_precision_recall_zero_for_disjoint_sets():
 
 
 def test_precision_high_recall_low_for_mode_collapse():
-    # Fakes that sit on one real mode are realistic (precision) but miss the other mode (recall).
+    # Fakes that sit on one real mode are realistic (precision) but miss the other mode
+    # (recall).
     rng = _rng()
-    real = np.concatenate([rng.standard_normal((100, 2)), rng.standard_normal((100, 2)) + 20.0])
+    real = np.concatenate(
+        [rng.standard_normal((100, 2)), rng.standard_normal((100, 2)) + 20.0]
+    )
     fake = rng.standard_normal((200, 2))
     precision, recall = metrics.precision_recall(real, fake)
     assert precision > 0.9
@@ -102,8 +117,9 @@ def test_density_coverage_for_identical_and_disjoint_sets():
     real = rng.standard_normal((100, 5))
     density, coverage = metrics.density_coverage(real, real.copy())
     assert coverage == 1.0
-    # Every point lies in its own ball and in at least k others' (its k neighbours' balls
-    # need not contain it, so only a loose bound holds); about 1 for matching sets.
+    # Every point lies in its own ball and in at least k others' (its k neighbours'
+    # balls need not contain it, so only a loose bound holds); about 1 for matching
+    # sets.
     assert 0.8 < density < 1.5
     assert metrics.density(real, real + 100.0) == 0.0
     assert metrics.coverage(real, real + 100.0) == 0.0
@@ -140,7 +156,13 @@ def test_class_entropy_is_zero_for_one_class():
 
 
 def test_confident_fraction_counts_threshold_inclusive():
-    probs = np.concatenate([_one_hot([0, 1, 2], confidence=0.95), _one_hot([3], confidence=0.9), _one_hot([4], confidence=0.5)])
+    probs = np.concatenate(
+        [
+            _one_hot([0, 1, 2], confidence=0.95),
+            _one_hot([3], confidence=0.9),
+            _one_hot([4], confidence=0.5),
+        ]
+    )
     assert metrics.confident_fraction(probs) == pytest.approx(4 / 5)
     assert metrics.confident_fraction(probs, threshold=0.99) == 0.0
 
@@ -163,12 +185,22 @@ def test_inception_style_score_is_one_for_identical_predictions():
 
 def test_mismatched_feature_dimensions():
     rng = _rng()
-    with pytest.raises(ValueError, match="features1 and features2 must have the same feature dimension, got 3 and 4"):
-        metrics.frechet_distance_from_features(rng.standard_normal((10, 3)), rng.standard_normal((10, 4)))
+    with pytest.raises(
+        ValueError,
+        match="features1 and features2 must have the same "
+        "feature dimension, got 3 and 4",
+    ):
+        metrics.frechet_distance_from_features(
+            rng.standard_normal((10, 3)), rng.standard_normal((10, 4))
+        )
     with pytest.raises(ValueError, match="real_features and fake_features"):
-        metrics.precision_recall(rng.standard_normal((10, 3)), rng.standard_normal((10, 4)))
+        metrics.precision_recall(
+            rng.standard_normal((10, 3)), rng.standard_normal((10, 4))
+        )
     with pytest.raises(ValueError, match="real_features and fake_features"):
-        metrics.density_coverage(rng.standard_normal((10, 3)), rng.standard_normal((10, 4)))
+        metrics.density_coverage(
+            rng.standard_normal((10, 3)), rng.standard_normal((10, 4))
+        )
 
 
 def test_mismatched_gaussian_shapes():
@@ -177,7 +209,9 @@ def test_mismatched_gaussian_shapes():
     with pytest.raises(ValueError, match=r"sigma2 must have shape \(3, 3\)"):
         metrics.frechet_distance(np.zeros(3), np.eye(3), np.zeros(3), np.eye(2))
     with pytest.raises(ValueError, match="sigma1 must be a symmetric"):
-        metrics.frechet_distance(np.zeros(2), [[1.0, 0.5], [0.0, 1.0]], np.zeros(2), np.eye(2))
+        metrics.frechet_distance(
+            np.zeros(2), [[1.0, 0.5], [0.0, 1.0]], np.zeros(2), np.eye(2)
+        )
 
 
 def test_too_few_samples_for_a_covariance():
@@ -203,7 +237,11 @@ def test_nan_or_inf(bad):
 
 
 def test_wrong_ndim_and_empty():
-    with pytest.raises(ValueError, match=r"features1 must have shape \(N, D\), got an array of shape \(10,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"features1 must have shape \(N, D\), got an "
+        r"array of shape \(10,\)",
+    ):
         metrics.frechet_distance_from_features(np.zeros(10), np.zeros((10, 1)))
     with pytest.raises(ValueError, match="real_features is empty"):
         metrics.precision_recall(np.zeros((0, 3)), np.zeros((10, 3)))
@@ -216,7 +254,9 @@ def test_wrong_ndim_and_empty():
 def test_probabilities_are_checked():
     with pytest.raises(ValueError, match="probs rows must sum to 1"):
         metrics.inception_style_score(np.ones((4, 10)))
-    with pytest.raises(ValueError, match="probs must be probabilities, but holds negative"):
+    with pytest.raises(
+        ValueError, match="probs must be probabilities, but holds negative"
+    ):
         metrics.class_entropy(np.array([[1.5, -0.5], [0.5, 0.5]]))
     with pytest.raises(ValueError, match="threshold must be a number in"):
         metrics.confident_fraction(_one_hot([1, 2]), threshold=1.5)
@@ -241,9 +281,12 @@ def test_judgements_needed_gives_the_promised_power():
     assert n == 194  # ((1.96 * 0.5 + 0.8416 * sqrt(0.24)) / 0.1) ** 2 = 193.8
     rng = np.random.default_rng(0)
     wins = rng.binomial(n, 0.6, size=4000)
-    found = np.mean([metrics.preference_test(int(w), n)["p_value"] < 0.05 for w in wins[:1000]])
+    found = np.mean(
+        [metrics.preference_test(int(w), n)["p_value"] < 0.05 for w in wins[:1000]]
+    )
     assert 0.75 < found < 0.85  # power 0.8, by simulation
-    assert metrics.judgements_needed(0.55) > 4 * metrics.judgements_needed(0.6) - 10  # half the effect, 4x the work
+    # half the effect, 4x the work
+    assert metrics.judgements_needed(0.55) > 4 * metrics.judgements_needed(0.6) - 10
 
 
 def test_human_evaluation_bad_input():
@@ -251,7 +294,9 @@ def test_human_evaluation_bad_input():
         metrics.preference_test(11, 10)
     with pytest.raises(ValueError, match="n must be an integer >= 1"):
         metrics.preference_test(0, 0)
-    with pytest.raises(ValueError, match="win_rate must lie in \\(0, 1\\) and differ from 0.5"):
+    with pytest.raises(
+        ValueError, match="win_rate must lie in \\(0, 1\\) and differ from 0.5"
+    ):
         metrics.judgements_needed(0.5)
     with pytest.raises(ValueError, match="power must be a number in"):
         metrics.judgements_needed(0.6, power=1.0)
@@ -268,7 +313,12 @@ def test_cohens_kappa_matches_scikit_learn():
     letters = np.array(list("LRRLLRLR"))
     assert metrics.cohens_kappa(letters, letters) == 1.0
     assert metrics.cohens_kappa(letters, np.where(letters == "L", "R", "L")) < 0
-    assert np.isnan(metrics.cohens_kappa([1, 1, 1], [1, 1, 1]))  # sklearn's NaN too: nothing was judged
-    assert metrics.cohens_kappa([1, 1, 1, 1], [1, 1, 1, 0]) == 0.0  # one rater constant: agreement is chance
-    with pytest.raises(ValueError, match="first and second must be 1-D label arrays of the same non-zero length"):
+    # sklearn's NaN too: nothing was judged
+    assert np.isnan(metrics.cohens_kappa([1, 1, 1], [1, 1, 1]))
+    # one rater constant: agreement is chance
+    assert metrics.cohens_kappa([1, 1, 1, 1], [1, 1, 1, 0]) == 0.0
+    with pytest.raises(
+        ValueError,
+        match="first and second must be 1-D label arrays of the same non-zero length",
+    ):
         metrics.cohens_kappa([0, 1], [0, 1, 1])

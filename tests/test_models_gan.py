@@ -1,10 +1,11 @@
-"""GAN training in both frameworks: history, budgets, callbacks, options, determinism."""
+"""GAN training in both frameworks: history, budgets, callbacks, options,
+determinism."""
 
 import numpy as np
 import pytest
 import torch
-
 from _model_cases import build_gan, digits
+
 from aigc_course import keras as kac
 from aigc_course import seed_everything
 from aigc_course import torch as tac
@@ -19,8 +20,15 @@ def test_history_budget_in_steps_and_sample_grids(ac):
     gan = build_gan(ac, "mlp")
     grids = []
     # 64 images in batches of 16: 4 steps per epoch, so 9 steps are epochs of 4, 4 and 1
-    history = ac.train(gan, digits(8, n=64), steps=9, batch_size=16, sample_every=2, num_samples=6,
-                       on_samples=lambda epoch, images: grids.append((epoch, images)))  # fmt: skip
+    history = ac.train(
+        gan,
+        digits(8, n=64),
+        steps=9,
+        batch_size=16,
+        sample_every=2,
+        num_samples=6,
+        on_samples=lambda epoch, images: grids.append((epoch, images)),
+    )
     assert sorted(history) == KEYS
     assert all(len(v) == 3 and np.isfinite(v).all() for v in history.values())
     assert all(0 < p < 1 for p in history["d_real"] + history["d_fake"])
@@ -33,7 +41,11 @@ def test_same_seed_same_run(ac):
     runs = []
     for _ in range(2):
         seed_everything(0)
-        runs.append(ac.train(build_gan(ac, "dcgan"), digits(8, n=64), epochs=2, batch_size=32, seed=1))
+        runs.append(
+            ac.train(
+                build_gan(ac, "dcgan"), digits(8, n=64), epochs=2, batch_size=32, seed=1
+            )
+        )
     assert runs[0] == runs[1]
 
 
@@ -41,14 +53,27 @@ def test_same_seed_same_run(ac):
 def test_loss_options_change_the_generator_objective(ac):
     images = digits(8, n=64)
     results = {}
-    for loss, smoothing in (("non_saturating", 0.0), ("minimax", 0.0), ("non_saturating", 0.2)):
+    for loss, smoothing in (
+        ("non_saturating", 0.0),
+        ("minimax", 0.0),
+        ("non_saturating", 0.2),
+    ):
         seed_everything(0)
-        results[loss, smoothing] = ac.train(build_gan(ac, "mlp", loss=loss, label_smoothing=smoothing),
-                                            images, steps=1, batch_size=64)  # fmt: skip
-    ns, mm, smooth = results["non_saturating", 0.0], results["minimax", 0.0], results["non_saturating", 0.2]
+        results[loss, smoothing] = ac.train(
+            build_gan(ac, "mlp", loss=loss, label_smoothing=smoothing),
+            images,
+            steps=1,
+            batch_size=64,
+        )
+    ns, mm, smooth = (
+        results["non_saturating", 0.0],
+        results["minimax", 0.0],
+        results["non_saturating", 0.2],
+    )
     assert ns["g_loss"][0] > 0 > mm["g_loss"][0]  # -log D(G(z)) > 0 > log(1 - D(G(z)))
     assert ns["d_loss"] == mm["d_loss"]  # the first D step does not depend on G's loss
-    assert smooth["d_loss"][0] != pytest.approx(ns["d_loss"][0])  # real targets 0.8 instead of 1
+    # real targets 0.8 instead of 1
+    assert smooth["d_loss"][0] != pytest.approx(ns["d_loss"][0])
 
 
 def test_label_smoothing_is_one_sided():
@@ -60,8 +85,13 @@ def test_label_smoothing_is_one_sided():
     smooth.load_state_dict(plain.state_dict())
     images, noise = torch.as_tensor(digits(8, n=16)), torch.randn(16, 16)
     real_logits = plain.discriminator(images)
-    gap = smooth.compute_losses(images, noise)["d_loss"] - plain.compute_losses(images, noise)["d_loss"]
-    assert float(gap.detach()) == pytest.approx(0.2 * float(real_logits.mean().detach()), abs=1e-6)
+    gap = (
+        smooth.compute_losses(images, noise)["d_loss"]
+        - plain.compute_losses(images, noise)["d_loss"]
+    )
+    assert float(gap.detach()) == pytest.approx(
+        0.2 * float(real_logits.mean().detach()), abs=1e-6
+    )
 
 
 @FRAMEWORKS
@@ -86,7 +116,8 @@ def test_torch_fit_is_train():
 
 @FRAMEWORKS
 def test_fit_is_the_course_trainer(ac):
-    """``model.fit`` in either framework goes through ``train``: same checks, same numbers."""
+    """``model.fit`` in either framework goes through ``train``: same checks, same
+    numbers."""
     seed_everything(0)
     fitted = build_gan(ac, "mlp").fit(digits(8, n=64), batch_size=32, epochs=2)
     seed_everything(0)
@@ -107,10 +138,13 @@ def test_ema_generator_is_the_moving_average_and_draws_the_samples(ac):
     gan = build_gan(ac, "mlp", ema_decay=0.9)
     start = _weights(ac, gan.generator)
     for average, weight in zip(_weights(ac, gan.generator_ema), start):
-        np.testing.assert_array_equal(average, weight)  # the average starts at G's weights
+        # the average starts at G's weights
+        np.testing.assert_array_equal(average, weight)
     ac.train(gan, digits(8, n=64), steps=1, batch_size=32)
     after = _weights(ac, gan.generator)
-    for average, old, new in zip(_weights(ac, gan.generator_ema), start, after, strict=True):
+    for average, old, new in zip(
+        _weights(ac, gan.generator_ema), start, after, strict=True
+    ):
         assert not np.allclose(old, new)
         np.testing.assert_allclose(average, old + 0.1 * (new - old), atol=1e-7, rtol=0)
     # samples come from the average, not from the generator being trained
@@ -130,19 +164,27 @@ def _adam(ac, optimizer):
 @FRAMEWORKS
 def test_d_learning_rate_sets_only_the_discriminator_step(ac):
     gan = build_gan(ac, "mlp", learning_rate=2e-3, d_learning_rate=1e-4)
-    assert (_adam(ac, gan.g_optimizer)[0], _adam(ac, gan.d_optimizer)[0]) == pytest.approx((2e-3, 1e-4))
+    assert (
+        _adam(ac, gan.g_optimizer)[0],
+        _adam(ac, gan.d_optimizer)[0],
+    ) == pytest.approx((2e-3, 1e-4))
     gan = build_gan(ac, "mlp", learning_rate=2e-3, d_learning_rate=None)
-    assert (_adam(ac, gan.g_optimizer)[0], _adam(ac, gan.d_optimizer)[0]) == pytest.approx((2e-3, 2e-3))
+    assert (
+        _adam(ac, gan.g_optimizer)[0],
+        _adam(ac, gan.d_optimizer)[0],
+    ) == pytest.approx((2e-3, 2e-3))
 
 
 @FRAMEWORKS
 def test_defaults_are_the_measured_best_settings(ac):
-    """G at 1e-3, D at half that, no momentum, samples from a 0.99 moving average (benchmarks/README.md)."""
+    """G at 1e-3, D at half that, no momentum, samples from a 0.99 moving average
+    (benchmarks/README.md)."""
     gan = build_gan(ac, "mlp")
     assert _adam(ac, gan.g_optimizer) == pytest.approx((1e-3, 0.0))
     assert _adam(ac, gan.d_optimizer) == pytest.approx((5e-4, 0.0))
     assert gan.ema_decay == 0.99 and gan.generator_ema is not None
-    assert build_gan(ac, "mlp", ema_decay=0.0).generator_ema is None  # 0 turns the average off
+    # 0 turns the average off
+    assert build_gan(ac, "mlp", ema_decay=0.0).generator_ema is None
 
 
 def test_torch_generator_step_leaves_discriminator_trainable():

@@ -1,4 +1,5 @@
-"""Keras/PyTorch parity: same sizes, and with the weights copied across, the same numbers.
+"""Keras/PyTorch parity: same sizes, and with the weights copied across, the same
+numbers.
 
 Template: the same weights loaded into two implementations, then compared
 (after karpathy/minGPT's test_huggingface_import.py).
@@ -8,8 +9,17 @@ import numpy as np
 import pytest
 import tensorflow as tf
 import torch
+from _model_cases import (
+    AUTOENCODERS,
+    GANS,
+    NETWORKS,
+    build_autoencoder,
+    build_gan,
+    build_network,
+    network_inputs,
+    twins,
+)
 
-from _model_cases import AUTOENCODERS, GANS, NETWORKS, build_autoencoder, build_gan, build_network, network_inputs, twins
 from aigc_course import keras as kac
 from aigc_course import parity
 from aigc_course import torch as tac
@@ -32,9 +42,11 @@ def test_network_sizes_and_outputs(name):
     t, k = twins(build_network, name)
     x, labels = network_inputs(name)
     with torch.no_grad():
-        t(*_torch_args(x * 0.5 + 0.3, labels))  # move BatchNorm's running statistics off their start
+        # move BatchNorm's running statistics off their start
+        t(*_torch_args(x * 0.5 + 0.3, labels))
     t.eval()  # BatchNorm uses its (copied) running statistics
-    assert tac.count_parameters(t) == kac.count_parameters(k)  # BatchNorm statistics are not parameters in either
+    # BatchNorm statistics are not parameters in either
+    assert tac.count_parameters(t) == kac.count_parameters(k)
     assert parity.copy_torch_to_keras(t, k) > 0
     with torch.no_grad():
         out_t = t(*_torch_args(x, labels))
@@ -44,7 +56,8 @@ def test_network_sizes_and_outputs(name):
 
 
 def test_keras_default_init_is_pytorch_style():
-    """Kernels and biases in U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as PyTorch initialises them."""
+    """Kernels and biases in U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as PyTorch initialises
+    them."""
     k = kac.MLPDiscriminator(image_size=28)
     _, dense = parity.keras_layers(k)[0]
     bound = 1 / np.sqrt(28 * 28)
@@ -64,7 +77,10 @@ def test_gan_losses_and_input_gradients(name, loss):
     noise = rng.standard_normal((6, 16)).astype(np.float32)
     labels = rng.integers(0, 10, 6) if t.num_classes else None
 
-    x_t, z_t = torch.tensor(images, requires_grad=True), torch.tensor(noise, requires_grad=True)
+    x_t, z_t = (
+        torch.tensor(images, requires_grad=True),
+        torch.tensor(noise, requires_grad=True),
+    )
     y_t = None if labels is None else torch.as_tensor(labels)
     losses_t = t.compute_losses(x_t, z_t, y_t)
     dx_t = torch.autograd.grad(losses_t["d_loss"], x_t)[0]
@@ -74,19 +90,31 @@ def test_gan_losses_and_input_gradients(name, loss):
     with tf.GradientTape(persistent=True) as tape:
         tape.watch([x_k, z_k])
         losses_k = k.compute_losses(x_k, z_k, labels)
-    dx_k, dz_k = tape.gradient(losses_k["d_loss"], x_k), tape.gradient(losses_k["g_loss"], z_k)
+    dx_k, dz_k = (
+        tape.gradient(losses_k["d_loss"], x_k),
+        tape.gradient(losses_k["g_loss"], z_k),
+    )
 
     for key in ("d_loss", "g_loss", "d_real", "d_fake"):
-        np.testing.assert_allclose(float(losses_t[key].detach()), float(losses_k[key]), atol=ATOL, rtol=0, err_msg=key)
+        np.testing.assert_allclose(
+            float(losses_t[key].detach()),
+            float(losses_k[key]),
+            atol=ATOL,
+            rtol=0,
+            err_msg=key,
+        )
     np.testing.assert_allclose(dx_t.numpy(), dx_k.numpy(), atol=ATOL, rtol=0)
     np.testing.assert_allclose(dz_t.numpy(), dz_k.numpy(), atol=ATOL, rtol=0)
     # and the same samples from the same seed
-    np.testing.assert_allclose(t.sample(4, seed=5), k.sample(4, seed=5), atol=ATOL, rtol=0)
+    np.testing.assert_allclose(
+        t.sample(4, seed=5), k.sample(4, seed=5), atol=ATOL, rtol=0
+    )
 
 
 @pytest.mark.parametrize("name", ["mlp", "dcgan"])
 def test_gan_training_step_agrees_with_ema_and_two_learning_rates(name):
-    """Copied weights, the same batch and noise: one training step lands on the same models.
+    """Copied weights, the same batch and noise: one training step lands on the same
+    models.
 
     One step only, and samples to 1e-3: Adam's first step moves every weight by
     about its learning rate whatever the gradient's size, so a gradient near
@@ -94,22 +122,34 @@ def test_gan_training_step_agrees_with_ema_and_two_learning_rates(name):
     other way.  Trajectories drift apart from there, as two runs on different
     hardware do.
     """
-    settings = {"learning_rate": 1e-3, "d_learning_rate": 5e-4, "beta_1": 0.0, "ema_decay": 0.5}
+    settings = {
+        "learning_rate": 1e-3,
+        "d_learning_rate": 5e-4,
+        "beta_1": 0.0,
+        "ema_decay": 0.5,
+    }
     t, k = twins(build_gan, name, **settings)
-    assert tac.count_parameters(t) == kac.count_parameters(k)  # the averaged generator counts in both
+    # the averaged generator counts in both
+    assert tac.count_parameters(t) == kac.count_parameters(k)
     assert parity.copy_torch_to_keras(t, k) == len(parity.torch_layers(t))
     images = network_inputs("mlp_discriminator_8", n=16, seed=4)[0]
     history_t = tac.train(t, images, steps=1, batch_size=16, seed=2)
     history_k = kac.train(k, images, steps=1, batch_size=16, seed=2)
     for key in history_t:
-        np.testing.assert_allclose(history_t[key], history_k[key], atol=2e-5, rtol=0, err_msg=key)
+        np.testing.assert_allclose(
+            history_t[key], history_k[key], atol=2e-5, rtol=0, err_msg=key
+        )
     # the averaged generator (what sample() draws from) and the generator being trained
-    np.testing.assert_allclose(t.sample(4, seed=5), k.sample(4, seed=5), atol=1e-3, rtol=0)
+    np.testing.assert_allclose(
+        t.sample(4, seed=5), k.sample(4, seed=5), atol=1e-3, rtol=0
+    )
     z = np.random.default_rng(5).standard_normal((4, 16)).astype(np.float32)
     t.eval()
     with torch.no_grad():
         raw_t = t.generator(torch.as_tensor(z))
-    np.testing.assert_allclose(_np(raw_t), _np(k.generator(z, training=False)), atol=2e-3, rtol=0)
+    np.testing.assert_allclose(
+        _np(raw_t), _np(k.generator(z, training=False)), atol=2e-3, rtol=0
+    )
 
 
 def test_copy_refuses_mismatched_models():
@@ -137,10 +177,19 @@ def test_autoencoder_outputs_losses_and_input_gradients(name):
     code_t, code_k = t.encode(images, labels), k.encode(images, labels)
     for a, b in zip(*((code_t, code_k) if t.variational else ((code_t,), (code_k,)))):
         np.testing.assert_allclose(a, b, atol=ATOL, rtol=0)
-    np.testing.assert_allclose(t.decode(noise, labels), k.decode(noise, labels), atol=ATOL, rtol=0)
-    np.testing.assert_allclose(t.encode(torch.as_tensor(images), y_t)[0], code_t[0], atol=0, rtol=0)  # tensors in too
-    np.testing.assert_allclose(t.reconstruct(images, labels), k.reconstruct(images, labels), atol=ATOL, rtol=0)
-    np.testing.assert_allclose(t.sample(4, seed=2), k.sample(4, seed=2), atol=ATOL, rtol=0)
+    np.testing.assert_allclose(
+        t.decode(noise, labels), k.decode(noise, labels), atol=ATOL, rtol=0
+    )
+    # tensors in too
+    np.testing.assert_allclose(
+        t.encode(torch.as_tensor(images), y_t)[0], code_t[0], atol=0, rtol=0
+    )
+    np.testing.assert_allclose(
+        t.reconstruct(images, labels), k.reconstruct(images, labels), atol=ATOL, rtol=0
+    )
+    np.testing.assert_allclose(
+        t.sample(4, seed=2), k.sample(4, seed=2), atol=ATOL, rtol=0
+    )
 
     # losses and their gradients with respect to the images
     x_t = torch.tensor(images, requires_grad=True)
@@ -153,21 +202,40 @@ def test_autoencoder_outputs_losses_and_input_gradients(name):
     dx_k = tape.gradient(losses_k["loss"], x_k)
     assert sorted(losses_t) == sorted(losses_k)
     for key in losses_t:  # sums over pixels: compare relative to their size
-        np.testing.assert_allclose(float(losses_t[key].detach()), float(losses_k[key]), rtol=1e-5, atol=ATOL, err_msg=key)
+        np.testing.assert_allclose(
+            float(losses_t[key].detach()),
+            float(losses_k[key]),
+            rtol=1e-5,
+            atol=ATOL,
+            err_msg=key,
+        )
     np.testing.assert_allclose(dx_t.numpy(), dx_k.numpy(), atol=ATOL, rtol=1e-5)
 
 
 @pytest.mark.parametrize("framework", [tac, kac], ids=["torch", "keras"])
 def test_loss_functions_match_the_formulas(framework):
-    """The KL and reconstruction terms equal their closed forms, computed here in NumPy."""
+    """The KL and reconstruction terms equal their closed forms, computed here in
+    NumPy."""
     rng = np.random.default_rng(0)
-    mean, log_var = rng.standard_normal((4, 3)).astype(np.float32), rng.standard_normal((4, 3)).astype(np.float32)
-    logits, x = rng.standard_normal((4, 1, 2, 2)).astype(np.float32), rng.uniform(0, 1, (4, 1, 2, 2)).astype(np.float32)
+    mean, log_var = (
+        rng.standard_normal((4, 3)).astype(np.float32),
+        rng.standard_normal((4, 3)).astype(np.float32),
+    )
+    logits, x = (
+        rng.standard_normal((4, 1, 2, 2)).astype(np.float32),
+        rng.uniform(0, 1, (4, 1, 2, 2)).astype(np.float32),
+    )
     conv = torch.as_tensor if framework is tac else tf.constant
     kl = -0.5 * np.sum(1 + log_var - mean**2 - np.exp(log_var), axis=1).mean()
     p = 1 / (1 + np.exp(-logits))
     bce = -(x * np.log(p) + (1 - x) * np.log(1 - p)).reshape(4, -1).sum(1).mean()
     mse = ((p - x) ** 2).reshape(4, -1).sum(1).mean()
-    assert float(framework.kl_loss(conv(mean), conv(log_var))) == pytest.approx(kl, rel=1e-5)
-    assert float(framework.reconstruction_loss(conv(logits), conv(x), "bernoulli")) == pytest.approx(bce, rel=1e-5)
-    assert float(framework.reconstruction_loss(conv(logits), conv(x), "gaussian")) == pytest.approx(mse, rel=1e-5)
+    assert float(framework.kl_loss(conv(mean), conv(log_var))) == pytest.approx(
+        kl, rel=1e-5
+    )
+    assert float(
+        framework.reconstruction_loss(conv(logits), conv(x), "bernoulli")
+    ) == pytest.approx(bce, rel=1e-5)
+    assert float(
+        framework.reconstruction_loss(conv(logits), conv(x), "gaussian")
+    ) == pytest.approx(mse, rel=1e-5)

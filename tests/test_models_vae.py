@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-
 from _model_cases import digits
+
 from aigc_course import keras as kac
 from aigc_course import seed_everything
 from aigc_course import torch as tac
@@ -19,7 +19,11 @@ def test_vae_learns(ac, architecture):
     history = ac.train(vae, digits(8, n=256, scale="unit"), epochs=4, batch_size=32)
     assert sorted(history) == ["kl_loss", "loss", "reconstruction_loss"]
     assert history["loss"][-1] < history["loss"][0]
-    np.testing.assert_allclose(np.add(history["reconstruction_loss"], history["kl_loss"]), history["loss"], rtol=1e-4)
+    np.testing.assert_allclose(
+        np.add(history["reconstruction_loss"], history["kl_loss"]),
+        history["loss"],
+        rtol=1e-4,
+    )
     samples, recon = vae.sample(5), vae.reconstruct(digits(8, n=3, scale="unit"))
     assert samples.shape == (5, 8, 8) and recon.shape == (3, 8, 8)
     assert 0 <= samples.min() and samples.max() <= 1
@@ -40,9 +44,13 @@ def test_beta_weights_the_kl_term(ac):
     out = {}
     for beta in (1.0, 4.0):
         seed_everything(0)
-        out[beta] = ac.train(ac.VAE(image_size=8, beta=beta), images, steps=1, batch_size=64)
+        out[beta] = ac.train(
+            ac.VAE(image_size=8, beta=beta), images, steps=1, batch_size=64
+        )
     assert out[1.0]["kl_loss"] == out[4.0]["kl_loss"]  # same first batch, same weights
-    assert out[4.0]["loss"][0] == pytest.approx(out[4.0]["reconstruction_loss"][0] + 4 * out[4.0]["kl_loss"][0], rel=1e-5)
+    assert out[4.0]["loss"][0] == pytest.approx(
+        out[4.0]["reconstruction_loss"][0] + 4 * out[4.0]["kl_loss"][0], rel=1e-5
+    )
 
 
 @FRAMEWORKS
@@ -59,7 +67,14 @@ def test_conditional_vae(ac):
 @pytest.mark.parametrize("ac", [tac, kac], ids=["torch", "keras"])
 def test_fit_is_the_course_trainer(ac):
     seed_everything(0)
-    fitted = ac.VAE(image_size=8).fit(digits(8, n=64, scale="unit"), batch_size=32, epochs=1)
+    fitted = ac.VAE(image_size=8).fit(
+        digits(8, n=64, scale="unit"), batch_size=32, epochs=1
+    )
     seed_everything(0)
-    trained = ac.train(ac.VAE(image_size=8), digits(8, n=64, scale="unit"), batch_size=32, epochs=1)
-    assert sorted(fitted) == ["kl_loss", "loss", "reconstruction_loss"] and fitted == trained
+    trained = ac.train(
+        ac.VAE(image_size=8), digits(8, n=64, scale="unit"), batch_size=32, epochs=1
+    )
+    assert (
+        sorted(fitted) == ["kl_loss", "loss", "reconstruction_loss"]
+        and fitted == trained
+    )

@@ -19,14 +19,25 @@ import pytest
 from aigc_course._perturb import PERTURB_ENV_VAR, PERTURBATIONS
 
 PROBE = Path(__file__).with_name("perturbation_probe.py")
-CONTROLLED = ["ATEN_CPU_CAPABILITY", "TF_ENABLE_ONEDNN_OPTS", "AIGC_COURSE_THREADS", PERTURB_ENV_VAR,
-              "AIGC_COURSE_SEED_OFFSET"]
+CONTROLLED = [
+    "ATEN_CPU_CAPABILITY",
+    "TF_ENABLE_ONEDNN_OPTS",
+    "AIGC_COURSE_THREADS",
+    PERTURB_ENV_VAR,
+    "AIGC_COURSE_SEED_OFFSET",
+]
 
 
 def probe(extra: dict[str, str]) -> dict[str, float]:
     env = {k: v for k, v in os.environ.items() if k not in CONTROLLED}
     env.update({"AIGC_COURSE_DEVICE": "cpu", "TF_ENABLE_ONEDNN_OPTS": "0", **extra})
-    done = subprocess.run([sys.executable, str(PROBE)], env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, str(PROBE)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -41,10 +52,16 @@ def test_perturbation_changes_numbers_in_both_frameworks(plain, name):
     perturbed = probe(PERTURBATIONS[name])
     assert perturbed.keys() == plain.keys()
     for framework in ("torch", "keras"):
-        changed = [key for key in plain if key.startswith(framework) and perturbed[key] != plain[key]]
+        changed = [
+            key
+            for key in plain
+            if key.startswith(framework) and perturbed[key] != plain[key]
+        ]
         assert changed, f"{name} changed no {framework} number: {perturbed} vs {plain}"
     for key in plain:
-        assert perturbed[key] == pytest.approx(plain[key], rel=0.02), f"{name} moved {key} too far"
+        assert perturbed[key] == pytest.approx(plain[key], rel=0.02), (
+            f"{name} moved {key} too far"
+        )
 
 
 def test_without_a_perturbation_numbers_repeat(plain):
@@ -75,9 +92,10 @@ def test_nudge_is_small_relative_and_once_per_model(monkeypatch, framework):
         def weights(model):
             return [p.detach().numpy().copy() for p in model.parameters()]
     else:
+        import keras
+
         from aigc_course import keras as ac
         from aigc_course.keras._core import nudge_weights
-        import keras
 
         def weights(model):
             return [keras.ops.convert_to_numpy(w) for w in model.weights]
@@ -87,7 +105,8 @@ def test_nudge_is_small_relative_and_once_per_model(monkeypatch, framework):
     before = weights(model)
     nudge_weights(model)
     after = weights(model)
-    nudge_weights(model)  # a second train() on the same model, or a resumed run: no second nudge
+    # a second train() on the same model, or a resumed run: no second nudge
+    nudge_weights(model)
     for a, b, c in zip(before, after, weights(model)):
         np.testing.assert_allclose(b, a, rtol=1.01e-4, atol=0)
         np.testing.assert_array_equal(c, b)

@@ -15,7 +15,11 @@ def _requirements():
 def _environment_pip_lines():
     text = (ROOT / "environment.yml").read_text(encoding="utf-8")
     pip_block = text.split("  - pip:\n", 1)[1]
-    return [line.strip()[2:] for line in pip_block.splitlines() if line.strip().startswith("- ")]
+    return [
+        line.strip()[2:]
+        for line in pip_block.splitlines()
+        if line.strip().startswith("- ")
+    ]
 
 
 def _name(line):
@@ -26,11 +30,15 @@ def test_every_requirement_is_pinned_exactly():
     for line in _requirements():
         if line.startswith("-e "):
             continue
-        assert re.match(r"^[A-Za-z0-9._-]+==[0-9][^;\s]*(;.*)?$", line), f"not an exact pin: {line}"
+        assert re.match(r"^[A-Za-z0-9._-]+==[0-9][^;\s]*(;.*)?$", line), (
+            f"not an exact pin: {line}"
+        )
 
 
 def test_environment_yml_mirrors_requirements():
-    assert _environment_pip_lines() == _requirements(), "run: python scripts/pins.py env"
+    assert _environment_pip_lines() == _requirements(), (
+        "run: python scripts/pins.py env"
+    )
     text = (ROOT / "environment.yml").read_text(encoding="utf-8")
     assert "- python=3.11" in text
 
@@ -42,7 +50,9 @@ def test_torch_is_the_tested_cpu_build_and_no_cuda_packages():
 
 
 def test_direct_dependencies_are_pinned():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+        "project"
+    ]
     direct = list(project["dependencies"])
     for extra in project["optional-dependencies"].values():
         direct += extra
@@ -69,4 +79,7 @@ def test_installed_versions_match_pins():
             continue
         if installed.split("+")[0] != pinned:
             wrong.append(f"{name} {installed} != {pinned}")
-    assert not wrong, "the environment differs from requirements.txt (stored notebook outputs may not reproduce): " + ", ".join(wrong)
+    assert not wrong, (
+        "the environment differs from requirements.txt (stored notebook "
+        "outputs may not reproduce): " + ", ".join(wrong)
+    )

@@ -42,8 +42,13 @@ def test_show_images_returns_figure_for_tensors_and_labels():
 
 
 def test_plot_losses_and_points():
-    fig = plotting.plot_losses({"d_loss": [1.0, 0.8], "g_loss": [2.0, 1.5]}, title="GAN")
-    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["d_loss", "g_loss"]
+    fig = plotting.plot_losses(
+        {"d_loss": [1.0, 0.8], "g_loss": [2.0, 1.5]}, title="GAN"
+    )
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == [
+        "d_loss",
+        "g_loss",
+    ]
     fig = plotting.plot_points(np.zeros((5, 2)), labels=np.arange(5))
     assert isinstance(fig, matplotlib.figure.Figure)
 
@@ -51,14 +56,29 @@ def test_plot_losses_and_points():
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda: plotting.make_grid(np.zeros((2, 5, 8, 8))), "cannot tell the channel axis"),
+        (
+            lambda: plotting.make_grid(np.zeros((2, 5, 8, 8))),
+            "cannot tell the channel axis",
+        ),
         (lambda: plotting.make_grid(np.zeros((0, 8, 8))), "images is empty"),
         (lambda: plotting.make_grid(np.full((1, 2, 2), np.nan)), "NaN"),
-        (lambda: plotting.make_grid(np.zeros((1, 2, 2)), nrow=0), "nrow must be a positive integer"),
-        (lambda: plotting.show_images(np.zeros((3, 4, 4)), labels=[1]), "labels has 1 entries but there are 3 images"),
+        (
+            lambda: plotting.make_grid(np.zeros((1, 2, 2)), nrow=0),
+            "nrow must be a positive integer",
+        ),
+        (
+            lambda: plotting.show_images(np.zeros((3, 4, 4)), labels=[1]),
+            "labels has 1 entries but there are 3 images",
+        ),
         (lambda: plotting.plot_losses({}), "history must be a non-empty dict"),
-        (lambda: plotting.plot_losses({"a": [1]}, keys=["b"]), r"keys \['b'\] are not in the history"),
-        (lambda: plotting.plot_points(np.zeros((4, 3))), r"points must have shape \(N, 2\)"),
+        (
+            lambda: plotting.plot_losses({"a": [1]}, keys=["b"]),
+            r"keys \['b'\] are not in the history",
+        ),
+        (
+            lambda: plotting.plot_points(np.zeros((4, 3))),
+            r"points must have shape \(N, 2\)",
+        ),
     ],
 )
 def test_plotting_errors(call, message):
@@ -69,4 +89,6 @@ def test_plotting_errors(call, message):
 def test_grid_reads_uint8_as_0_to_255():
     images = np.array([[[0, 51], [255, 255]]], dtype=np.uint8)
     grid = plotting.make_grid(images, padding=0)
-    np.testing.assert_allclose(grid[..., 0] if grid.ndim == 3 else grid, [[0.0, 0.2], [1.0, 1.0]], atol=1e-6)
+    np.testing.assert_allclose(
+        grid[..., 0] if grid.ndim == 3 else grid, [[0.0, 0.2], [1.0, 1.0]], atol=1e-6
+    )

@@ -13,7 +13,9 @@ from aigc_course.data import load_digits
 def test_held_out_accuracy_is_high(image_size):
     images, labels = load_digits(image_size, split="test", scale="unit")
     accuracy = ref.reference_classifier(image_size).accuracy(images, labels)
-    assert accuracy >= 0.95, f"{image_size}x{image_size}: held-out accuracy {accuracy:.3f}"
+    assert accuracy >= 0.95, (
+        f"{image_size}x{image_size}: held-out accuracy {accuracy:.3f}"
+    )
 
 
 def test_training_is_deterministic():
@@ -38,7 +40,11 @@ def test_numpy_forward_matches_scikit_learn():
 
     sk._label_binarizer = LabelBinarizer().fit(np.arange(10))
     images, _ = load_digits(8, split="test", scale="unit")
-    np.testing.assert_allclose(clf.predict_proba(images), sk.predict_proba(images.reshape(len(images), -1)), atol=1e-12)
+    np.testing.assert_allclose(
+        clf.predict_proba(images),
+        sk.predict_proba(images.reshape(len(images), -1)),
+        atol=1e-12,
+    )
 
 
 def test_scales_and_channel_layouts_agree():
@@ -46,21 +52,32 @@ def test_scales_and_channel_layouts_agree():
     unit, _ = load_digits(8, split="test", scale="unit")
     tanh, _ = load_digits(8, split="test", scale="tanh")
     expected = clf.predict_proba(unit, scale="unit")
-    np.testing.assert_allclose(clf.predict_proba(tanh, scale="tanh"), expected, atol=1e-6)
-    np.testing.assert_allclose(clf.predict_proba(tanh), expected, atol=1e-6)  # auto: negative pixels -> tanh
-    np.testing.assert_allclose(clf.predict_proba(unit), expected, atol=1e-6)  # auto: no negative pixel -> unit
-    np.testing.assert_allclose(clf.predict_proba(tanh[:, None]), expected, atol=1e-6)  # (N, 1, H, W)
-    np.testing.assert_allclose(clf.predict_proba(tanh[..., None]), expected, atol=1e-6)  # (N, H, W, 1)
+    np.testing.assert_allclose(
+        clf.predict_proba(tanh, scale="tanh"), expected, atol=1e-6
+    )
+    # auto: negative pixels -> tanh
+    np.testing.assert_allclose(clf.predict_proba(tanh), expected, atol=1e-6)
+    # auto: no negative pixel -> unit
+    np.testing.assert_allclose(clf.predict_proba(unit), expected, atol=1e-6)
+    # (N, 1, H, W)
+    np.testing.assert_allclose(clf.predict_proba(tanh[:, None]), expected, atol=1e-6)
+    # (N, H, W, 1)
+    np.testing.assert_allclose(clf.predict_proba(tanh[..., None]), expected, atol=1e-6)
     assert clf.features(unit).shape == (len(unit), ref.HIDDEN_UNITS)
 
 
 def test_real_data_ceiling():
     ceiling = ref.real_data_ceiling(28)
     assert ceiling["accuracy"] >= 0.95
-    assert ceiling["confident_fraction"] > 0.85  # the benchmark's quality bar must be reachable
+    # the benchmark's quality bar must be reachable
+    assert ceiling["confident_fraction"] > 0.85
     assert ceiling["class_entropy"] == pytest.approx(math.log(10), abs=0.01)
     assert ceiling["inception_style_score"] > 8.5
-    assert ceiling["precision"] > 0.85 and ceiling["recall"] > 0.8 and ceiling["coverage"] > 0.95
+    assert (
+        ceiling["precision"] > 0.85
+        and ceiling["recall"] > 0.8
+        and ceiling["coverage"] > 0.95
+    )
     assert ceiling["classifier_frechet_distance"] < 1.0
     ceiling["accuracy"] = -1.0  # a copy: the cached ceiling stays intact
     assert ref.real_data_ceiling(28)["accuracy"] >= 0.95
@@ -77,13 +94,24 @@ def test_evaluate_samples_ranks_noise_and_collapse_below_real_digits():
         "classifier_frechet_distance", "precision", "recall", "density", "coverage",
     }  # fmt: skip
     assert real_scores["confident_fraction"] > 0.85 > noise_scores["confident_fraction"]
-    assert noise_scores["confident_fraction"] < 0.5 and noise_scores["precision"] < real_scores["precision"]
-    assert real_scores["classifier_frechet_distance"] < noise_scores["classifier_frechet_distance"]
-    assert real_scores["classifier_frechet_distance"] < collapsed_scores["classifier_frechet_distance"]
+    assert (
+        noise_scores["confident_fraction"] < 0.5
+        and noise_scores["precision"] < real_scores["precision"]
+    )
+    assert (
+        real_scores["classifier_frechet_distance"]
+        < noise_scores["classifier_frechet_distance"]
+    )
+    assert (
+        real_scores["classifier_frechet_distance"]
+        < collapsed_scores["classifier_frechet_distance"]
+    )
     assert collapsed_scores["class_entropy"] < 0.5 < real_scores["class_entropy"]
     assert collapsed_scores["recall"] < 0.3 < real_scores["recall"]
     assert collapsed_scores["inception_style_score"] < 2.0
-    assert ref.classifier_frechet_distance(real[:500]) == pytest.approx(real_scores["classifier_frechet_distance"])
+    assert ref.classifier_frechet_distance(real[:500]) == pytest.approx(
+        real_scores["classifier_frechet_distance"]
+    )
 
 
 def test_bad_images_raise_value_error():
@@ -100,7 +128,11 @@ def test_bad_images_raise_value_error():
         clf.features(with_nan)
     with pytest.raises(ValueError, match=r"scale='unit' must lie in \[0, 1\]"):
         clf.features(-np.ones((2, 8, 8)), scale="unit")
-    with pytest.raises(ValueError, match=r"scale='tanh' must lie in \[-1, 1\], got values in \[-3"):
+    with pytest.raises(
+        ValueError,
+        match=r"scale='tanh' must lie in \[-1, 1\], got "
+        r"values in \[-3",
+    ):
         clf.features(np.full((2, 8, 8), -3.0))
     with pytest.raises(ValueError, match="scale must be one of"):
         clf.features(np.zeros((2, 8, 8)), scale="pixels")

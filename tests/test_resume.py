@@ -1,7 +1,9 @@
-"""Exact resume at any step: stop inside an epoch in one process, continue in a fresh one.
+"""Exact resume at any step: stop inside an epoch in one process, continue in a fresh
+one.
 
 For each framework and each trainer (GAN with and without weight averaging, a
-conditional GAN, a VAE, a conditional VAE, TinyGPT with dropout, a DDPM with weight averaging
+conditional GAN, a VAE, a conditional VAE, TinyGPT with dropout, a DDPM with weight
+averaging
 and a conditional flow-matching model), the run
 that stopped and resumed ends bit for bit where the straight run ends: every
 weight, every optimizer variable, the samples and the history.
@@ -22,8 +24,13 @@ MODELS = ["gan", "gan_ema", "cgan", "vae", "cvae", "gpt", "ddpm", "cflow"]
 
 def _probe(framework: str, phase: str, out: Path) -> None:
     env = {**os.environ, "PYTHONHASHSEED": "0"}
-    result = subprocess.run([sys.executable, str(PROBE), framework, phase, str(out)],
-                            capture_output=True, text=True, env=env, timeout=600)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, str(PROBE), framework, phase, str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
 
 
@@ -31,7 +38,8 @@ def _probe(framework: str, phase: str, out: Path) -> None:
 def runs(request, tmp_path_factory):
     out = tmp_path_factory.mktemp(f"resume-{request.param}")
     _probe(request.param, "first", out)
-    _probe(request.param, "resumed", out)  # a fresh process: nothing carried over but the checkpoint
+    # a fresh process: nothing carried over but the checkpoint
+    _probe(request.param, "resumed", out)
     return request.param, out
 
 
@@ -51,7 +59,10 @@ def test_resumed_run_ends_bit_for_bit_where_the_straight_run_ends(runs, model):
     for key in straight:
         if key != "history":
             np.testing.assert_array_equal(resumed[key], straight[key], err_msg=key)
-    h_straight, h_resumed = json.loads(str(straight["history"])), json.loads(str(resumed["history"]))
+    h_straight, h_resumed = (
+        json.loads(str(straight["history"])),
+        json.loads(str(resumed["history"])),
+    )
     assert h_resumed == h_straight
     # the stop really fell inside an epoch (or between two records): the short run's
     # last entry covers fewer steps than a whole one, and the resumed run replaced it
@@ -60,5 +71,9 @@ def test_resumed_run_ends_bit_for_bit_where_the_straight_run_ends(runs, model):
     if model == "gpt":
         assert h_short["step"] == [3, 5] and h_straight["step"] == [3, 6, 9]
     else:
-        assert len(h_short[first]) == 2 and len(h_straight[first]) == 3  # epochs of 3, 1 | 3, 3, 1 steps
-        assert h_short[first][0] == h_straight[first][0] and h_short[first][1] != h_straight[first][1]
+        # epochs of 3, 1 | 3, 3, 1 steps
+        assert len(h_short[first]) == 2 and len(h_straight[first]) == 3
+        assert (
+            h_short[first][0] == h_straight[first][0]
+            and h_short[first][1] != h_straight[first][1]
+        )

@@ -13,7 +13,12 @@ from aigc_course import torch as tac
 
 
 def _draws():
-    return (random.random(), np.random.rand(), torch.rand(1).item(), float(tf.random.uniform([1])[0]))
+    return (
+        random.random(),
+        np.random.rand(),
+        torch.rand(1).item(),
+        float(tf.random.uniform([1])[0]),
+    )
 
 
 def test_seed_everything_repeats_every_source():
@@ -22,7 +27,9 @@ def test_seed_everything_repeats_every_source():
     seed_everything(123)
     assert _draws() == first
     seed_everything(124)
-    assert all(a != b for a, b in zip(_draws(), first)), "another seed must give other numbers in every framework"
+    assert all(a != b for a, b in zip(_draws(), first)), (
+        "another seed must give other numbers in every framework"
+    )
 
 
 def test_seed_everything_seeds_torch_on_the_tensorflow_backend():
@@ -44,7 +51,11 @@ def test_seed_everything_fixes_threads():
 
     seed_everything(0, num_threads=1)
     assert torch.get_num_threads() == 1
-    assert all(pool["num_threads"] == 1 for pool in threadpool_info() if pool["user_api"] == "blas")
+    assert all(
+        pool["num_threads"] == 1
+        for pool in threadpool_info()
+        if pool["user_api"] == "blas"
+    )
     assert torch.are_deterministic_algorithms_enabled()
 
 
@@ -60,7 +71,9 @@ def test_seed_everything_rejects_bad_seed(bad):
 
 @pytest.mark.parametrize("bad", [0, -2, 1.0, "two"])
 def test_seed_everything_rejects_bad_threads(bad):
-    with pytest.raises(ValueError, match="num_threads must be a positive integer, 'auto' or None"):
+    with pytest.raises(
+        ValueError, match="num_threads must be a positive integer, 'auto' or None"
+    ):
         seed_everything(0, num_threads=bad)
 
 
@@ -77,7 +90,9 @@ def test_thread_count_from_the_environment(monkeypatch):
 @pytest.mark.parametrize("bad", ["0", "-1", "two", "1.5"])
 def test_thread_count_from_the_environment_is_checked(monkeypatch, bad):
     monkeypatch.setenv("AIGC_COURSE_THREADS", bad)
-    with pytest.raises(ValueError, match="AIGC_COURSE_THREADS must be a positive integer"):
+    with pytest.raises(
+        ValueError, match="AIGC_COURSE_THREADS must be a positive integer"
+    ):
         seed_everything(0)
 
 
@@ -117,11 +132,17 @@ def test_count_parameters():
     assert kac.count_parameters(model) == 16
     # Like PyTorch: frozen weights still count; BatchNorm statistics never do.
     t_model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4))
-    k_model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), keras.layers.BatchNormalization()])
+    k_model = keras.Sequential(
+        [keras.Input((3,)), keras.layers.Dense(4), keras.layers.BatchNormalization()]
+    )
     assert tac.count_parameters(t_model) == kac.count_parameters(k_model) == 24
     t_model[0].requires_grad_(False)
     k_model.layers[0].trainable = False
     assert tac.count_parameters(t_model) == kac.count_parameters(k_model) == 24
-    assert tac.count_parameters(t_model, trainable_only=True) == kac.count_parameters(k_model, trainable_only=True) == 8
+    assert (
+        tac.count_parameters(t_model, trainable_only=True)
+        == kac.count_parameters(k_model, trainable_only=True)
+        == 8
+    )
     with pytest.raises(ValueError, match="model must be a torch.nn.Module"):
         tac.count_parameters("not a model")

@@ -21,7 +21,8 @@ def test_masks_hide_whole_patches_at_the_asked_rate():
     m_k = np.asarray(kss.patch_mask(noise, 16, 4, 0.5))
     np.testing.assert_array_equal(m_t, m_k)
     assert m_t.mean() == pytest.approx(0.5, abs=0.01)
-    assert (m_t[:, :4, :4] == m_t[:, :1, :1]).all()  # a 4x4 patch is hidden or shown as a whole
+    # a 4x4 patch is hidden or shown as a whole
+    assert (m_t[:, :4, :4] == m_t[:, :1, :1]).all()
 
 
 def test_losses_and_outputs_agree_with_copied_weights():
@@ -29,23 +30,34 @@ def test_losses_and_outputs_agree_with_copied_weights():
     t, k = tss.MaskedAutoencoder(), kss.MaskedAutoencoder()
     assert parity.copy_torch_to_keras(t, k) > 0
     with torch.no_grad():
-        loss_t = t.compute_losses(torch.as_tensor(IMAGES), torch.as_tensor(NOISE))["loss"]
+        loss_t = t.compute_losses(torch.as_tensor(IMAGES), torch.as_tensor(NOISE))[
+            "loss"
+        ]
     loss_k = k.compute_losses(tf.constant(IMAGES), NOISE)["loss"]
     assert float(loss_t) == pytest.approx(float(loss_k), abs=1e-5)
     for a, b in zip(t.reconstruct(IMAGES, seed=3), k.reconstruct(IMAGES, seed=3)):
         np.testing.assert_allclose(a, b, atol=1e-5)
     c_t, c_k = tss.Classifier(), kss.Classifier()
     parity.copy_torch_to_keras(c_t, c_k)
-    np.testing.assert_array_equal(c_t.predict_classes(IMAGES), c_k.predict_classes(IMAGES))
+    np.testing.assert_array_equal(
+        c_t.predict_classes(IMAGES), c_k.predict_classes(IMAGES)
+    )
 
 
 def test_masked_loss_scores_hidden_pixels_only():
     images = torch.as_tensor(IMAGES)
     mask = tss.patch_mask(torch.as_tensor(NOISE), 16, 4, 0.5)
-    logits = torch.where(mask.bool(), torch.zeros_like(images), torch.full_like(images, -20.0))
-    expected = np.log(2)  # every hidden pixel has logit 0: BCE = log 2 whatever the target
-    assert float(tss.masked_reconstruction_loss(logits, images, mask)) == pytest.approx(expected, rel=1e-5)
-    assert float(kss.masked_reconstruction_loss(logits.numpy(), IMAGES, mask.numpy())) == pytest.approx(expected, rel=1e-5)
+    logits = torch.where(
+        mask.bool(), torch.zeros_like(images), torch.full_like(images, -20.0)
+    )
+    # every hidden pixel has logit 0: BCE = log 2 whatever the target
+    expected = np.log(2)
+    assert float(tss.masked_reconstruction_loss(logits, images, mask)) == pytest.approx(
+        expected, rel=1e-5
+    )
+    assert float(
+        kss.masked_reconstruction_loss(logits.numpy(), IMAGES, mask.numpy())
+    ) == pytest.approx(expected, rel=1e-5)
 
 
 @pytest.mark.parametrize("ss", [tss, kss], ids=["torch", "keras"])
@@ -58,8 +70,12 @@ def test_transfer_helpers(ss):
     mae, clf = ss.MaskedAutoencoder(), ss.Classifier()
     assert train(mae, IMAGES, epochs=1, batch_size=6)["loss"][0] > 0
     clf.load_backbone(mae)
-    weights = lambda m: [(w.detach().numpy().copy() if isinstance(w, torch.Tensor) else w.numpy()) for w in (  # noqa: E731
-        m.parameters() if isinstance(m, torch.nn.Module) else m.weights)]
+    weights = lambda m: [
+        (w.detach().numpy().copy() if isinstance(w, torch.Tensor) else w.numpy())
+        for w in (  # noqa: E731
+            m.parameters() if isinstance(m, torch.nn.Module) else m.weights
+        )
+    ]
     for a, b in zip(weights(clf.backbone), weights(mae.backbone)):
         np.testing.assert_array_equal(a, b)
     clf.freeze_backbone()
@@ -92,13 +108,21 @@ def test_denoising_autoencoder_agrees_with_copied_weights_and_scores_every_pixel
     pixel_noise = np.random.default_rng(4).standard_normal((6, 256)).astype(np.float32)
     seed_everything(0)
     t, k = tss.DenoisingAutoencoder(), kss.DenoisingAutoencoder()
-    assert parity.copy_torch_to_keras(t, k) == 3 + 2  # backbone: 2 convs + 1 linear; decoder: 2 linears
+    # backbone: 2 convs + 1 linear; decoder: 2 linears
+    assert parity.copy_torch_to_keras(t, k) == 3 + 2
     with torch.no_grad():
-        loss_t = t.compute_losses(torch.as_tensor(IMAGES), torch.as_tensor(pixel_noise))["loss"]
-        noisy = torch.as_tensor(IMAGES) + 0.5 * torch.as_tensor(pixel_noise).view(6, 16, 16)
-        expected = torch.nn.functional.binary_cross_entropy_with_logits(t(noisy), torch.as_tensor(IMAGES))
+        loss_t = t.compute_losses(
+            torch.as_tensor(IMAGES), torch.as_tensor(pixel_noise)
+        )["loss"]
+        noisy = torch.as_tensor(IMAGES) + 0.5 * torch.as_tensor(pixel_noise).view(
+            6, 16, 16
+        )
+        expected = torch.nn.functional.binary_cross_entropy_with_logits(
+            t(noisy), torch.as_tensor(IMAGES)
+        )
     loss_k = k.compute_losses(tf.constant(IMAGES), pixel_noise)["loss"]
-    assert float(loss_t) == pytest.approx(float(expected), rel=1e-6)  # the mean over all pixels
+    # the mean over all pixels
+    assert float(loss_t) == pytest.approx(float(expected), rel=1e-6)
     assert float(loss_t) == pytest.approx(float(loss_k), abs=1e-5)
     for a, b in zip(t.reconstruct(IMAGES, seed=3), k.reconstruct(IMAGES, seed=3)):
         np.testing.assert_allclose(a, b, atol=1e-5)
@@ -118,7 +142,8 @@ def test_denoising_pretraining_learns_and_transfers(ss):
     seed_everything(0)
     dae = ss.DenoisingAutoencoder(noise_std=0.5)
     history = train(dae, images[:256], epochs=4, batch_size=32)
-    assert history["loss"][-1] < 0.8 * history["loss"][0]  # it learns to remove the noise
+    # it learns to remove the noise
+    assert history["loss"][-1] < 0.8 * history["loss"][0]
     clf = ss.Classifier()
     clf.load_backbone(dae)
     with pytest.raises(ValueError, match="noise_std must be a number in"):

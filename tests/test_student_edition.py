@@ -1,8 +1,10 @@
-"""The book's exercise extension (book/_ext/course_exercises.py) on a small Sphinx project.
+"""The book's exercise extension (book/_ext/course_exercises.py) on a small Sphinx
+project.
 
 Gated solutions build with and without ``hide_solutions`` (sphinx-exercise 1.2.1 alone
 crashes on the second), and the student edition leaves no solution in the pages, in the
-downloadable sources or in a zip archive of the course written next to the pages. The whole book's student edition is checked by ``.ci/run`` with
+downloadable sources or in a zip archive of the course written next to the pages. The
+whole book's student edition is checked by ``.ci/run`` with
 ``tests/student_check.py``.
 """
 
@@ -20,7 +22,12 @@ import pytest
 from aigc_course.instructors import notebooks
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-SECRETS = ("SECRET_SOLUTION_CODE", "SECRET_OUTPUT", "SECRET_EXPLANATION", "SECRET_WORDS")
+SECRETS = (
+    "SECRET_SOLUTION_CODE",
+    "SECRET_OUTPUT",
+    "SECRET_EXPLANATION",
+    "SECRET_WORDS",
+)
 
 CONF = f"""
 import pathlib, sys, zipfile
@@ -32,7 +39,8 @@ exclude_patterns = ["_build"]
 suppress_warnings = ["mystnb.unknown_mime_type"]
 
 
-def _archive(app, exception):  # as book/_ext/take_home.py does: the sources, zipped next to the pages
+# As book/_ext/take_home.py does: the sources, zipped next to the pages.
+def _archive(app, exception):
     with zipfile.ZipFile(pathlib.Path(app.outdir) / "course.zip", "w") as archive:
         archive.write(pathlib.Path(app.srcdir) / "index.ipynb", "course/index.ipynb")
 
@@ -43,9 +51,17 @@ def setup(app):
 
 
 def _cell(kind, text, output=None):
-    cell = {"cell_type": kind, "id": f"c{abs(hash(text)) % 10**8}", "metadata": {}, "source": text}
+    cell = {
+        "cell_type": kind,
+        "id": f"c{abs(hash(text)) % 10**8}",
+        "metadata": {},
+        "source": text,
+    }
     if kind == "code":
-        cell.update(execution_count=1, outputs=[{"name": "stdout", "output_type": "stream", "text": output or ""}])
+        cell.update(
+            execution_count=1,
+            outputs=[{"name": "stdout", "output_type": "stream", "text": output or ""}],
+        )
     return cell
 
 
@@ -55,15 +71,39 @@ def project(tmp_path_factory):
     (root / "conf.py").write_text(CONF)
     cells = [
         _cell("markdown", "# Page\n\n```{toctree}\nexercises\n```"),
-        _cell("markdown", ":::{exercise}\n:label: ex-one\n:difficulty: 2\n:minutes: 10\n:points: 3\n\n"
-                          "Write `f`. Check it with `ex.check_f(f)`.\n:::"),
+        _cell(
+            "markdown",
+            ":::{exercise}\n:label: ex-one\n:difficulty: 2\n:minutes: "
+            "10\n:points: 3\n\n"
+            "Write `f`. Check it with `ex.check_f(f)`.\n:::",
+        ),
         _cell("markdown", ":::{solution-start} ex-one\n:class: dropdown\n:::"),
-        _cell("code", "def f(x):\n    return SECRET_SOLUTION_CODE\n\n\nresult = ex.check_f(f)", "SECRET_OUTPUT\n"),
-        _cell("markdown", "SECRET_EXPLANATION\n:::{solution-end}\n:::\n\n:::{exercise}\n:label: ex-two\n:difficulty: 1\n"
-                          ":minutes: 5\n:points: 1\n\nSay why.\n:::\n\n:::{solution} ex-two\n:class: dropdown\n\nSECRET_WORDS\n:::"),
-    ]  # fmt: skip
-    nb = {"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                                       "language_info": {"name": "python"}}, "nbformat": 4, "nbformat_minor": 5}  # fmt: skip
+        _cell(
+            "code",
+            "def f(x):\n    return SECRET_SOLUTION_CODE\n\n\nresult = ex.check_f(f)",
+            "SECRET_OUTPUT\n",
+        ),
+        _cell(
+            "markdown",
+            "SECRET_EXPLANATION\n:::{solution-end}\n:::\n\n:::{exercise}\n:label: "
+            "ex-two\n:difficulty: 1\n"
+            ":minutes: 5\n:points: 1\n\nSay why.\n:::\n\n:::{solution} "
+            "ex-two\n:class: dropdown\n\nSECRET_WORDS\n:::",
+        ),
+    ]
+    nb = {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {
+                "name": "python3",
+                "display_name": "Python 3",
+                "language": "python",
+            },
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     notebooks.write_notebook(nb, root / "index.ipynb")
     (root / "exercises.md").write_text("# All exercises\n\n```{exercise-index}\n```\n")
     return root
@@ -71,18 +111,41 @@ def project(tmp_path_factory):
 
 def build(project, out, *options, edition=""):
     env = {**os.environ, "AIGC_COURSE_EDITION": edition}
-    result = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-W", "-q", *options, str(project), str(out)],
-                            capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-b",
+            "html",
+            "-W",
+            "-q",
+            *options,
+            str(project),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    files = {p.relative_to(out).as_posix(): p.read_text(errors="replace") for p in out.rglob("*")
-             if p.is_file() and p.suffix in (".html", ".txt", ".ipynb", ".js")}  # fmt: skip
+    files = {
+        p.relative_to(out).as_posix(): p.read_text(errors="replace")
+        for p in out.rglob("*")
+        if p.is_file() and p.suffix in (".html", ".txt", ".ipynb", ".js")
+    }
     with zipfile.ZipFile(out / "course.zip") as archive:
         files["course.zip:index.ipynb"] = archive.read("course/index.ipynb").decode()
     return files
 
 
 def found(files, secret):
-    return [name for name, text in files.items() if secret in text and not name.startswith("_static")]
+    return [
+        name
+        for name, text in files.items()
+        if secret in text and not name.startswith("_static")
+    ]
 
 
 def test_full_edition_shows_solutions_labels_and_the_index(project, tmp_path):
@@ -90,10 +153,21 @@ def test_full_edition_shows_solutions_labels_and_the_index(project, tmp_path):
     page = files["index.html"]
     for secret in SECRETS:
         assert found(files, secret), secret
-    assert "★★☆" in page and "about 10 min" in page and "3 points" in page and "ex-one" in page
+    assert (
+        "★★☆" in page
+        and "about 10 min" in page
+        and "3 points" in page
+        and "ex-one" in page
+    )
     assert "★☆☆" in page and "1 point<" in page
     index = files["exercises.html"]
-    assert "Exercise 1" in index and "Exercise 2" in index and "check_f" in index and "by hand" in index and "★★☆" in index
+    assert (
+        "Exercise 1" in index
+        and "Exercise 2" in index
+        and "check_f" in index
+        and "by hand" in index
+        and "★★☆" in index
+    )
 
 
 def test_gated_solutions_build_with_hidden_solutions(project, tmp_path):
@@ -110,17 +184,23 @@ def test_student_edition_has_no_solution_in_pages_or_downloads(project, tmp_path
         assert not found(files, secret), (secret, found(files, secret))
     page = html.unescape(re.sub(r"<[^>]+>", "", files["index.html"]))
     assert 'raise NotImplementedError("exercise ex-one: write f")' in page
-    source = next(text for name, text in files.items() if name.startswith("_sources/index.ipynb"))
+    source = next(
+        text for name, text in files.items() if name.startswith("_sources/index.ipynb")
+    )
     assert "exercise ex-one: write f" in source and "ex.check_f(f)" in source
     assert "exercise ex-one: write f" in files["course.zip:index.ipynb"]
 
 
 def test_an_unknown_edition_is_refused(monkeypatch):
-    spec = importlib.util.spec_from_file_location("course_exercises", ROOT / "book" / "_ext" / "course_exercises.py")
+    spec = importlib.util.spec_from_file_location(
+        "course_exercises", ROOT / "book" / "_ext" / "course_exercises.py"
+    )
     extension = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(extension)
     monkeypatch.setenv("AIGC_COURSE_EDITION", "teacher")
-    with pytest.raises(ValueError, match="AIGC_COURSE_EDITION must be one of full, student"):
+    with pytest.raises(
+        ValueError, match="AIGC_COURSE_EDITION must be one of full, student"
+    ):
         extension.edition()
     monkeypatch.setenv("AIGC_COURSE_EDITION", "")
     assert extension.edition() == "full"

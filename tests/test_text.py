@@ -12,7 +12,9 @@ def test_tokenizer_round_trip_and_unknown_characters():
     ids = tok.encode(sample)
     assert ids.dtype == np.int64 and tok.decode(ids) == sample
     assert tok.vocab_size == len(text.ALPHABET)
-    with pytest.raises(ValueError, match="prompt contains characters outside the vocabulary: 'QZ'"):
+    with pytest.raises(
+        ValueError, match="prompt contains characters outside the vocabulary: 'QZ'"
+    ):
         tok.encode("QuiZ", name="prompt")
     with pytest.raises(ValueError, match="ids must lie in"):
         tok.decode([tok.vocab_size])
@@ -24,7 +26,9 @@ def test_corpora_are_deterministic_and_in_the_alphabet():
     assert a == b and a != text.limerick_corpus(20, seed=2)
     assert a.count("there once was a") == 20
     corpus = text.stdlib_corpus(max_chars=50_000)
-    assert 40_000 < len(corpus) <= 50_000 and corpus == text.stdlib_corpus(max_chars=50_000)
+    assert 40_000 < len(corpus) <= 50_000 and corpus == text.stdlib_corpus(
+        max_chars=50_000
+    )
     for t in (a, corpus):
         assert set(t) <= set(text.ALPHABET)
     with pytest.raises(ValueError, match="max_chars"):
@@ -43,7 +47,9 @@ def test_split_text_holds_out_the_end_at_a_blank_line():
 def test_batches_windows_and_checks():
     ids = np.arange(100)
     starts = text.batch_starts(len(ids), steps=3, batch_size=4, block_size=8, seed=0)
-    assert starts.shape == (3, 4) and (starts == text.batch_starts(100, 3, 4, 8, 0)).all()
+    assert (
+        starts.shape == (3, 4) and (starts == text.batch_starts(100, 3, 4, 8, 0)).all()
+    )
     x, y = text.windows(ids, starts, 8)
     assert x.shape == y.shape == (3, 4, 8) and (y == x + 1).all()
     x, y = text.eval_windows(ids, 8)
@@ -58,10 +64,13 @@ def test_sampling_rules():
     logits = np.array([0.0, 3.0, 1.0, 2.0])
     rng = np.random.default_rng(0)
     assert text.sample_next(logits, 0, None, rng) == 1  # temperature 0 is greedy
-    assert all(text.sample_next(logits, 1.0, 1, rng) == 1 for _ in range(20))  # top_k=1 is greedy too
+    # top_k=1 is greedy too
+    assert all(text.sample_next(logits, 1.0, 1, rng) == 1 for _ in range(20))
     draws = {text.sample_next(logits, 1.0, 2, rng) for _ in range(200)}
     assert draws == {1, 3}  # only the two largest logits survive top_k=2
-    with pytest.raises(ValueError, match="top_k must be None or an integer in \\[1, 4\\]"):
+    with pytest.raises(
+        ValueError, match="top_k must be None or an integer in \\[1, 4\\]"
+    ):
         text.check_generate_args(5, 1.0, 5, 4)
     with pytest.raises(ValueError, match="temperature"):
         text.check_generate_args(5, -1.0, None, 4)

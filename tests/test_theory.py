@@ -1,4 +1,5 @@
-"""The math helpers of chapter 4 against independent computations (SciPy, Monte Carlo, brute force)."""
+"""The math helpers of chapter 4 against independent computations (SciPy, Monte Carlo,
+brute force)."""
 
 import numpy as np
 import pytest
@@ -31,7 +32,9 @@ def test_optimal_discriminator_is_half_where_both_densities_vanish():
 def test_gan_value_at_optimum_is_minus_log4_plus_twice_jsd():
     p_data, p_g = th.normal_pdf(GRID, 2.0, 1.0), th.normal_pdf(GRID, -1.0, 0.5)
     value = th.gan_value(th.optimal_discriminator(p_data, p_g), p_data, p_g, DX)
-    assert value == pytest.approx(-np.log(4) + 2 * th.js_divergence(p_data, p_g, DX), abs=1e-8)
+    assert value == pytest.approx(
+        -np.log(4) + 2 * th.js_divergence(p_data, p_g, DX), abs=1e-8
+    )
     same = th.gan_value(np.full_like(GRID, 0.5), p_data, p_data, DX)
     assert same == pytest.approx(-np.log(4), abs=1e-6)
 
@@ -65,7 +68,8 @@ def test_linear_gaussian_elbo_is_below_evidence_and_tight_at_the_posterior():
     mean, var = th.linear_gaussian_posterior(x, w, b, s)
     assert np.allclose(th.linear_gaussian_elbo(x, mean, var, w, b, s), log_px)
     other = th.linear_gaussian_elbo(x, mean + 0.3, var * 2, w, b, s)
-    gap = th.normal_kl(mean + 0.3, var * 2, mean, var)  # log p(x) - ELBO = KL(q || posterior)
+    # log p(x) - ELBO = KL(q || posterior)
+    gap = th.normal_kl(mean + 0.3, var * 2, mean, var)
     assert np.all(other < log_px) and np.allclose(log_px - other, gap)
 
 
@@ -81,9 +85,14 @@ def test_binary_cross_entropy_matches_the_formula_and_handles_zero_times_log_zer
 def test_generator_loss_gradient_matches_finite_differences():
     logits = np.linspace(-6, 6, 13)
     h = 1e-6
-    for loss, f in [("saturating", lambda a: np.log(1 - th.sigmoid(a))), ("non-saturating", lambda a: -np.log(th.sigmoid(a)))]:
+    for loss, f in [
+        ("saturating", lambda a: np.log(1 - th.sigmoid(a))),
+        ("non-saturating", lambda a: -np.log(th.sigmoid(a))),
+    ]:
         numeric = (f(logits + h) - f(logits - h)) / (2 * h)
-        assert np.allclose(th.generator_loss_gradient(th.sigmoid(logits), loss), numeric, atol=1e-6)
+        assert np.allclose(
+            th.generator_loss_gradient(th.sigmoid(logits), loss), numeric, atol=1e-6
+        )
 
 
 def test_linear_gan_gradients_match_finite_differences():
@@ -93,13 +102,23 @@ def test_linear_gan_gradients_match_finite_differences():
 
     def losses(p):
         fake = p["a"] * z + p["b"]
-        d_real, d_fake = th.sigmoid(p["w"] * x + p["c"]), th.sigmoid(p["w"] * fake + p["c"])
-        return -np.mean(np.log(d_real)) - np.mean(np.log(1 - d_fake)), -np.mean(np.log(d_fake))
+        d_real, d_fake = (
+            th.sigmoid(p["w"] * x + p["c"]),
+            th.sigmoid(p["w"] * fake + p["c"]),
+        )
+        return -np.mean(np.log(d_real)) - np.mean(np.log(1 - d_fake)), -np.mean(
+            np.log(d_fake)
+        )
 
     grads, h = th.linear_gan_gradients(params, x, z), 1e-6
     for key, which in [("w", 0), ("c", 0), ("a", 1), ("b", 1)]:
-        up, down = dict(params, **{key: params[key] + h}), dict(params, **{key: params[key] - h})
-        assert grads[key] == pytest.approx((losses(up)[which] - losses(down)[which]) / (2 * h), abs=1e-6)
+        up, down = (
+            dict(params, **{key: params[key] + h}),
+            dict(params, **{key: params[key] - h}),
+        )
+        assert grads[key] == pytest.approx(
+            (losses(up)[which] - losses(down)[which]) / (2 * h), abs=1e-6
+        )
 
 
 @pytest.mark.parametrize(
@@ -120,7 +139,12 @@ def test_linear_gan_gradients_match_finite_differences():
         (lambda: th.binary_cross_entropy([1.0], [0.5], reduction="avg"), "reduction"),
         (lambda: th.generator_loss_gradient([0.5], loss="minimax"), "loss must"),
         (lambda: th.linear_gan_gradients({"a": 1.0}, [1.0], [0.0]), "params"),
-        (lambda: th.linear_gan_gradients({"a": 1, "b": 0, "w": 1, "c": 0}, [], [0.0]), "x_real and z"),
+        (
+            lambda: th.linear_gan_gradients(
+                {"a": 1, "b": 0, "w": 1, "c": 0}, [], [0.0]
+            ),
+            "x_real and z",
+        ),
     ],
 )
 def test_bad_input_raises_value_error_naming_the_argument(call, argument):
@@ -133,8 +157,13 @@ def test_bce_with_logits_matches_the_probability_form_and_stays_finite():
     targets = np.array([0.0, 1.0, 0.5, 0.9, 1.0])
     np.testing.assert_allclose(
         th.bce_with_logits(logits[1:4], targets[1:4]),
-        th.binary_cross_entropy(targets[1:4], th.sigmoid(logits[1:4]), reduction="none"),
+        th.binary_cross_entropy(
+            targets[1:4], th.sigmoid(logits[1:4]), reduction="none"
+        ),
         rtol=1e-12,
     )
-    assert np.isfinite(th.bce_with_logits(logits, 1 - targets)).all()  # no log(0) at large |logit|
-    assert th.bce_with_logits(np.array([40.0]), np.array([0.0]))[0] == pytest.approx(40.0)
+    # no log(0) at large |logit|
+    assert np.isfinite(th.bce_with_logits(logits, 1 - targets)).all()
+    assert th.bce_with_logits(np.array([40.0]), np.array([0.0]))[0] == pytest.approx(
+        40.0
+    )

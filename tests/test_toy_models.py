@@ -1,4 +1,5 @@
-"""The 2-D toy GAN: same names in both frameworks, parity with copied weights, bad input."""
+"""The 2-D toy GAN: same names in both frameworks, parity with copied weights, bad
+input."""
 
 import inspect
 
@@ -11,7 +12,13 @@ from aigc_course.data import ring_of_gaussians
 from aigc_course.keras import toy as ktoy
 from aigc_course.torch import toy as ttoy
 
-NAMES = ["ToyGenerator", "ToyDiscriminator", "toy_generator_loss", "train_toy_gan", "sample_points"]
+NAMES = [
+    "ToyGenerator",
+    "ToyDiscriminator",
+    "toy_generator_loss",
+    "train_toy_gan",
+    "sample_points",
+]
 
 
 def _signature(obj):
@@ -35,7 +42,11 @@ def _twins(latent_dim=2, hidden=16):
 
 def test_outputs_agree_with_copied_weights():
     tg, td, kg, kd = _twins()
-    assert np.allclose(ttoy.sample_points(tg, 50, seed=1), ktoy.sample_points(kg, 50, seed=1), atol=1e-6)
+    assert np.allclose(
+        ttoy.sample_points(tg, 50, seed=1),
+        ktoy.sample_points(kg, 50, seed=1),
+        atol=1e-6,
+    )
     points = np.random.default_rng(0).standard_normal((20, 2)).astype("float32")
     with torch.no_grad():
         t_logits = td(torch.as_tensor(points)).numpy()
@@ -46,7 +57,9 @@ def test_outputs_agree_with_copied_weights():
 def test_generator_losses_agree_and_match_the_formula(loss):
     logits = np.array([[-3.0], [-0.5], [0.0], [2.0]], dtype="float32")
     d = 1 / (1 + np.exp(-logits.astype(float)))
-    expected = -np.mean(np.log(d)) if loss == "non_saturating" else np.mean(np.log(1 - d))
+    expected = (
+        -np.mean(np.log(d)) if loss == "non_saturating" else np.mean(np.log(1 - d))
+    )
     t_value = float(ttoy.toy_generator_loss(torch.as_tensor(logits), loss))
     k_value = float(ktoy.toy_generator_loss(logits, loss))
     assert t_value == pytest.approx(expected, rel=1e-5)
@@ -62,17 +75,25 @@ def test_training_agrees_with_copied_weights(kwargs):
     tg, td, kg, kd = _twins()
     ht = ttoy.train_toy_gan(tg, td, points, steps=3, batch_size=32, seed=1, **kwargs)
     hk = ktoy.train_toy_gan(kg, kd, points, steps=3, batch_size=32, seed=1, **kwargs)
-    assert sorted(ht) == sorted(hk) == ["d_fake", "d_loss", "d_real", "g_grad_norm", "g_loss"]
+    assert (
+        sorted(ht)
+        == sorted(hk)
+        == ["d_fake", "d_loss", "d_real", "g_grad_norm", "g_loss"]
+    )
     for key in ht:
         assert len(ht[key]) == 3
         assert np.allclose(ht[key], hk[key], rtol=1e-4, atol=1e-5), key
-    # Adam's first steps move each weight by about +-learning_rate whatever the gradient's size,
-    # so round-off in a near-zero gradient can flip a step: allow a few learning rates.
-    assert np.allclose(ttoy.sample_points(tg, 20), ktoy.sample_points(kg, 20), atol=5e-3)
+    # Adam's first steps move each weight by about +-learning_rate whatever the
+    # gradient's size, so round-off in a near-zero gradient can flip a step: allow a few
+    # learning rates.
+    assert np.allclose(
+        ttoy.sample_points(tg, 20), ktoy.sample_points(kg, 20), atol=5e-3
+    )
 
 
 def test_generator_step_leaves_the_discriminator_alone():
-    """After one round (a D step, then a G step), D's weights are those of the D step alone."""
+    """After one round (a D step, then a G step), D's weights are those of the D step
+    alone."""
     points, _ = ring_of_gaussians(256, seed=0)
     torch.manual_seed(0)
     g, d = ttoy.ToyGenerator(hidden=8), ttoy.ToyDiscriminator(hidden=8)
@@ -93,11 +114,15 @@ def test_generator_step_leaves_the_discriminator_alone():
     real_logits, fake_logits = d2(real), d2(g2(z).detach())
     loss = torch.nn.functional.binary_cross_entropy_with_logits(
         real_logits, torch.ones_like(real_logits)
-    ) + torch.nn.functional.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+    ) + torch.nn.functional.binary_cross_entropy_with_logits(
+        fake_logits, torch.zeros_like(fake_logits)
+    )
     loss.backward()
     opt.step()
     for a, b in zip(d.parameters(), d2.parameters()):
-        assert torch.allclose(a, b, atol=1e-7), "the generator step changed the discriminator"
+        assert torch.allclose(a, b, atol=1e-7), (
+            "the generator step changed the discriminator"
+        )
 
 
 @pytest.mark.parametrize("module", [ttoy, ktoy], ids=["torch", "keras"])
@@ -117,7 +142,9 @@ def test_bad_input(module, kwargs, fragment):
     args = {"points": np.zeros((10, 2), "float32"), "steps": 1, **kwargs}
     points = args.pop("points")
     with pytest.raises(ValueError, match=None) as info:
-        module.train_toy_gan(module.ToyGenerator(), module.ToyDiscriminator(), points, **args)
+        module.train_toy_gan(
+            module.ToyGenerator(), module.ToyDiscriminator(), points, **args
+        )
     assert fragment in str(info.value)
 
 

@@ -7,7 +7,8 @@ function), compares it with the package's reference, and returns a
     from aigc_course.exercises import math as ex
     ex.check_gaussian_kl(my_kl)      # prints and returns the feedback
 
-One module per chapter; the functions are framework-free unless their name says otherwise.
+One module per chapter; the functions are framework-free unless their name says
+otherwise.
 """
 
 from aigc_course.exercises._feedback import Feedback, feedback

@@ -1,4 +1,5 @@
-"""Reference functions and exercise checkers for chapter 6: anomaly detection, augmentation, risks.
+"""Reference functions and exercise checkers for chapter 6: anomaly detection,
+augmentation, risks.
 
 Framework-free NumPy, written once for both frameworks:
 
@@ -47,9 +48,14 @@ def _scores_and_labels(scores, is_positive) -> tuple[np.ndarray, np.ndarray]:
     scores = np.asarray(scores, dtype=np.float64)
     is_positive = np.asarray(is_positive)
     if scores.ndim != 1:
-        raise ValueError(f"scores must be 1-D (one score per example), got shape {scores.shape}")
+        raise ValueError(
+            f"scores must be 1-D (one score per example), got shape {scores.shape}"
+        )
     if is_positive.shape != scores.shape:
-        raise ValueError(f"is_positive must have the shape of scores {scores.shape}, got {is_positive.shape}")
+        raise ValueError(
+            f"is_positive must have the shape of scores {scores.shape}, "
+            f"got {is_positive.shape}"
+        )
     if not np.all(np.isin(is_positive, (0, 1))):
         raise ValueError("is_positive must hold booleans or 0/1")
     is_positive = is_positive.astype(bool)
@@ -70,7 +76,8 @@ def _average_ranks(x: np.ndarray) -> np.ndarray:
 
 
 def roc_auc(scores, is_positive) -> float:
-    """Area under the ROC curve: P(score of a random positive > score of a random negative), ties count 1/2.
+    """Area under the ROC curve: P(score of a random positive > score of a random
+    negative), ties count 1/2.
 
     Computed from ranks (the Mann-Whitney U statistic divided by P * N), so it
     needs no threshold.  0.5 is chance; 1 is perfect separation; below 0.5 the
@@ -83,7 +90,8 @@ def roc_auc(scores, is_positive) -> float:
 
 
 def roc_curve(scores, is_positive) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(fpr, tpr, thresholds)``: flag "positive" when ``score >= threshold``, for every distinct score.
+    """``(fpr, tpr, thresholds)``: flag "positive" when ``score >= threshold``, for
+    every distinct score.
 
     Starts at (0, 0) with threshold +inf and ends at (1, 1).  The trapezoid
     area under ``(fpr, tpr)`` equals :func:`roc_auc`.
@@ -91,7 +99,8 @@ def roc_curve(scores, is_positive) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     scores, is_positive = _scores_and_labels(scores, is_positive)
     thresholds = np.unique(scores)[::-1]  # high to low
     pos, neg = np.sort(scores[is_positive]), np.sort(scores[~is_positive])
-    tp = len(pos) - np.searchsorted(pos, thresholds, side="left")  # positives with score >= t
+    # positives with score >= t
+    tp = len(pos) - np.searchsorted(pos, thresholds, side="left")
     fp = len(neg) - np.searchsorted(neg, thresholds, side="left")
     fpr = np.concatenate([[0.0], fp / len(neg)])
     tpr = np.concatenate([[0.0], tp / len(pos)])
@@ -101,7 +110,10 @@ def roc_curve(scores, is_positive) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _flat(images, name: str) -> np.ndarray:
     images = np.asarray(images, dtype=np.float64)
     if images.ndim < 2:
-        raise ValueError(f"{name} must have shape (N, ...) with one image per row, got {images.shape}")
+        raise ValueError(
+            f"{name} must have shape (N, ...) with one image per row, "
+            f"got {images.shape}"
+        )
     return images.reshape(len(images), -1)
 
 
@@ -109,7 +121,9 @@ def reconstruction_error(images, reconstructions) -> np.ndarray:
     """Per-image squared error, summed over pixels: shape ``(N,)``."""
     x, r = _flat(images, "images"), _flat(reconstructions, "reconstructions")
     if x.shape != r.shape:
-        raise ValueError(f"reconstructions must have the shape of images {x.shape}, got {r.shape}")
+        raise ValueError(
+            f"reconstructions must have the shape of images {x.shape}, got {r.shape}"
+        )
     return ((x - r) ** 2).sum(axis=1)
 
 
@@ -125,7 +139,9 @@ def negative_elbo(images, decoded, z_mean, z_log_var, eps: float = 1e-7) -> np.n
     x = _flat(images, "images")
     p = np.asarray(decoded, dtype=np.float64)
     if p.ndim < 3 or p.shape[1] != len(x) or np.prod(p.shape[2:]) != x.shape[1]:
-        raise ValueError(f"decoded must have shape (K, {len(x)}, ...) matching images, got {p.shape}")
+        raise ValueError(
+            f"decoded must have shape (K, {len(x)}, ...) matching images, got {p.shape}"
+        )
     p = np.clip(p.reshape(len(p), len(x), -1), eps, 1 - eps)  # (K, N, H*W)
     nll = -(x * np.log(p) + (1 - x) * np.log(1 - p)).sum(axis=2).mean(axis=0)  # (N,)
     mean, log_var = np.asarray(z_mean, np.float64), np.asarray(z_log_var, np.float64)
@@ -134,15 +150,20 @@ def negative_elbo(images, decoded, z_mean, z_log_var, eps: float = 1e-7) -> np.n
 
 
 def nearest_neighbour_distance(queries, reference, chunk: int = 512) -> np.ndarray:
-    """Euclidean distance from each query image to its nearest image in ``reference``: shape ``(N_queries,)``."""
+    """Euclidean distance from each query image to its nearest image in ``reference``:
+    shape ``(N_queries,)``."""
     q, r = _flat(queries, "queries"), _flat(reference, "reference")
     if q.shape[1] != r.shape[1]:
-        raise ValueError(f"queries have {q.shape[1]} pixels per image but reference has {r.shape[1]}")
+        raise ValueError(
+            f"queries have {q.shape[1]} pixels per image but reference has {r.shape[1]}"
+        )
     r_sq = (r**2).sum(axis=1)
     out = np.empty(len(q))
-    for start in range(0, len(q), chunk):  # chunks keep the (queries x reference) matrix small
+    # chunks keep the (queries x reference) matrix small
+    for start in range(0, len(q), chunk):
         block = q[start : start + chunk]
-        d2 = (block**2).sum(axis=1)[:, None] + r_sq[None, :] - 2 * block @ r.T  # (chunk, N_ref)
+        # (chunk, N_ref)
+        d2 = (block**2).sum(axis=1)[:, None] + r_sq[None, :] - 2 * block @ r.T
         out[start : start + chunk] = np.sqrt(np.maximum(d2.min(axis=1), 0.0))
     return out
 
@@ -161,46 +182,63 @@ _POSITIVE = np.array([0, 1, 0, 1, 1, 0, 1, 0, 0, 0, 0], dtype=bool)
 def _roc_cases() -> list[Case]:
     rng = checking.fresh_rng()
     labels = rng.permutation(np.r_[np.ones(5, bool), np.zeros(9, bool)])
-    scores = np.round(rng.uniform(0, 1, 14) + 0.3 * labels, 1)  # rounded: ties across the classes
+    # rounded: ties across the classes
+    scores = np.round(rng.uniform(0, 1, 14) + 0.3 * labels, 1)
     return [
         Case((_SCORES, _POSITIVE), "on the chosen scores"),
         Case((scores, labels), "on random scores with ties"),
-        Case((np.array([0.1, 0.2, 0.8, 0.9]), np.array([False, False, True, True])),
-             "when every positive scores above every negative (the area is 1)"),
-        Case((np.full(4, 0.3), np.array([False, True, False, True])), "when all scores are equal (no information: 0.5)"),
+        Case(
+            (np.array([0.1, 0.2, 0.8, 0.9]), np.array([False, False, True, True])),
+            "when every positive scores above every negative (the area is 1)",
+        ),
+        Case(
+            (np.full(4, 0.3), np.array([False, True, False, True])),
+            "when all scores are equal (no information: 0.5)",
+        ),
         Case((_SCORES, _POSITIVE.astype(int)), "with labels given as 0/1 integers"),
-    ]  # fmt: skip
+    ]
 
 
 def _pair_counts(scores, is_positive):
     is_positive = np.asarray(is_positive).astype(bool)
     s_pos, s_neg = scores[is_positive][:, None], scores[~is_positive][None, :]
-    return int((s_pos > s_neg).sum()), int((s_pos == s_neg).sum()), s_pos.size * s_neg.size
+    return (
+        int((s_pos > s_neg).sum()),
+        int((s_pos == s_neg).sum()),
+        s_pos.size * s_neg.size,
+    )
 
 
 _ROC_MISTAKES = {
-    "the direction is flipped: a HIGHER score must mean 'more likely positive' (you got 1 - AUC)": lambda s, y: 1 - roc_auc(s, y),
-    "ties between a positive and a negative must count as one half; you counted them as 0": lambda s, y: (
-        _pair_counts(s, y)[0] / _pair_counts(s, y)[2]
-    ),
-    "ties between a positive and a negative must count as one half; you counted them as 1": lambda s, y: (
+    "the direction is flipped: a HIGHER score must mean 'more likely positive' (you "
+    "got 1 - AUC)": lambda s, y: 1 - roc_auc(s, y),
+    "ties between a positive and a negative must count as one half; you counted them "
+    "as 0": lambda s, y: _pair_counts(s, y)[0] / _pair_counts(s, y)[2],
+    "ties between a positive and a negative must count as one half; you counted them "
+    "as 1": lambda s, y: (
         (_pair_counts(s, y)[0] + _pair_counts(s, y)[1]) / _pair_counts(s, y)[2]
     ),
-    "you counted the pairs but did not divide by their number (positives x negatives)": lambda s, y: (
+    "you counted the pairs but did not divide by "
+    "their number (positives x negatives)": lambda s, y: (
         _pair_counts(s, y)[0] + 0.5 * _pair_counts(s, y)[1]
     ),
-    "you returned the fraction of positives, not an area": lambda s, y: float(np.mean(y)),
+    "you returned the fraction of positives, not an area": lambda s, y: float(
+        np.mean(y)
+    ),
 }
 
 
 @checking.checker
 def check_roc_auc(fn, show: bool = True) -> Feedback:
-    """Check ``fn(scores, is_positive) -> float``: the ROC AUC, ties counted as one half."""
+    """Check ``fn(scores, is_positive) -> float``: the ROC AUC, ties counted as one
+    half."""
     return checking.judge(
         "ROC AUC", fn, _roc_cases(), roc_auc, same=_close,
-        shape=lambda out, right, case: f"returned shape {np.shape(out)}, expected a single number (the area)",
+        shape=lambda out, right, case: f"returned shape {np.shape(out)}, expected a "
+                                       "single number (the area)",
         mistakes=_ROC_MISTAKES,
-        differs_hints=["AUC = mean over all (positive, negative) pairs of [s_pos > s_neg] + 0.5 * [s_pos == s_neg]"], show=show,
+        differs_hints=["AUC = mean over all (positive, negative) pairs of [s_pos > "
+                       "s_neg] + 0.5 * [s_pos == s_neg]"], show=show,
     )  # fmt: skip
 
 
@@ -209,7 +247,8 @@ def check_roc_auc(fn, show: bool = True) -> Feedback:
 # --------------------------------------------------------------------------
 
 _rng = np.random.default_rng(6)
-_IMAGES = _rng.uniform(0.0, 1.0, (4, 3, 5))  # non-square on purpose: sum over BOTH pixel axes
+# non-square on purpose: sum over BOTH pixel axes
+_IMAGES = _rng.uniform(0.0, 1.0, (4, 3, 5))
 _RECONS = np.clip(_IMAGES + _rng.normal(0.0, 0.3, _IMAGES.shape), 0.0, 1.0)
 
 
@@ -232,11 +271,20 @@ def _error_shape(out, right, case) -> str:
     n, pixels = len(images), images[0].size
     shape = np.shape(out)
     if shape == ():
-        return "returned a single number for the whole batch: an anomaly score needs one number per image"
+        return (
+            "returned a single number for the whole batch: an anomaly score needs "
+            "one number per image"
+        )
     if shape in (images.shape, (n, pixels)):
-        return "returned one value per pixel: sum the squared errors over each image's pixels"
+        return (
+            "returned one value per pixel: sum the squared errors over each "
+            "image's pixels"
+        )
     if shape in ((n, images.shape[1]), (n, images.shape[2])):
-        return "summed over only one pixel axis: sum over all the pixels of an image (both axes)"
+        return (
+            "summed over only one pixel axis: sum over all the pixels of an image "
+            "(both axes)"
+        )
     return f"returned shape {shape}, expected {right.shape} (one score per image)"
 
 
@@ -245,28 +293,38 @@ def _flat_diff(x, r):
 
 
 _ERROR_MISTAKES = {
-    "you averaged over the pixels; the exercise asks for the SUM (same ranking, but numbers H x W times smaller)": lambda x, r: (
-        reconstruction_error(x, r) / x[0].size
+    "you averaged over the pixels; the exercise asks for the SUM (same ranking, but "
+    "numbers H x W times smaller)": lambda x, r: reconstruction_error(x, r) / x[0].size,
+    "you took the square root (the Euclidean distance); the exercise asks for the "
+    "squared error": lambda x, r: np.sqrt(reconstruction_error(x, r)),
+    "you used absolute differences; the "
+    "exercise asks for squared differences": lambda x, r: np.abs(_flat_diff(x, r)).sum(
+        axis=1
     ),
-    "you took the square root (the Euclidean distance); the exercise asks for the squared error": lambda x, r: np.sqrt(
-        reconstruction_error(x, r)
-    ),
-    "you used absolute differences; the exercise asks for squared differences": lambda x, r: np.abs(_flat_diff(x, r)).sum(axis=1),
-    "you summed the differences without squaring them: positive and negative errors cancel": lambda x, r: _flat_diff(x, r).sum(axis=1),
-    "you squared the sum of the differences; square each pixel's difference first, then sum": lambda x, r: (
-        _flat_diff(x, r).sum(axis=1) ** 2
-    ),
+    "you summed the differences without squaring them: positive and negative errors "
+    "cancel": lambda x, r: _flat_diff(x, r).sum(axis=1),
+    "you squared the sum of the differences; square each pixel's difference first, "
+    "then sum": lambda x, r: _flat_diff(x, r).sum(axis=1) ** 2,
 }
 
 
 @checking.checker
 def check_reconstruction_error(fn, show: bool = True) -> Feedback:
-    """Check ``fn(images, reconstructions) -> (N,)``: squared error summed over each image's pixels."""
+    """Check ``fn(images, reconstructions) -> (N,)``: squared error summed over each
+    image's pixels."""
     return checking.judge(
-        "Reconstruction error", fn, _error_cases(), reconstruction_error, same=_close, shape=_error_shape,
-        mistakes=_ERROR_MISTAKES, differs_hints=["((images - reconstructions) ** 2).reshape(len(images), -1).sum(axis=1)"],
+        "Reconstruction error",
+        fn,
+        _error_cases(),
+        reconstruction_error,
+        same=_close,
+        shape=_error_shape,
+        mistakes=_ERROR_MISTAKES,
+        differs_hints=[
+            "((images - reconstructions) ** 2).reshape(len(images), -1).sum(axis=1)"
+        ],
         show=show,
-    )  # fmt: skip
+    )
 
 
 # --------------------------------------------------------------------------
@@ -274,13 +332,16 @@ def check_reconstruction_error(fn, show: bool = True) -> Feedback:
 # --------------------------------------------------------------------------
 
 _REFERENCE = _rng.uniform(0.0, 1.0, (7, 4, 4))
-_QUERIES = np.concatenate([_REFERENCE[2:3], _rng.uniform(0.0, 1.0, (4, 4, 4))])  # the first one is a copy: distance 0
+# the first one is a copy: distance 0
+_QUERIES = np.concatenate([_REFERENCE[2:3], _rng.uniform(0.0, 1.0, (4, 4, 4))])
 
 
 def _neighbour_case(rng, n_queries, n_reference, shape):
     reference = rng.uniform(0.0, 1.0, (n_reference, *shape))
     copy = reference[rng.integers(n_reference)][None]
-    return np.concatenate([copy, rng.uniform(0.0, 1.0, (n_queries - 1, *shape))]), reference
+    return np.concatenate(
+        [copy, rng.uniform(0.0, 1.0, (n_queries - 1, *shape))]
+    ), reference
 
 
 def _neighbour_cases() -> list[Case]:
@@ -301,38 +362,65 @@ def _neighbour_shape(out, right, case) -> str:
     queries, reference = case.args
     shape = np.shape(out)
     if shape == (len(reference),):
-        return (f"returned {len(reference)} values, one per reference image: expected one per QUERY ({len(queries)}); "
-                "check the order of the arguments and the axis you take the minimum over")  # fmt: skip
+        return (f"returned {len(reference)} values, one per reference image: expected "
+                f"one per QUERY ({len(queries)}); "
+                "check the order of the arguments and the axis you take the minimum "
+                "over")  # fmt: skip
     if shape == (len(queries), len(reference)):
-        return "returned the whole distance matrix: keep only the smallest distance of each query"
+        return (
+            "returned the whole distance matrix: keep only the smallest distance "
+            "of each query"
+        )
     if shape == ():
         return "returned a single number: expected one distance per query image"
     return f"returned shape {shape}, expected {right.shape} (one distance per query)"
 
 
 _NEIGHBOUR_MISTAKES = {
-    "you returned squared distances: take the square root": lambda q, r: nearest_neighbour_distance(q, r) ** 2,
-    "you returned the index of the nearest image, not its distance": lambda q, r: _all_distances(q, r).argmin(axis=1).astype(float),
-    "you averaged the distances to all reference images; the NEAREST one is the minimum": lambda q, r: _all_distances(q, r).mean(axis=1),
-    "you took the largest distance; the nearest neighbour is the minimum": lambda q, r: _all_distances(q, r).max(axis=1),
-    "you used the sum of absolute differences (L1); the exercise asks for the Euclidean (L2) distance": lambda q, r: np.abs(
-        q.reshape(len(q), 1, -1) - r.reshape(1, len(r), -1)
-    ).sum(axis=-1).min(axis=1),
+    "you returned squared distances: take the square root": lambda q, r: (
+        nearest_neighbour_distance(q, r) ** 2
+    ),
+    "you returned the index of the nearest image, not its distance": lambda q, r: (
+        _all_distances(q, r).argmin(axis=1).astype(float)
+    ),
+    "you averaged the distances to all reference images; the NEAREST one is the "
+    "minimum": lambda q, r: _all_distances(q, r).mean(axis=1),
+    "you took the largest distance; the "
+    "nearest neighbour is the minimum": lambda q, r: _all_distances(q, r).max(axis=1),
+    "you used the sum of absolute differences (L1); the exercise asks for the "
+    "Euclidean (L2) distance": lambda q, r: (
+        np.abs(q.reshape(len(q), 1, -1) - r.reshape(1, len(r), -1))
+        .sum(axis=-1)
+        .min(axis=1)
+    ),
 }
 
 
 def _neighbour_diagnose(outs, rights, cases):
     if all(_close(o[1:], r[1:], atol=1e-6) for o, r in zip(outs, rights)):
-        return ["the query that is an exact copy of a reference image must get distance 0: do not skip zero distances"]
+        return [
+            "the query that is an exact copy of a reference image must get "
+            "distance 0: do not skip zero distances"
+        ]
     return []
 
 
 @checking.checker
 def check_nearest_neighbour_distance(fn, show: bool = True) -> Feedback:
-    """Check ``fn(queries, reference) -> (N_queries,)``: Euclidean distance to the nearest reference image."""
+    """Check ``fn(queries, reference) -> (N_queries,)``: Euclidean distance to the
+    nearest reference image."""
     return checking.judge(
-        "Nearest-neighbour distance", fn, _neighbour_cases(), nearest_neighbour_distance,
-        same=functools.partial(checking.close, rtol=1e-6, atol=1e-6), shape=_neighbour_shape, mistakes=_NEIGHBOUR_MISTAKES,
+        "Nearest-neighbour distance",
+        fn,
+        _neighbour_cases(),
+        nearest_neighbour_distance,
+        same=functools.partial(checking.close, rtol=1e-6, atol=1e-6),
+        shape=_neighbour_shape,
+        mistakes=_NEIGHBOUR_MISTAKES,
         diagnose=_neighbour_diagnose,
-        differs_hints=["flatten both, then np.sqrt(((q[:, None] - r[None]) ** 2).sum(-1)).min(axis=1)"], show=show,
-    )  # fmt: skip
+        differs_hints=[
+            "flatten both, then np.sqrt(((q[:, None] - r[None]) ** "
+            "2).sum(-1)).min(axis=1)"
+        ],
+        show=show,
+    )

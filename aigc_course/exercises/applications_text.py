@@ -51,15 +51,24 @@ __all__ = [
 def _logits(logits) -> np.ndarray:
     z = np.asarray(logits, dtype=np.float64)
     if z.ndim < 1 or z.shape[-1] < 1:
-        raise ValueError(f"logits must have a last axis of at least one token, got shape {z.shape}")
+        raise ValueError(
+            f"logits must have a last axis of at least one token, got shape {z.shape}"
+        )
     if not np.all(np.isfinite(z)):
         raise ValueError("logits hold NaN or infinite values")
     return z
 
 
 def _check_temperature(temperature) -> float:
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.floating)) or not 0 < temperature < np.inf:
-        raise ValueError(f"temperature must be a finite number > 0 (greedy decoding is the limit T -> 0), got {temperature!r}")
+    if (
+        isinstance(temperature, bool)
+        or not isinstance(temperature, (int, float, np.floating))
+        or not 0 < temperature < np.inf
+    ):
+        raise ValueError(
+            "temperature must be a finite number > 0 (greedy decoding "
+            f"is the limit T -> 0), got {temperature!r}"
+        )
     return float(temperature)
 
 
@@ -75,15 +84,25 @@ def softmax_with_temperature(logits, temperature: float = 1.0) -> np.ndarray:
 
 
 def top_k_probs(logits, k: int, temperature: float = 1.0) -> np.ndarray:
-    """The top-k distribution: ``softmax(logits / T)`` on the ``k`` largest logits, 0 elsewhere.
+    """The top-k distribution: ``softmax(logits / T)`` on the ``k`` largest logits, 0
+    elsewhere.
 
-    Like :func:`aigc_course.text.sample_next`, a logit tied with the k-th largest is kept too.
+    Like :func:`aigc_course.text.sample_next`, a logit tied with the k-th largest is
+    kept too.
     """
     z = _logits(logits)
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= z.shape[-1]:
-        raise ValueError(f"k must be an integer in [1, {z.shape[-1]}] (the number of tokens), got {k!r}")
+    if (
+        isinstance(k, bool)
+        or not isinstance(k, (int, np.integer))
+        or not 1 <= k <= z.shape[-1]
+    ):
+        raise ValueError(
+            f"k must be an integer in [1, {z.shape[-1]}] (the number of "
+            f"tokens), got {k!r}"
+        )
     kth = np.sort(z, axis=-1)[..., -k][..., None]  # the k-th largest logit of each row
-    return _softmax(np.where(z < kth, -np.inf, z) / _check_temperature(temperature))  # exp(-inf) = 0
+    # exp(-inf) = 0
+    return _softmax(np.where(z < kth, -np.inf, z) / _check_temperature(temperature))
 
 
 def top_p_probs(logits, p: float, temperature: float = 1.0) -> np.ndarray:
@@ -94,11 +113,18 @@ def top_p_probs(logits, p: float, temperature: float = 1.0) -> np.ndarray:
     """
     probs = softmax_with_temperature(logits, temperature)
     if probs.ndim != 1:
-        raise ValueError(f"logits must be 1-D (one score per token), got shape {probs.shape}")
-    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not 0 < p <= 1:
+        raise ValueError(
+            f"logits must be 1-D (one score per token), got shape {probs.shape}"
+        )
+    if (
+        isinstance(p, bool)
+        or not isinstance(p, (int, float, np.floating))
+        or not 0 < p <= 1
+    ):
         raise ValueError(f"p must be a number in (0, 1], got {p!r}")
     order = np.argsort(-probs, kind="stable")  # most likely first
-    mass_before = np.cumsum(probs[order]) - probs[order]  # probability of the tokens ranked above each one
+    # probability of the tokens ranked above each one
+    mass_before = np.cumsum(probs[order]) - probs[order]
     keep = np.zeros(probs.shape, dtype=bool)
     keep[order[mass_before < p]] = True
     kept = np.where(keep, probs, 0.0)
@@ -112,14 +138,16 @@ def entropy(probs, axis: int = -1) -> np.ndarray:
 
 
 def words(text: str) -> list[str]:
-    """The words of ``text``: runs of letters, lower-cased (punctuation and digits split words)."""
+    """The words of ``text``: runs of letters, lower-cased (punctuation and digits split
+    words)."""
     if not isinstance(text, str):
         raise ValueError(f"text must be a string, got {type(text).__name__}")
     return re.findall(r"[a-z]+", text.lower())
 
 
 def distinct_n(tokens, n: int) -> float:
-    """Distinct-n (Li et al., 2016): distinct n-grams / all n-grams of ``tokens`` (0 when there are none).
+    """Distinct-n (Li et al., 2016): distinct n-grams / all n-grams of ``tokens`` (0
+    when there are none).
 
     1 means no n-gram repeats; a text stuck in a loop scores near 0.
     """
@@ -139,17 +167,23 @@ def sample_stats(sample: str, training_text: str, prompt: str = "") -> dict[str,
       is left out) that appear verbatim as a line of ``training_text``.
     """
     if not sample.startswith(prompt):
-        raise ValueError("sample must start with prompt (generate returns the prompt followed by the new text)")
+        raise ValueError(
+            "sample must start with prompt (generate returns the prompt "
+            "followed by the new text)"
+        )
     new = sample[len(prompt) :]
     vocabulary = set(words(training_text))
     ws = words(new)
     train_lines = {line.strip() for line in training_text.splitlines() if line.strip()}
-    lines = [line.strip() for line in (prompt + new).splitlines()[:-1] if line.strip()]  # complete lines only
+    # complete lines only
+    lines = [line.strip() for line in (prompt + new).splitlines()[:-1] if line.strip()]
     return {
         "known_words": float(np.mean([w in vocabulary for w in ws])) if ws else 0.0,
         "distinct_1": distinct_n(ws, 1),
         "distinct_2": distinct_n(ws, 2),
-        "copied_lines": float(np.mean([line in train_lines for line in lines])) if lines else 0.0,
+        "copied_lines": float(np.mean([line in train_lines for line in lines]))
+        if lines
+        else 0.0,
     }
 
 
@@ -174,7 +208,8 @@ def _softmax(z, axis=-1):
 
 _rng = np.random.default_rng(11)
 _BATCH = _rng.normal(0.0, 2.0, (3, 7))  # three next-token score vectors over 7 tokens
-_BIG = np.array([[1000.0, 998.0, 995.0, 990.0], [-3.0, 0.0, 2.0, 1.0]])  # a row whose exp overflows
+# a row whose exp overflows
+_BIG = np.array([[1000.0, 998.0, 995.0, 990.0], [-3.0, 0.0, 2.0, 1.0]])
 _TEMPERATURES = (0.5, 1.0, 2.0)
 
 
@@ -182,18 +217,25 @@ def _temperature_cases() -> list[Case]:
     rng = checking.fresh_rng()
     t = round(float(rng.uniform(0.3, 3.0)), 2)
     cases = [Case((_BATCH, t), f"at T = {t}") for t in _TEMPERATURES]
-    return cases + [Case((rng.normal(0.0, 2.0, (4, 9)), t), f"on random logits at T = {t}")]
+    return cases + [
+        Case((rng.normal(0.0, 2.0, (4, 9)), t), f"on random logits at T = {t}")
+    ]
 
 
 _TEMPERATURE_MISTAKES = {
-    "you multiplied the logits by T; temperature divides them: softmax(z / T)": lambda z, t: _softmax(z * t),
-    "the temperature has no effect in your version: divide the logits by T before the softmax": lambda z, t: _softmax(z),
-    "you normalised over the batch (axis 0); each row is one distribution: normalise along the last axis": lambda z, t: _softmax(z / t, axis=0),
-    "you normalised over the whole array; each row is one distribution: normalise along the last axis": lambda z, t: (
-        np.exp(z / t) / np.exp(z / t).sum()
-    ),
-    "the probabilities do not add up to 1: divide exp(z / T) by its sum over the tokens": lambda z, t: np.exp(z / t),
-    "you returned log-probabilities; return the probabilities themselves": lambda z, t: np.log(_softmax(z / t)),
+    "you multiplied the logits by T; "
+    "temperature divides them: softmax(z / "
+    "T)": lambda z, t: _softmax(z * t),
+    "the temperature has no effect in your version: divide the logits by T before the "
+    "softmax": lambda z, t: _softmax(z),
+    "you normalised over the batch (axis 0); each row is one distribution: normalise "
+    "along the last axis": lambda z, t: _softmax(z / t, axis=0),
+    "you normalised over the whole array; each row is one distribution: normalise "
+    "along the last axis": lambda z, t: np.exp(z / t) / np.exp(z / t).sum(),
+    "the probabilities do not add up to 1: divide exp(z / T) by its sum over the "
+    "tokens": lambda z, t: np.exp(z / t),
+    "you returned log-probabilities; "
+    "return the probabilities themselves": lambda z, t: np.log(_softmax(z / t)),
     "you returned z / T; apply the softmax to it": lambda z, t: z / t,
 }
 
@@ -213,25 +255,49 @@ def _temperature_overflow(fn) -> list[str]:
         return [problem]
     if big.shape == _BIG.shape and not np.all(np.isfinite(big)):
         return (
-            ["right on ordinary logits, but logits near 1000 give NaN or inf: exp(1000) overflows"],
-            ["subtract the largest logit of each row before exp; it cancels in the ratio"],
+            [
+                "right on ordinary logits, but logits near 1000 give NaN or inf: "
+                "exp(1000) overflows"
+            ],
+            [
+                "subtract the largest logit of each row before exp; it cancels in the "
+                "ratio"
+            ],
         )
     if not _close(big, softmax_with_temperature(_BIG, 1.0)):
-        return ["right on ordinary logits, wrong on large ones: check how you keep exp from overflowing"]
+        return [
+            "right on ordinary logits, wrong on large ones: check how you keep "
+            "exp from overflowing"
+        ]
     return []
 
 
 @checking.checker
 def check_temperature_softmax(fn, show: bool = True) -> Feedback:
-    """Check ``fn(logits, temperature) -> probs``: ``softmax(logits / T)`` along the last axis of ``(batch, V)`` logits."""
+    """Check ``fn(logits, temperature) -> probs``: ``softmax(logits / T)`` along the
+    last axis of ``(batch, V)`` logits."""
     return checking.judge(
-        "Softmax with temperature", fn, _temperature_cases(), softmax_with_temperature, same=_close, convert=_numbers,
-        shape=lambda out, right, case: f"returned shape {np.shape(out)} for logits of shape {right.shape}: "
-                                       "return one probability per token",
-        mistakes=_TEMPERATURE_MISTAKES, diagnose=_temperature_diagnose, extra=_temperature_overflow, quiet=True,
-        differs_hints=["e = np.exp(z / T - (z / T).max(axis=-1, keepdims=True)); e / e.sum(axis=-1, keepdims=True)"],
+        "Softmax with temperature",
+        fn,
+        _temperature_cases(),
+        softmax_with_temperature,
+        same=_close,
+        convert=_numbers,
+        shape=lambda out, right, case: (
+            f"returned shape {np.shape(out)} for logits of "
+            f"shape {right.shape}: "
+            "return one probability per token"
+        ),
+        mistakes=_TEMPERATURE_MISTAKES,
+        diagnose=_temperature_diagnose,
+        extra=_temperature_overflow,
+        quiet=True,
+        differs_hints=[
+            "e = np.exp(z / T - (z / T).max(axis=-1, keepdims=True)); e / "
+            "e.sum(axis=-1, keepdims=True)"
+        ],
         show=show,
-    )  # fmt: skip
+    )
 
 
 # --------------------------------------------------------------------------
@@ -244,9 +310,12 @@ _KS = (3, 1, 8)
 
 def _top_k_cases() -> list[Case]:
     rng = checking.fresh_rng()
-    logits = rng.permutation(np.linspace(-2.0, 3.0, 11)) + rng.uniform(-0.1, 0.1)  # distinct: no ties
+    # distinct: no ties
+    logits = rng.permutation(np.linspace(-2.0, 3.0, 11)) + rng.uniform(-0.1, 0.1)
     k = int(rng.integers(2, 10))
-    return [Case((_TOPK_LOGITS, k), f"for k = {k}") for k in _KS] + [Case((logits, k), f"on random logits for k = {k}")]
+    return [Case((_TOPK_LOGITS, k), f"for k = {k}") for k in _KS] + [
+        Case((logits, k), f"on random logits for k = {k}")
+    ]
 
 
 def _keep(z, idx):
@@ -265,43 +334,71 @@ def _top(z, k):
 
 
 _TOP_K_MISTAKES = {
-    "the kept probabilities do not add up to 1: renormalise over the k tokens you keep": lambda z, k: np.where(
-        _keep(z, _top(z, k)), _softmax(z), 0.0
+    "the kept probabilities do not add up to 1: renormalise over the k tokens you "
+    "keep": lambda z, k: np.where(_keep(z, _top(z, k)), _softmax(z), 0.0),
+    "you kept the k *least* likely tokens; "
+    "top-k keeps the k largest logits": lambda z, k: _renormalised(
+        z, _keep(z, np.argsort(z)[:k])
     ),
-    "you kept the k *least* likely tokens; top-k keeps the k largest logits": lambda z, k: _renormalised(z, _keep(z, np.argsort(z)[:k])),
-    "you kept k + 1 tokens (off by one): keep exactly the k largest": lambda z, k: _renormalised(z, _keep(z, _top(z, k + 1))),
+    "you kept k + 1 tokens (off by one): keep exactly the k largest": lambda z, k: (
+        _renormalised(z, _keep(z, _top(z, k + 1)))
+    ),
     "you kept k - 1 tokens (off by one): keep exactly the k largest": lambda z, k: (
         _renormalised(z, _keep(z, _top(z, k - 1))) if k > 1 else None
     ),
-    "you set the other logits to 0 instead of -inf, so they keep some probability after the softmax: use -inf": lambda z, k: _softmax(
+    "you set the other logits to 0 instead of -inf, so they keep some probability "
+    "after the softmax: use -inf": lambda z, k: _softmax(
         np.where(_keep(z, _top(z, k)), z, 0.0)
     ),
-    "you returned the filtered logits; apply the softmax to get probabilities": lambda z, k: np.where(_keep(z, _top(z, k)), z, -np.inf),
+    "you returned the filtered logits; apply "
+    "the softmax to get probabilities": lambda z, k: np.where(
+        _keep(z, _top(z, k)), z, -np.inf
+    ),
 }
 
 
 def _top_k_shape(out, right, case) -> str:
     if np.shape(out) == (case.args[1],):
-        return "you returned k values (indices or probabilities of the top k); return a probability for every token, 0 for those left out"
-    return f"returned shape {np.shape(out)}, expected {right.shape} (one probability per token)"
+        return (
+            "you returned k values (indices or probabilities of the top k); return "
+            "a probability for every token, 0 for those left out"
+        )
+    return (
+        f"returned shape {np.shape(out)}, expected {right.shape} (one probability "
+        "per token)"
+    )
 
 
 def _top_k_diagnose(outs, rights, cases):
     kept = [int(np.sum(o > 0)) for o in outs]
     ks = [c.args[1] for c in cases]
     if kept != ks:
-        return [f"for k = {ks} your function kept {kept} tokens with a probability above 0"]
+        return [
+            f"for k = {ks} your function kept {kept} tokens with a probability above 0"
+        ]
     return []
 
 
 @checking.checker
 def check_top_k_filter(fn, show: bool = True) -> Feedback:
-    """Check ``fn(logits, k) -> probs``: the softmax of the ``k`` largest logits, 0 for the others (1-D logits)."""
+    """Check ``fn(logits, k) -> probs``: the softmax of the ``k`` largest logits, 0 for
+    the others (1-D logits)."""
     return checking.judge(
-        "Top-k filter", fn, _top_k_cases(), top_k_probs, same=_close, convert=_numbers, shape=_top_k_shape,
-        mistakes=_TOP_K_MISTAKES, diagnose=_top_k_diagnose, quiet=True,
-        differs_hints=["kth = np.sort(z)[-k]; z = np.where(z < kth, -np.inf, z); then the softmax"], show=show,
-    )  # fmt: skip
+        "Top-k filter",
+        fn,
+        _top_k_cases(),
+        top_k_probs,
+        same=_close,
+        convert=_numbers,
+        shape=_top_k_shape,
+        mistakes=_TOP_K_MISTAKES,
+        diagnose=_top_k_diagnose,
+        quiet=True,
+        differs_hints=[
+            "kth = np.sort(z)[-k]; z = np.where(z < kth, -np.inf, z); then the softmax"
+        ],
+        show=show,
+    )
 
 
 # --------------------------------------------------------------------------
@@ -311,7 +408,8 @@ def check_top_k_filter(fn, show: bool = True) -> Feedback:
 # probabilities 0.40, 0.25, 0.15, 0.10, 0.06, 0.04, in a shuffled order, as logits
 _TOPP_PROBS = np.array([0.10, 0.40, 0.04, 0.15, 0.25, 0.06])
 _TOPP_LOGITS = np.log(_TOPP_PROBS) + 0.7  # a constant shift changes no probability
-_PS = (0.6, 0.85, 0.3, 1.0)  # cumulative mass 0.40, 0.65, 0.80, 0.90, 0.96, 1: no p on a boundary
+# cumulative mass 0.40, 0.65, 0.80, 0.90, 0.96, 1: no p on a boundary
+_PS = (0.6, 0.85, 0.3, 1.0)
 
 
 def _top_p_cases() -> list[Case]:
@@ -319,7 +417,8 @@ def _top_p_cases() -> list[Case]:
     probs = rng.dirichlet(np.ones(8))
     mass = np.cumsum(np.sort(probs)[::-1])
     i = int(rng.integers(1, 6))
-    p = round(float((mass[i - 1] + mass[i]) / 2), 6)  # halfway between two cumulative masses: no p on a boundary
+    # halfway between two cumulative masses: no p on a boundary
+    p = round(float((mass[i - 1] + mass[i]) / 2), 6)
     cases = [Case((_TOPP_LOGITS, p), f"for p = {p}") for p in _PS]
     return cases + [Case((np.log(probs), p), f"on random logits for p = {p}")]
 
@@ -338,26 +437,35 @@ def _nucleus(z, p, include_crossing=True, ascending=False, normalise=True):
 
 
 _TOP_P_MISTAKES = {
-    "you left out the token that crosses p: the nucleus is the *smallest* set whose probability reaches p, so it "
-    "includes that token (for p = 0.6: 0.40 + 0.25 = 0.65, two tokens)": lambda z, p: _nucleus(z, p, include_crossing=False),
-    "the kept probabilities do not add up to 1: renormalise over the nucleus": lambda z, p: _nucleus(z, p, normalise=False),
-    "you accumulated from the least likely token; sort by probability, most likely first": lambda z, p: _nucleus(z, p, ascending=True),
-    "you returned values in sorted order; return one probability per token in the input order": lambda z, p: np.sort(
-        top_p_probs(z, p)
-    )[::-1],
+    "you left out the token that crosses p: the nucleus is the *smallest* set whose "
+    "probability reaches p, so it "
+    "includes that token (for p = 0.6: "
+    "0.40 + 0.25 = 0.65, two tokens)": lambda z, p: _nucleus(
+        z, p, include_crossing=False
+    ),
+    "the kept probabilities do not add up "
+    "to 1: renormalise over the nucleus": lambda z, p: _nucleus(z, p, normalise=False),
+    "you accumulated from the least likely token; sort by probability, most likely "
+    "first": lambda z, p: _nucleus(z, p, ascending=True),
+    "you returned values in sorted order; return one probability per token in the "
+    "input order": lambda z, p: np.sort(top_p_probs(z, p))[::-1],
 }
 
 
 @checking.checker
 def check_top_p_filter(fn, show: bool = True) -> Feedback:
-    """Check ``fn(logits, p) -> probs``: the nucleus of ``softmax(logits)`` with mass at least ``p``, renormalised."""
+    """Check ``fn(logits, p) -> probs``: the nucleus of ``softmax(logits)`` with mass at
+    least ``p``, renormalised."""
     return checking.judge(
         "Top-p (nucleus) filter", fn, _top_p_cases(), top_p_probs,
         same=functools.partial(checking.close, rtol=1e-6, atol=1e-7), convert=_numbers,
-        shape=lambda out, right, case: f"returned shape {np.shape(out)}, expected {right.shape} "
-                                       "(one probability per token, in the input order)",
+        shape=lambda out, right, case: f"returned shape {np.shape(out)}, expected "
+                                       f"{right.shape} "
+                                       "(one probability per token, in the input "
+                                       "order)",
         mistakes=_TOP_P_MISTAKES, quiet=True,
-        differs_hints=["sort the probabilities, most likely first; keep a token while the mass of the tokens above it "
+        differs_hints=["sort the probabilities, most likely first; keep a token while "
+                       "the mass of the tokens above it "
                        "is still < p; renormalise"], show=show,
     )  # fmt: skip
 
@@ -376,10 +484,24 @@ _NS = (1, 2, 3)
 
 def _distinct_cases() -> list[Case]:
     rng = checking.fresh_rng()
-    random_words = [str(w) for w in rng.choice(["to", "be", "or", "not", "that", "is"], int(rng.integers(8, 15)))]
-    cases = [Case((list(t), n), f"for '{' '.join(t[:4])} ...' and n = {n}") for t in _TEXTS for n in _NS]
+    random_words = [
+        str(w)
+        for w in rng.choice(
+            ["to", "be", "or", "not", "that", "is"], int(rng.integers(8, 15))
+        )
+    ]
+    cases = [
+        Case((list(t), n), f"for '{' '.join(t[:4])} ...' and n = {n}")
+        for t in _TEXTS
+        for n in _NS
+    ]
     n = int(rng.integers(1, 4))
-    return cases + [Case((random_words, n), f"for random words '{' '.join(random_words[:4])} ...' and n = {n}")]
+    return cases + [
+        Case(
+            (random_words, n),
+            f"for random words '{' '.join(random_words[:4])} ...' and n = {n}",
+        )
+    ]
 
 
 def _grams(tokens, n):
@@ -387,22 +509,29 @@ def _grams(tokens, n):
 
 
 _DISTINCT_MISTAKES = {
-    "you divided by the number of words; divide by the number of n-grams, len(tokens) - n + 1": lambda t, n: len(set(_grams(t, n))) / len(t),
-    "you returned the count of distinct n-grams; divide it by the number of n-grams": lambda t, n: len(set(_grams(t, n))),
-    "your result does not depend on n: count distinct n-grams (tuples of n consecutive words), not distinct words": lambda t, n: (
-        len(set(t)) / len(t)
-    ),
-    "you returned the repeated fraction, 1 - distinct-n; distinct-n is distinct / all": lambda t, n: 1 - distinct_n(t, n),
-    "you counted n-grams of characters; the tokens here are words (the list you are given)": lambda t, n: distinct_n(" ".join(t), n),
+    "you divided by the number of words; divide by the number of n-grams, len(tokens) "
+    "- n + 1": lambda t, n: len(set(_grams(t, n))) / len(t),
+    "you returned the count of distinct "
+    "n-grams; divide it by the number of "
+    "n-grams": lambda t, n: len(set(_grams(t, n))),
+    "your result does not depend on n: count distinct n-grams (tuples of n "
+    "consecutive words), not distinct words": lambda t, n: len(set(t)) / len(t),
+    "you returned the repeated fraction, 1 - "
+    "distinct-n; distinct-n is distinct / all": lambda t, n: 1 - distinct_n(t, n),
+    "you counted n-grams of characters; the tokens here are words (the list you are "
+    "given)": lambda t, n: distinct_n(" ".join(t), n),
 }
 
 
 @checking.checker
 def check_distinct_n(fn, show: bool = True) -> Feedback:
-    """Check ``fn(tokens, n) -> float``: distinct n-grams divided by all n-grams of a list of words."""
+    """Check ``fn(tokens, n) -> float``: distinct n-grams divided by all n-grams of a
+    list of words."""
     return checking.judge(
         "Distinct-n", fn, _distinct_cases(), distinct_n, same=_close,
-        shape=lambda out, right, case: f"returned shape {np.shape(out)}; distinct-n is one number", mistakes=_DISTINCT_MISTAKES,
-        differs_hints=["grams = [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]; len(set(grams)) / len(grams)"],
+        shape=lambda out, right, case: f"returned shape {np.shape(out)}; distinct-n "
+                                       "is one number", mistakes=_DISTINCT_MISTAKES,
+        differs_hints=["grams = [tuple(tokens[i:i + n]) for i in range(len(tokens) - "
+                       "n + 1)]; len(set(grams)) / len(grams)"],
         show=show,
     )  # fmt: skip

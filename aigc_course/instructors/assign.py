@@ -1,10 +1,13 @@
 """``aigc-course assign``: the student edition and the answer key of notebooks.
 
 The student edition of a notebook is the notebook without its solutions: solution blocks
-and the Markdown of gated solutions are removed, and each code cell of a gated solution is
-replaced by a stub (see :func:`~aigc_course.instructors.notebooks.student_code`) with its
+and the Markdown of gated solutions are removed, and each code cell of a gated solution
+is
+replaced by a stub (see :func:`~aigc_course.instructors.notebooks.student_code`) with
+its
 outputs cleared, so that the checker call stays and tells the student whether the answer
-is right. Everything else, outputs included, is kept. The answer key is the notebook as the
+is right. Everything else, outputs included, is kept. The answer key is the notebook as
+the
 book stores it.
 """
 
@@ -21,7 +24,8 @@ __all__ = ["assign", "expand", "find_notebooks", "student_edition", "student_mar
 
 
 def student_markdown(text: str, inside: bool) -> tuple[str, bool]:
-    """``text`` (a Markdown cell) without solutions; ``inside``: whether it starts inside a gated solution.
+    """``text`` (a Markdown cell) without solutions; ``inside``: whether it starts
+    inside a gated solution.
 
     Returns the new text and whether it ends inside a gated solution.
     """
@@ -41,7 +45,8 @@ def student_markdown(text: str, inside: bool) -> tuple[str, bool]:
 
 
 def student_edition(nb: dict) -> dict:
-    """A copy of ``nb`` with every solution removed and every gated solution's code replaced by a stub."""
+    """A copy of ``nb`` with every solution removed and every gated solution's code
+    replaced by a stub."""
     nb = copy.deepcopy(nb)
     cells, inside, label, stubbed = [], False, None, False
     for cell in nb.get("cells", []):
@@ -72,47 +77,68 @@ def student_edition(nb: dict) -> dict:
 
 
 def _code_cell(source: str) -> dict:
-    return {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": _lines(source)}
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {},
+        "outputs": [],
+        "source": _lines(source),
+    }
 
 
 def _lines(text: str) -> list[str]:
-    """Cell source as the book stores it: a list of lines, the last without its newline."""
+    """Cell source as the book stores it: a list of lines, the last without its
+    newline."""
     return text.rstrip("\n").splitlines(keepends=True)
 
 
 def expand(paths) -> list[tuple[pathlib.Path, pathlib.Path]]:
-    """``(notebook, path relative to what was given)`` for each notebook in ``paths`` (notebooks or folders).
+    """``(notebook, path relative to what was given)`` for each notebook in ``paths``
+    (notebooks or folders).
 
-    A folder keeps its name and layout (``book/04_math`` gives ``04_math/...``); a notebook
+    A folder keeps its name and layout (``book/04_math`` gives ``04_math/...``); a
+    notebook
     is known by its file name.
     """
     found = []
     for name in paths:
         path = pathlib.Path(name)
         if path.is_dir():
-            inside = sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+            inside = sorted(
+                p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
+            )
             if not inside:
-                raise ValueError(f"PATH {str(path)!r} is a folder with no notebook in it")
+                raise ValueError(
+                    f"PATH {str(path)!r} is a folder with no notebook in it"
+                )
             found += [(p, path.name / p.relative_to(path)) for p in inside]
         elif path.suffix == ".ipynb" and path.is_file():
             found.append((path, pathlib.Path(path.name)))
         else:
-            raise ValueError(f"PATH {str(path)!r} must be a notebook (.ipynb) or a folder of notebooks")
+            raise ValueError(
+                f"PATH {str(path)!r} must be a notebook (.ipynb) or a "
+                "folder of notebooks"
+            )
     return found
 
 
 def find_notebooks(paths) -> list[tuple[pathlib.Path, pathlib.Path]]:
-    """:func:`expand`, refusing two notebooks that would be written to the same place."""
+    """:func:`expand`, refusing two notebooks that would be written to the same
+    place."""
     found = expand(paths)
     targets = [target for _, target in found]
     twice = sorted({str(t) for t in targets if targets.count(t) > 1})
     if twice:
-        raise ValueError(f"two notebooks would be written to the same place: {twice[0]}; pass their folders instead")
+        raise ValueError(
+            "two notebooks would be written to the same place: "
+            f"{twice[0]}; pass their folders instead"
+        )
     return found
 
 
 def assign(paths, out, log=print) -> list[pathlib.Path]:
-    """Write ``out/student/...`` and ``out/key/...`` for every notebook in ``paths``; return the student files.
+    """Write ``out/student/...`` and ``out/key/...`` for every notebook in ``paths``;
+    return the student files.
 
     ``log`` receives one line per notebook and one per problem found in its exercises.
     """

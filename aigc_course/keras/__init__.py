@@ -12,17 +12,55 @@ require_tensorflow_backend()
 
 from aigc_course._seed import seed_everything  # noqa: E402
 from aigc_course.keras._core import count_parameters, get_device  # noqa: E402
-from aigc_course.keras.gan import GAN, DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator  # noqa: E402
-from aigc_course.keras.vae import VAE, Autoencoder, ConditionalVAE, kl_loss, reconstruction_loss  # noqa: E402
-from aigc_course.keras.training import load_checkpoint, save_checkpoint, train  # noqa: E402
-from aigc_course.keras.toy import ToyDiscriminator, ToyGenerator, sample_points, toy_generator_loss, train_toy_gan  # noqa: E402
-from aigc_course.keras.gpt import GPTConfig, TinyGPT, evaluate_lm, train_lm  # noqa: E402
-from aigc_course.keras.lora import LoRALinear, apply_lora, count_trainable_parameters, freeze, lora_layers, mark_only_lora_trainable, merge_lora, unmerge_lora  # noqa: E402
-from aigc_course.keras.selfsupervised import Classifier, DenoisingAutoencoder, MaskedAutoencoder, masked_reconstruction_loss  # noqa: E402
-from aigc_course.keras.inpainting import Inpainter, masked_mse  # noqa: E402
-from aigc_course.keras.style import FeatureExtractor, content_loss, gram_matrix, style_loss, transfer_style  # noqa: E402
 from aigc_course.keras.audio import SpectrogramVAE  # noqa: E402
 from aigc_course.keras.diffusion import DDPM, Denoiser, FlowMatching, train_points  # noqa: E402
+from aigc_course.keras.gan import (
+    GAN,
+    DCGANDiscriminator,
+    DCGANGenerator,
+    MLPDiscriminator,
+    MLPGenerator,
+)
+from aigc_course.keras.gpt import GPTConfig, TinyGPT, evaluate_lm, train_lm  # noqa: E402
+from aigc_course.keras.inpainting import Inpainter, masked_mse  # noqa: E402
+from aigc_course.keras.lora import (
+    LoRALinear,
+    apply_lora,
+    count_trainable_parameters,
+    freeze,
+    lora_layers,
+    mark_only_lora_trainable,
+    merge_lora,
+    unmerge_lora,
+)
+from aigc_course.keras.selfsupervised import (
+    Classifier,
+    DenoisingAutoencoder,
+    MaskedAutoencoder,
+    masked_reconstruction_loss,
+)
+from aigc_course.keras.style import (
+    FeatureExtractor,
+    content_loss,
+    gram_matrix,
+    style_loss,
+    transfer_style,
+)
+from aigc_course.keras.toy import (
+    ToyDiscriminator,
+    ToyGenerator,
+    sample_points,
+    toy_generator_loss,
+    train_toy_gan,
+)
+from aigc_course.keras.training import load_checkpoint, save_checkpoint, train  # noqa: E402
+from aigc_course.keras.vae import (
+    VAE,
+    Autoencoder,
+    ConditionalVAE,
+    kl_loss,
+    reconstruction_loss,
+)
 
 FRAMEWORK = "keras"
 

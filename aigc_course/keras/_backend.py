@@ -1,4 +1,5 @@
-"""The TensorFlow-backend check, kept apart so it runs before anything imports Keras models."""
+"""The TensorFlow-backend check, kept apart so it runs before anything imports Keras
+models."""
 
 from __future__ import annotations
 
@@ -20,8 +21,10 @@ def require_tensorflow_backend() -> None:
     backend = keras.backend.backend()
     if backend != "tensorflow":
         raise RuntimeError(
-            f"aigc_course.keras needs Keras on the TensorFlow backend, but Keras is using "
+            "aigc_course.keras needs Keras on the TensorFlow backend, but Keras is "
+            "using "
             f"{backend!r} (KERAS_BACKEND={os.environ.get('KERAS_BACKEND')!r}). Set "
-            "KERAS_BACKEND=tensorflow before Python starts (or before the first 'import keras'), "
+            "KERAS_BACKEND=tensorflow before Python starts (or before the first "
+            "'import keras'), "
             "or use aigc_course.torch."
         )

@@ -12,7 +12,8 @@ from aigc_course.keras._layers import named_layers
 
 
 def get_device(device: str | None = None) -> str:
-    """The TensorFlow device to train on: ``"/GPU:0"`` when a GPU is visible, else ``"/CPU:0"``.
+    """The TensorFlow device to train on: ``"/GPU:0"`` when a GPU is visible, else
+    ``"/CPU:0"``.
 
     Keras places work on a visible GPU by itself; use the result with
     ``tf.device(...)`` to pin work explicitly.
@@ -24,7 +25,10 @@ def get_device(device: str | None = None) -> str:
     choice = requested_device(device)
     has_gpu = bool(tf.config.list_physical_devices("GPU"))
     if choice == "gpu" and not has_gpu:
-        raise ValueError("device='gpu' was asked for but TensorFlow sees no GPU (tf.config.list_physical_devices('GPU') is empty)")
+        raise ValueError(
+            "device='gpu' was asked for but TensorFlow sees no GPU "
+            "(tf.config.list_physical_devices('GPU') is empty)"
+        )
     if choice in ("gpu", "auto") and has_gpu:
         return "/GPU:0"
     return "/CPU:0"
@@ -38,7 +42,9 @@ def count_parameters(model: keras.Model, trainable_only: bool = False) -> int:
     statistics (PyTorch keeps them as buffers), so neither framework counts them.
     """
     if not isinstance(model, (keras.Model, keras.layers.Layer)):
-        raise ValueError(f"model must be a keras.Model or Layer, got {type(model).__name__}")
+        raise ValueError(
+            f"model must be a keras.Model or Layer, got {type(model).__name__}"
+        )
     if trainable_only:
         weights = model.trainable_weights
     else:
@@ -51,13 +57,15 @@ def count_parameters(model: keras.Model, trainable_only: bool = False) -> int:
             if isinstance(layer, keras.layers.BatchNormalization):
                 statistics |= {id(layer.moving_mean), id(layer.moving_variance)}
             if isinstance(layer, LoRALinear):
-                statistics.add(id(layer.gate))  # PyTorch's twin keeps its scaling as a float
+                # PyTorch's twin keeps its scaling as a float
+                statistics.add(id(layer.gate))
         weights = [w for w in model.weights if id(w) not in statistics]
     return int(sum(int(np.prod(w.shape)) for w in weights))
 
 
 def nudge_weights(model) -> None:
-    """Emulate another machine's rounding when ``AIGC_COURSE_PERTURB`` is set (see ``aigc_course._perturb``)."""
+    """Emulate another machine's rounding when ``AIGC_COURSE_PERTURB`` is set (see
+    ``aigc_course._perturb``)."""
     size = _perturb.size_for(model)
     if not size:
         return

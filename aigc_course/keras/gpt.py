@@ -1,4 +1,5 @@
-"""A tiny character-level GPT in Keras 3: a decoder-only transformer (Radford et al., 2018/2019).
+"""A tiny character-level GPT in Keras 3: a decoder-only transformer (Radford et al.,
+2018/2019).
 
 * token + learned position embeddings, ``n_layer`` pre-LayerNorm blocks of
   causal self-attention and an MLP, a final LayerNorm and a linear head;
@@ -26,21 +27,24 @@ from keras import layers, ops
 
 from aigc_course import _training as common
 from aigc_course import text
-from aigc_course.text import GPTConfig
 from aigc_course._checks import trusted_inputs
 from aigc_course.keras._core import get_device, nudge_weights
 from aigc_course.keras._layers import ids_in, named_layers, own_message
 from aigc_course.keras.training import _checkpoint_path, _inside_fit, _read, _write
+from aigc_course.text import GPTConfig
 
 
 def _dense(units: int, std: float = 0.02, use_bias: bool = True) -> layers.Dense:
     """``Dense`` with GPT-2's initialisation: kernel N(0, std), bias zero."""
     init = keras.initializers.RandomNormal(mean=0.0, stddev=std)
-    return layers.Dense(units, use_bias=use_bias, kernel_initializer=init, bias_initializer="zeros")
+    return layers.Dense(
+        units, use_bias=use_bias, kernel_initializer=init, bias_initializer="zeros"
+    )
 
 
 def _layer_norm() -> layers.LayerNormalization:
-    return layers.LayerNormalization(epsilon=1e-5)  # PyTorch's nn.LayerNorm epsilon (Keras' default is 1e-3)
+    # PyTorch's nn.LayerNorm epsilon (Keras' default is 1e-3)
+    return layers.LayerNormalization(epsilon=1e-5)
 
 
 class CausalSelfAttention(layers.Layer):
@@ -51,20 +55,29 @@ class CausalSelfAttention(layers.Layer):
         self.n_head, self.n_embd = config.n_head, config.n_embd
         self.c_attn = _dense(3 * config.n_embd)  # queries, keys, values at once
         self.c_proj = _dense(config.n_embd, 0.02 / math.sqrt(2 * config.n_layer))
-        self.attn_dropout, self.resid_dropout = layers.Dropout(config.dropout), layers.Dropout(config.dropout)
+        self.attn_dropout, self.resid_dropout = (
+            layers.Dropout(config.dropout),
+            layers.Dropout(config.dropout),
+        )
 
     def call(self, x, training=False):
         B, T, C = ops.shape(x)[0], ops.shape(x)[1], self.n_embd  # batch, time, channels
         hs = C // self.n_head
         q, k, v = ops.split(self.c_attn(x), 3, axis=-1)  # each (B, T, C)
-        q = ops.transpose(ops.reshape(q, (B, T, self.n_head, hs)), (0, 2, 1, 3))  # (B, nh, T, hs)
-        k = ops.transpose(ops.reshape(k, (B, T, self.n_head, hs)), (0, 2, 1, 3))  # (B, nh, T, hs)
-        v = ops.transpose(ops.reshape(v, (B, T, self.n_head, hs)), (0, 2, 1, 3))  # (B, nh, T, hs)
-        att = ops.matmul(q, ops.transpose(k, (0, 1, 3, 2))) / math.sqrt(hs)  # (B, nh, T, T): scaled dot products
-        mask = ops.arange(T)[:, None] >= ops.arange(T)[None, :]  # (T, T), True where key position <= query position
+        # (B, nh, T, hs)
+        q = ops.transpose(ops.reshape(q, (B, T, self.n_head, hs)), (0, 2, 1, 3))
+        # (B, nh, T, hs)
+        k = ops.transpose(ops.reshape(k, (B, T, self.n_head, hs)), (0, 2, 1, 3))
+        # (B, nh, T, hs)
+        v = ops.transpose(ops.reshape(v, (B, T, self.n_head, hs)), (0, 2, 1, 3))
+        # (B, nh, T, T): scaled dot products
+        att = ops.matmul(q, ops.transpose(k, (0, 1, 3, 2))) / math.sqrt(hs)
+        # (T, T), True where key position <= query position
+        mask = ops.arange(T)[:, None] >= ops.arange(T)[None, :]
         att = ops.where(mask, att, float("-inf"))  # no peeking at the future
         att = self.attn_dropout(ops.softmax(att, axis=-1), training=training)
-        y = ops.reshape(ops.transpose(ops.matmul(att, v), (0, 2, 1, 3)), (B, T, C))  # (B, nh, T, hs) -> (B, T, C)
+        # (B, nh, T, hs) -> (B, T, C)
+        y = ops.reshape(ops.transpose(ops.matmul(att, v), (0, 2, 1, 3)), (B, T, C))
         return self.resid_dropout(self.c_proj(y), training=training)
 
 
@@ -79,7 +92,10 @@ class MLP(layers.Layer):
 
     def call(self, x, training=False):
         # tanh approximation of GELU, as in GPT-2 (PyTorch's approximate="tanh")
-        return self.dropout(self.c_proj(keras.activations.gelu(self.c_fc(x), approximate=True)), training=training)
+        return self.dropout(
+            self.c_proj(keras.activations.gelu(self.c_fc(x), approximate=True)),
+            training=training,
+        )
 
 
 class Block(layers.Layer):
@@ -107,7 +123,8 @@ class TinyGPT(keras.Model):
         tokenizer: a :class:`aigc_course.text.CharTokenizer`; its ``vocab_size``
             sets the embedding and head sizes, and ``generate`` uses it.
         block_size: the longest context (characters) the model sees.
-        n_layer, n_head, n_embd: blocks, heads per block, width (a multiple of ``n_head``).
+        n_layer, n_head, n_embd: blocks, heads per block, width (a multiple of
+        ``n_head``).
         dropout: dropout rate while training (0 turns it off).
     """
 
@@ -122,19 +139,32 @@ class TinyGPT(keras.Model):
     ):
         super().__init__()
         if not isinstance(tokenizer, text.CharTokenizer):
-            raise ValueError(f"tokenizer must be an aigc_course.text.CharTokenizer, got {type(tokenizer).__name__}")
+            raise ValueError(
+                "tokenizer must be an aigc_course.text.CharTokenizer, "
+                f"got {type(tokenizer).__name__}"
+            )
         self.tokenizer = tokenizer
-        self.config = config = GPTConfig(tokenizer.vocab_size, block_size, n_layer, n_head, n_embd, dropout)
+        self.config = config = GPTConfig(
+            tokenizer.vocab_size, block_size, n_layer, n_head, n_embd, dropout
+        )
         normal = keras.initializers.RandomNormal(mean=0.0, stddev=0.02)
-        self.wte = layers.Embedding(config.vocab_size, config.n_embd, embeddings_initializer=normal)  # token embeddings
-        self.wpe = layers.Embedding(config.block_size, config.n_embd, embeddings_initializer=normal)  # positions
+        # token embeddings
+        self.wte = layers.Embedding(
+            config.vocab_size, config.n_embd, embeddings_initializer=normal
+        )
+        # positions
+        self.wpe = layers.Embedding(
+            config.block_size, config.n_embd, embeddings_initializer=normal
+        )
         self.drop = layers.Dropout(config.dropout)
         self.blocks = [Block(config) for _ in range(config.n_layer)]
         self.ln_f = _layer_norm()
         self.lm_head = _dense(config.vocab_size, use_bias=False)
         self.tracker = keras.metrics.Mean(name="loss")
-        self(np.zeros((1, 2), "int32"))  # build the weights now, so the model can be counted, copied and loaded
-        self.compile(optimizer=make_optimizer(self), jit_compile=False)  # XLA off, as on PyTorch's side
+        # build the weights now, so the model can be counted, copied and loaded
+        self(np.zeros((1, 2), "int32"))
+        # XLA off, as on PyTorch's side
+        self.compile(optimizer=make_optimizer(self), jit_compile=False)
         self.optimizer.build(self.trainable_variables)
 
     @property
@@ -142,22 +172,28 @@ class TinyGPT(keras.Model):
         return [self.tracker]  # Keras resets it at the start of every epoch
 
     def call(self, idx, targets=None, training=False):
-        """Logits ``(B, T, vocab_size)`` for ids ``(B, T)``; with ``targets`` ``(B, T)`` also the mean cross-entropy."""
+        """Logits ``(B, T, vocab_size)`` for ids ``(B, T)``; with ``targets`` ``(B, T)``
+        also the mean cross-entropy."""
         cfg = self.config
         idx = ids_in(idx, cfg.vocab_size, cfg.block_size)  # (B, T)
         pos = ops.arange(ops.shape(idx)[1])  # (T,)
-        x = self.drop(self.wte(idx) + self.wpe(pos), training=training)  # (B, T, C) + (T, C) -> (B, T, C)
+        # (B, T, C) + (T, C) -> (B, T, C)
+        x = self.drop(self.wte(idx) + self.wpe(pos), training=training)
         for block in self.blocks:
             x = block(x, training=training)  # (B, T, C)
         logits = self.lm_head(self.ln_f(x))  # (B, T, V)
         if targets is None:
             return logits, None
         targets = _targets_in(targets, idx, cfg)
-        loss = ops.mean(ops.sparse_categorical_crossentropy(targets, logits, from_logits=True))  # mean over B*T
+        # mean over B*T
+        loss = ops.mean(
+            ops.sparse_categorical_crossentropy(targets, logits, from_logits=True)
+        )
         return logits, loss
 
     def train_step(self, data):
-        """One AdamW step on a batch ``(x, y)`` of windows and their next-character targets."""
+        """One AdamW step on a batch ``(x, y)`` of windows and their next-character
+        targets."""
         x, y = data
         with tf.GradientTape() as tape:  # the only TensorFlow-specific code here
             _, loss = self(x, y, training=True)
@@ -167,16 +203,26 @@ class TinyGPT(keras.Model):
         return {"loss": self.tracker.result()}
 
     def fit(self, token_ids, **kwargs) -> dict[str, list[float]]:
-        """Train on ``token_ids``; see :func:`train_lm` for the keyword arguments (as in the PyTorch twin)."""
-        if getattr(self, "_inside_course_fit", False):  # train_lm's own batches, already checked
+        """Train on ``token_ids``; see :func:`train_lm` for the keyword arguments (as in
+        the PyTorch twin)."""
+        # train_lm's own batches, already checked
+        if getattr(self, "_inside_course_fit", False):
             return super().fit(token_ids, **kwargs)
         return train_lm(self, token_ids, **kwargs)
 
     def logits(self, idx) -> np.ndarray:
-        """Next-character logits ``(B, T, vocab_size)`` as NumPy for ids ``(B, T)``, dropout off."""
+        """Next-character logits ``(B, T, vocab_size)`` as NumPy for ids ``(B, T)``,
+        dropout off."""
         return ops.convert_to_numpy(self(idx, training=False)[0])
 
-    def generate(self, prompt: str, n: int, temperature: float = 1.0, top_k: int | None = None, seed: int = 0) -> str:
+    def generate(
+        self,
+        prompt: str,
+        n: int,
+        temperature: float = 1.0,
+        top_k: int | None = None,
+        seed: int = 0,
+    ) -> str:
         """``prompt`` followed by ``n`` generated characters.
 
         Each character is drawn from softmax(logits / temperature) (greedy when
@@ -192,20 +238,27 @@ class TinyGPT(keras.Model):
         rng = np.random.default_rng(common.check_int("seed", seed, minimum=0))
         with trusted_inputs():  # the tokenizer's ids, checked by encode
             for _ in range(n):
-                context = np.array([ids[-self.config.block_size :]], dtype="int32")  # (1, T)
+                # (1, T)
+                context = np.array([ids[-self.config.block_size :]], dtype="int32")
                 logits = self._logits(context)  # (1, T, V)
-                ids.append(text.sample_next(logits.numpy()[0, -1], temperature, top_k, rng))
+                ids.append(
+                    text.sample_next(logits.numpy()[0, -1], temperature, top_k, rng)
+                )
         return self.tokenizer.decode(ids)
 
     def _logits(self, idx):
-        """Inference logits through a traced function: eager Keras is slow for one character at a time.
+        """Inference logits through a traced function: eager Keras is slow for one
+        character at a time.
 
         Traced once for any shape, and again after :meth:`_forget_traces`
         (``apply_lora`` and freezing call it: a trace keeps the layers it saw).
         """
         fn = _TRACED_LOGITS.get(self)
         if fn is None:
-            fn = tf.function(lambda x: self(x, training=False)[0], input_signature=[tf.TensorSpec((None, None), tf.int32)])
+            fn = tf.function(
+                lambda x: self(x, training=False)[0],
+                input_signature=[tf.TensorSpec((None, None), tf.int32)],
+            )
             _TRACED_LOGITS[self] = fn
         return fn(idx)
 
@@ -216,23 +269,35 @@ class TinyGPT(keras.Model):
 
 @own_message()
 def _targets_in(targets, idx, config: GPTConfig):
-    """Next-token ids with the shape of ``idx`` ``(B, T)`` (a dimension unknown while tracing is not compared)."""
+    """Next-token ids with the shape of ``idx`` ``(B, T)`` (a dimension unknown while
+    tracing is not compared)."""
     targets = ids_in(targets, config.vocab_size, config.block_size, "targets")
-    if not all(a is None or b is None or a == b for a, b in zip(targets.shape, idx.shape)):
-        raise ValueError(f"targets must have the shape of idx {tuple(idx.shape)}, got {tuple(targets.shape)}")
+    if not all(
+        a is None or b is None or a == b for a, b in zip(targets.shape, idx.shape)
+    ):
+        raise ValueError(
+            f"targets must have the shape of idx {tuple(idx.shape)}, got "
+            f"{tuple(targets.shape)}"
+        )
     return targets
 
 
-def make_optimizer(model: keras.Model, learning_rate: float = 1e-3, weight_decay: float = 0.0) -> keras.optimizers.Optimizer:
-    """AdamW for the weights that are trainable now (call again after freezing or adding LoRA).
+def make_optimizer(
+    model: keras.Model, learning_rate: float = 1e-3, weight_decay: float = 0.0
+) -> keras.optimizers.Optimizer:
+    """AdamW for the weights that are trainable now (call again after freezing or adding
+    LoRA).
 
-    Same settings as the PyTorch twin: betas (0.9, 0.99), epsilon 1e-8 (Keras' default is 1e-7).
+    Same settings as the PyTorch twin: betas (0.9, 0.99), epsilon 1e-8 (Keras' default
+    is 1e-7).
     """
     lr = common.check_nonnegative("learning_rate", learning_rate)
     wd = common.check_nonnegative("weight_decay", weight_decay)
     if not model.trainable_weights:
         raise ValueError("the model has no trainable parameters")
-    return keras.optimizers.AdamW(lr, weight_decay=wd, beta_1=0.9, beta_2=0.99, epsilon=1e-8)
+    return keras.optimizers.AdamW(
+        lr, weight_decay=wd, beta_1=0.9, beta_2=0.99, epsilon=1e-8
+    )
 
 
 def train_lm(
@@ -251,7 +316,8 @@ def train_lm(
     verbose: int = 0,
     device: str | None = None,
 ) -> dict[str, list[float]]:
-    """Next-character training of ``model`` on ``token_ids`` (1-D ids) with Keras' ``fit``; returns the history.
+    """Next-character training of ``model`` on ``token_ids`` (1-D ids) with Keras'
+    ``fit``; returns the history.
 
     Each step trains on ``batch_size`` random windows of ``block_size``
     characters; the windows depend only on ``(seed, step)`` (the PyTorch twin
@@ -265,56 +331,92 @@ def train_lm(
         checkpoint: a ``.weights.h5`` file saved at every record (weights, optimizer,
             step, history, and the state of dropout's random numbers).
         resume: continue from ``checkpoint`` when it exists, exactly as if the
-            run had not stopped (same ``token_ids``, ``batch_size``, ``seed``, ``eval_every``).
+            run had not stopped (same ``token_ids``, ``batch_size``, ``seed``,
+            ``eval_every``).
         verbose: 0 for silence, 1 to print a line per record.
 
     Returns:
-        ``{"step": [...], "loss": [...], "val_loss": [...]}`` (``val_loss`` only with ``valid_ids``).
+        ``{"step": [...], "loss": [...], "val_loss": [...]}`` (``val_loss`` only with
+        ``valid_ids``).
     """
     cfg = model.config
     ids = text.check_token_ids(token_ids, cfg.vocab_size, cfg.block_size)
-    valid = None if valid_ids is None else text.check_token_ids(valid_ids, cfg.vocab_size, cfg.block_size, "valid_ids")
-    steps, batch_size = common.check_int("steps", steps), common.check_int("batch_size", batch_size)
+    valid = (
+        None
+        if valid_ids is None
+        else text.check_token_ids(
+            valid_ids, cfg.vocab_size, cfg.block_size, "valid_ids"
+        )
+    )
+    steps, batch_size = (
+        common.check_int("steps", steps),
+        common.check_int("batch_size", batch_size),
+    )
     eval_every = common.check_int("eval_every", eval_every)
     if checkpoint is not None:
         checkpoint = _checkpoint_path(checkpoint)
     nudge_weights(model)  # a no-op unless AIGC_COURSE_PERTURB is set (tests)
-    model.compile(optimizer=make_optimizer(model, learning_rate, weight_decay), jit_compile=False)
+    model.compile(
+        optimizer=make_optimizer(model, learning_rate, weight_decay), jit_compile=False
+    )
     model.optimizer.build(model.trainable_variables)
-    run = common.run_key(n=len(ids), batch_size=batch_size, seed=seed, eval_every=eval_every)
+    run = common.run_key(
+        n=len(ids), batch_size=batch_size, seed=seed, eval_every=eval_every
+    )
     history, done, partial = {}, 0, {}
     if resume and checkpoint is not None and pathlib.Path(checkpoint).exists():
         state = _read(model, checkpoint)
         common.check_resume(state["run"], run, checkpoint)
         history, done, partial = state["history"], state["step"] or 0, state["partial"]
-        if state["rng"] is not None:  # dropout continues with the masks the straight run would draw
+        # dropout continues with the masks the straight run would draw
+        if state["rng"] is not None:
             for generator, value in zip(_seed_generators(model), state["rng"]):
                 generator.state.assign(np.asarray(value, dtype=generator.state.dtype))
         if done > steps:
             return history  # the checkpoint is already past this budget
-    starts = text.batch_starts(len(ids), steps, batch_size, cfg.block_size, seed)  # (steps, B)
+    # (steps, B)
+    starts = text.batch_starts(len(ids), steps, batch_size, cfg.block_size, seed)
     ids_t, offsets = tf.constant(ids), tf.range(cfg.block_size + 1, dtype=tf.int64)
     record = {}
-    with tf.device(get_device(device)), _inside_fit(model), trusted_inputs():  # ids checked once above
+    # ids checked once above
+    with tf.device(get_device(device)), _inside_fit(model), trusted_inputs():
         first = done
         while first < steps:
-            last = min(steps, (first // eval_every + 1) * eval_every)  # records fall on multiples of eval_every
+            # records fall on multiples of eval_every
+            last = min(steps, (first // eval_every + 1) * eval_every)
             data = tf.data.Dataset.from_tensor_slices(starts[first:last]).map(
-                lambda s: _window_pair(tf.gather(ids_t, s[:, None] + offsets))  # (B, T + 1) -> x, y (B, T)
+                # (B, T + 1) -> x, y (B, T)
+                lambda s: _window_pair(tf.gather(ids_t, s[:, None] + offsets))
             )
-            # A resumed run continues the loss sum the checkpoint kept (Keras resets it at the epoch's start).
+            # A resumed run continues the loss sum the checkpoint kept (Keras resets it
+            # at the epoch's start).
             callbacks = [_RestoreSum(partial)] if partial and first == done else []
-            fit = model.fit(data, epochs=1, steps_per_epoch=last - first, shuffle=False, verbose=0, callbacks=callbacks)
-            record = {"step": last, "loss": float(fit.history["loss"][-1])}  # mean training loss since the last record
+            fit = model.fit(
+                data,
+                epochs=1,
+                steps_per_epoch=last - first,
+                shuffle=False,
+                verbose=0,
+                callbacks=callbacks,
+            )
+            # mean training loss since the last record
+            record = {"step": last, "loss": float(fit.history["loss"][-1])}
             if valid is not None:
                 record["val_loss"] = evaluate_lm(model, valid)["loss"]
-            common.check_finite({k: v for k, v in record.items() if k != "step"}, last - 1, checkpoint)
-            complete = last % eval_every == 0  # else a last record between two multiples of eval_every
+            common.check_finite(
+                {k: v for k, v in record.items() if k != "step"}, last - 1, checkpoint
+            )
+            # else a last record between two multiples of eval_every
+            complete = last % eval_every == 0
             if complete:
                 for key, value in record.items():
                     history.setdefault(key, []).append(value)
             if checkpoint is not None:
-                sums = {} if complete else {"loss": [float(v.numpy()) for v in model.tracker.variables]}
+                sums = (
+                    {}
+                    if complete
+                    else {"loss": [float(v.numpy()) for v in model.tracker.variables]}
+                )
                 rng = [np.asarray(g.state).tolist() for g in _seed_generators(model)]
                 _write(model, checkpoint, epoch=None, step=last, history=history,
                        resume={"run": run, "partial": sums, "rng": rng})  # fmt: skip
@@ -327,13 +429,20 @@ def train_lm(
 
 
 def _seed_generators(model) -> list:
-    """Dropout's random-number generators, in a fixed order (their states are not among Keras' weights)."""
-    dropouts = [layer for _, layer in named_layers(model) if isinstance(layer, layers.Dropout)]
-    return [layer.seed_generator for layer in dropouts if hasattr(layer, "seed_generator")]  # none at rate 0
+    """Dropout's random-number generators, in a fixed order (their states are not among
+    Keras' weights)."""
+    dropouts = [
+        layer for _, layer in named_layers(model) if isinstance(layer, layers.Dropout)
+    ]
+    # none at rate 0
+    return [
+        layer.seed_generator for layer in dropouts if hasattr(layer, "seed_generator")
+    ]
 
 
 class _RestoreSum(keras.callbacks.Callback):
-    """Give the loss tracker the sum and count a checkpoint kept, once Keras has reset it."""
+    """Give the loss tracker the sum and count a checkpoint kept, once Keras has reset
+    it."""
 
     def __init__(self, partial: dict):
         super().__init__()
@@ -349,7 +458,8 @@ def _window_pair(chunk):
 
 
 def evaluate_lm(model: TinyGPT, token_ids, *, batch_size: int = 64) -> dict[str, float]:
-    """Mean next-character cross-entropy (nats) on ``token_ids`` and ``perplexity = exp(loss)``.
+    """Mean next-character cross-entropy (nats) on ``token_ids`` and ``perplexity =
+    exp(loss)``.
 
     The ids are cut into consecutive windows of ``block_size``, so every
     character after the first is predicted once (within its window).
@@ -361,8 +471,14 @@ def evaluate_lm(model: TinyGPT, token_ids, *, batch_size: int = 64) -> dict[str,
     total = 0.0
     with trusted_inputs():  # windows of checked ids
         for i in range(0, len(x_all), batch_size):
-            logits = model._logits(x_all[i : i + batch_size].astype("int32"))  # (b, T, V)
-            total += float(ops.sum(ops.sparse_categorical_crossentropy(y_all[i : i + batch_size], logits, from_logits=True)))
+            # (b, T, V)
+            logits = model._logits(x_all[i : i + batch_size].astype("int32"))
+            total += float(
+                ops.sum(
+                    ops.sparse_categorical_crossentropy(
+                        y_all[i : i + batch_size], logits, from_logits=True
+                    )
+                )
+            )
     loss = total / y_all.size
     return {"loss": loss, "perplexity": math.exp(loss)}
-

@@ -1,4 +1,5 @@
-"""Inpainting (图像修复) in Keras 3: a small U-Net that fills the missing square of a digit.
+"""Inpainting (图像修复) in Keras 3: a small U-Net that fills the missing
+square of a digit.
 
 The model sees two channels, the image with its hole set to 0 and the mask
 (1 = missing), and predicts every pixel; only the hole is kept
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import math
 
-import keras
 import numpy as np
 from keras import ops
 
@@ -23,28 +23,38 @@ from aigc_course.keras.training import OneOptimizer
 
 
 def box_masks(noise, image_size: int, min_size: int, max_size: int):
-    """One square hole per row of standard normal ``noise`` ``(N, 3)``: masks ``(N, H, W)``, 1 = missing."""
+    """One square hole per row of standard normal ``noise`` ``(N, 3)``: masks ``(N, H,
+    W)``, 1 = missing."""
     noise = ops.convert_to_tensor(noise, dtype="float32")
     u = 0.5 * (1.0 + ops.erf(noise / math.sqrt(2.0)))  # (N, 3) uniform in (0, 1)
-    size = ops.minimum(min_size + ops.floor(u[:, 0] * (max_size - min_size + 1)), float(max_size))  # (N,)
+    # (N,)
+    size = ops.minimum(
+        min_size + ops.floor(u[:, 0] * (max_size - min_size + 1)), float(max_size)
+    )
     top = ops.minimum(ops.floor(u[:, 1] * (image_size - size + 1)), image_size - size)
     left = ops.minimum(ops.floor(u[:, 2] * (image_size - size + 1)), image_size - size)
     r = ops.arange(image_size, dtype="float32")
-    rows = ops.logical_and(r[None] >= top[:, None], r[None] < (top + size)[:, None])  # (N, H)
-    cols = ops.logical_and(r[None] >= left[:, None], r[None] < (left + size)[:, None])  # (N, W)
-    return ops.cast(ops.logical_and(rows[:, :, None], cols[:, None, :]), "float32")  # (N, H, W)
+    # (N, H)
+    rows = ops.logical_and(r[None] >= top[:, None], r[None] < (top + size)[:, None])
+    # (N, W)
+    cols = ops.logical_and(r[None] >= left[:, None], r[None] < (left + size)[:, None])
+    # (N, H, W)
+    return ops.cast(ops.logical_and(rows[:, :, None], cols[:, None, :]), "float32")
 
 
 def masked_mse(prediction, images, masks):
-    """Mean squared error over the missing pixels only: sum(m * (x_hat - x)^2) / sum(m)."""
+    """Mean squared error over the missing pixels only: sum(m * (x_hat - x)^2) /
+    sum(m)."""
     squared = masks * ops.square(prediction - images)
     return ops.sum(squared) / ops.maximum(ops.sum(masks), 1.0)
 
 
 class Inpainter(OneOptimizer):
-    """A U-Net-lite for inpainting: (masked image, mask) -> the full image, pixels in [0, 1].
+    """A U-Net-lite for inpainting: (masked image, mask) -> the full image, pixels in
+    [0, 1].
 
-    Encoder (s = image_size): (s, s, 2) -> (s, s, c) -> (s/2, s/2, 2c) -> (s/4, s/4, 2c);
+    Encoder (s = image_size): (s, s, 2) -> (s, s, c) -> (s/2, s/2, 2c) -> (s/4, s/4,
+    2c);
     the decoder mirrors it and concatenates the encoder's maps of the same size
     (the U-Net's skip connections, Ronneberger et al., 2015), so fine detail
     around the hole does not have to pass through the bottleneck.
@@ -61,15 +71,26 @@ class Inpainter(OneOptimizer):
     noise_dim = 3  # three standard normal numbers per image place its hole
     pixel_range = (0.0, 1.0)  # sigmoid output
 
-    def __init__(self, image_size: int = 16, channels: int = 32, min_size: int = 4, max_size: int = 8, learning_rate: float = 1e-3):
+    def __init__(
+        self,
+        image_size: int = 16,
+        channels: int = 32,
+        min_size: int = 4,
+        max_size: int = 8,
+        learning_rate: float = 1e-3,
+    ):
         super().__init__()
         self.image_size = common.check_image_size("image_size", image_size, multiple=4)
         c = self.channels = common.check_int("channels", channels)
         self.min_size = common.check_int("min_size", min_size)
         self.max_size = common.check_int("max_size", max_size, minimum=self.min_size)
         if self.max_size >= image_size:
-            raise ValueError(f"max_size must be smaller than image_size ({image_size}), got {max_size}")
-        # The same names as the PyTorch twin's, so parity.copy_torch_to_keras pairs them.
+            raise ValueError(
+                "max_size must be smaller than image_size "
+                f"({image_size}), got {max_size}"
+            )
+        # The same names as the PyTorch twin's, so parity.copy_torch_to_keras pairs
+        # them.
         self.enc1 = conv(2, c, 3, 1)  # (N, s, s, c)
         self.enc2 = conv(c, 2 * c)  # (N, s/2, s/2, 2c)
         self.enc3 = conv(2 * c, 2 * c)  # (N, s/4, s/4, 2c)
@@ -78,16 +99,20 @@ class Inpainter(OneOptimizer):
         self.out = conv(2 * c, 1, 3, 1)  # (N, s, s, 1) logits
         self._track_losses(("loss",))
         zeros = np.zeros((1, image_size, image_size), "float32")
-        self(zeros, zeros)  # build the weights now, so the model can be counted and copied at once
+        # build the weights now, so the model can be counted and copied at once
+        self(zeros, zeros)
         self._compile(learning_rate)
 
     def call(self, images, masks, training=False):
-        """Predicted images ``(N, H, W, 1)`` in [0, 1]; the hole's pixels of ``images`` are never looked at."""
+        """Predicted images ``(N, H, W, 1)`` in [0, 1]; the hole's pixels of ``images``
+        are never looked at."""
         x, m = self._inputs(images, masks)  # (N, H, W, 1) each
-        h1 = ops.relu(self.enc1(ops.concatenate([x * (1 - m), m], axis=-1)))  # the hole is hidden here
+        # the hole is hidden here
+        h1 = ops.relu(self.enc1(ops.concatenate([x * (1 - m), m], axis=-1)))
         h2 = ops.relu(self.enc2(h1))
         h3 = ops.relu(self.enc3(h2))
-        u2 = ops.concatenate([ops.relu(self.dec2(h3)), h2], axis=-1)  # (N, s/2, s/2, 4c): skip connection
+        # (N, s/2, s/2, 4c): skip connection
+        u2 = ops.concatenate([ops.relu(self.dec2(h3)), h2], axis=-1)
         u1 = ops.concatenate([ops.relu(self.dec1(u2)), h1], axis=-1)  # (N, s, s, 2c)
         return ops.sigmoid(self.out(u1))
 
@@ -98,21 +123,32 @@ class Inpainter(OneOptimizer):
 
     def _batch_losses(self, images, labels, noise) -> dict:
         """The batch's ``noise`` ``(B, 3)`` decides each image's hole."""
-        return self.compute_losses(images, box_masks(noise, self.image_size, self.min_size, self.max_size))
+        return self.compute_losses(
+            images, box_masks(noise, self.image_size, self.min_size, self.max_size)
+        )
 
     def inpaint(self, images, masks) -> np.ndarray:
-        """Fill the holes of ``images`` ``(N, H, W)``: known pixels kept, missing ones predicted; NumPy out."""
+        """Fill the holes of ``images`` ``(N, H, W)``: known pixels kept, missing ones
+        predicted; NumPy out."""
         images = common.check_images(images, self.image_size, self.pixel_range)
         masks = common.check_images(masks, self.image_size, (0.0, 1.0), name="masks")
         predicted = ops.convert_to_numpy(self(images, masks))[..., 0]
-        return (masks * predicted + (1 - masks) * images).astype(np.float32)  # keep what is known
+        # keep what is known
+        return (masks * predicted + (1 - masks) * images).astype(np.float32)
 
     @own_message()
     def _inputs(self, images, masks):
-        """Images and masks as float32 ``(N, H, W, 1)``; when concrete both must be finite and
+        """Images and masks as float32 ``(N, H, W, 1)``; when concrete both must be
+        finite and
         in [0, 1], and there must be a mask for each image."""
         x = images_in(images, self.image_size, pixel_range=self.pixel_range)
         m = images_in(masks, self.image_size, "masks", pixel_range=(0.0, 1.0))
-        if x.shape[0] is not None and m.shape[0] is not None and m.shape[0] != x.shape[0]:
-            raise ValueError(f"masks must hold one mask per image ({x.shape[0]}), got {m.shape[0]}")
+        if (
+            x.shape[0] is not None
+            and m.shape[0] is not None
+            and m.shape[0] != x.shape[0]
+        ):
+            raise ValueError(
+                f"masks must hold one mask per image ({x.shape[0]}), got {m.shape[0]}"
+            )
         return x, m

@@ -26,7 +26,8 @@ from aigc_course.keras._layers import named_layers, own_weights
 
 
 class LoRALinear(layers.Layer):
-    """``base`` (a built ``Dense``) plus a trainable rank-``r`` update scaled by ``alpha / r``.
+    """``base`` (a built ``Dense``) plus a trainable rank-``r`` update scaled by ``alpha
+    / r``.
 
     Args:
         base: the layer to adapt; kept as ``self.base`` (freeze it with
@@ -36,37 +37,59 @@ class LoRALinear(layers.Layer):
         dropout: dropout on the input of the LoRA branch while training.
     """
 
-    def __init__(self, base: layers.Dense, r: int = 4, alpha: float = 8.0, dropout: float = 0.0):
+    def __init__(
+        self, base: layers.Dense, r: int = 4, alpha: float = 8.0, dropout: float = 0.0
+    ):
         super().__init__()
         if not isinstance(base, layers.Dense) or not base.built:
-            raise ValueError(f"base must be a built keras.layers.Dense, got {type(base).__name__}")
+            raise ValueError(
+                f"base must be a built keras.layers.Dense, got {type(base).__name__}"
+            )
         self.r = common.check_int("r", r)
         self.alpha = check_alpha(alpha)
         self.scaling = self.alpha / self.r
         self.base = base
         fan_in, units = base.kernel.shape
-        bound = 1.0 / math.sqrt(fan_in)  # PyTorch's kaiming_uniform_(a=sqrt(5)) on A (r, in): U(-1/sqrt(in), 1/sqrt(in))
-        self.lora_A = self.add_weight(shape=(fan_in, self.r), initializer=keras.initializers.RandomUniform(-bound, bound), name="lora_A")
-        self.lora_B = self.add_weight(shape=(self.r, units), initializer="zeros", name="lora_B")  # zero: the update starts at 0
-        self.lora_dropout = layers.Dropout(common.check_float("dropout", dropout, 0.0, 1.0, high_open=True))
+        # PyTorch's kaiming_uniform_(a=sqrt(5)) on A (r, in): U(-1/sqrt(in), 1/sqrt(in))
+        bound = 1.0 / math.sqrt(fan_in)
+        self.lora_A = self.add_weight(
+            shape=(fan_in, self.r),
+            initializer=keras.initializers.RandomUniform(-bound, bound),
+            name="lora_A",
+        )
+        # zero: the update starts at 0
+        self.lora_B = self.add_weight(
+            shape=(self.r, units), initializer="zeros", name="lora_B"
+        )
+        self.lora_dropout = layers.Dropout(
+            common.check_float("dropout", dropout, 0.0, 1.0, high_open=True)
+        )
         # The branch's scale as a (non-trainable) variable: `scaling`, or 0 once
         # merged.  A Python flag would be frozen into traced functions (fit,
         # generate), which would then keep adding the update after a merge.
-        self.gate = self.add_weight(shape=(), initializer=keras.initializers.Constant(self.scaling), trainable=False, name="gate")
+        self.gate = self.add_weight(
+            shape=(),
+            initializer=keras.initializers.Constant(self.scaling),
+            trainable=False,
+            name="gate",
+        )
         self.merged = False
         self.built = True
 
     def call(self, x, training=False):
         y = self.base(x)  # (..., out)
-        h = ops.matmul(self.lora_dropout(x, training=training), self.lora_A)  # (..., in) -> (..., r)
-        return y + ops.matmul(h, self.lora_B) * self.gate  # (..., r) -> (..., out); gate is 0 once merged
+        # (..., in) -> (..., r)
+        h = ops.matmul(self.lora_dropout(x, training=training), self.lora_A)
+        # (..., r) -> (..., out); gate is 0 once merged
+        return y + ops.matmul(h, self.lora_B) * self.gate
 
     def delta_weight(self) -> tf.Tensor:
         """The update ``scaling * A B``, shape ``(in, out)`` like ``base.kernel``."""
         return ops.matmul(self.lora_A, self.lora_B) * self.scaling
 
     def merge(self) -> None:
-        """Add the update to ``base.kernel`` (the branch is then switched off by its gate)."""
+        """Add the update to ``base.kernel`` (the branch is then switched off by its
+        gate)."""
         if self.merged:
             raise ValueError("this LoRALinear is already merged; call unmerge() first")
         self.base.kernel.assign(self.base.kernel + self.delta_weight())
@@ -83,7 +106,10 @@ class LoRALinear(layers.Layer):
 
     def extra_repr(self) -> str:
         """The settings, as PyTorch's ``LoRALinear`` prints them."""
-        return f"r={self.r}, alpha={self.alpha}, scaling={self.scaling:g}, merged={self.merged}"
+        return (
+            f"r={self.r}, alpha={self.alpha}, scaling={self.scaling:g}, "
+            f"merged={self.merged}"
+        )
 
 
 def apply_lora(
@@ -94,7 +120,8 @@ def apply_lora(
     dropout: float = 0.0,
     freeze_base: bool = True,
 ) -> list[str]:
-    """Replace chosen ``Dense`` layers of ``model`` by :class:`LoRALinear` wrappers, in place.
+    """Replace chosen ``Dense`` layers of ``model`` by :class:`LoRALinear` wrappers, in
+    place.
 
     Args:
         targets: layer names to adapt: a name matches when it equals a layer's
@@ -112,16 +139,24 @@ def apply_lora(
     check_alpha(alpha)
     common.check_float("dropout", dropout, 0.0, 1.0, high_open=True)
     choose = _chooser(targets)
-    found = [(p, layer) for p, layer in named_layers(model) if isinstance(layer, layers.Dense) and not p.endswith(".base")]
+    found = [
+        (p, layer)
+        for p, layer in named_layers(model)
+        if isinstance(layer, layers.Dense) and not p.endswith(".base")
+    ]
     chosen = [p for p, layer in found if choose(p, layer)]
     if not chosen:
-        raise ValueError(f"targets matched no linear layer of the model; its linear layers are {[p for p, _ in found]}")
+        raise ValueError(
+            "targets matched no linear layer of the model; its linear "
+            f"layers are {[p for p, _ in found]}"
+        )
     for path in chosen:
         parent, attr = _resolve_parent(model, path)
         old = getattr(parent, attr)
         new = LoRALinear(old, r=r, alpha=alpha, dropout=dropout)
         was_locked = parent._tracker.locked
-        parent._tracker.unlock()  # a built Keras layer refuses new sub-layers unless unlocked
+        # a built Keras layer refuses new sub-layers unless unlocked
+        parent._tracker.unlock()
         setattr(parent, attr, new)
         if was_locked:
             parent._tracker.lock()
@@ -140,7 +175,9 @@ def _resolve_parent(model, path: str):
     for part in parents:
         obj = obj[int(part)] if part.isdigit() else getattr(obj, part)
     if attr.isdigit():
-        raise ValueError(f"cannot replace the layer at {path!r}: it sits in a list or Sequential")
+        raise ValueError(
+            f"cannot replace the layer at {path!r}: it sits in a list or Sequential"
+        )
     return obj, attr
 
 
@@ -158,7 +195,10 @@ def _chooser(targets) -> Callable:
         targets = [targets]
     names = set(targets)
     if not names or not all(isinstance(t, str) for t in names):
-        raise ValueError(f"targets must be layer names (strings) or a function (path, layer) -> bool, got {targets!r}")
+        raise ValueError(
+            "targets must be layer names (strings) or a function (path, "
+            f"layer) -> bool, got {targets!r}"
+        )
     return lambda path, layer: path in names or path.rpartition(".")[2] in names
 
 
@@ -168,7 +208,8 @@ def lora_layers(model) -> list[LoRALinear]:
 
 
 def mark_only_lora_trainable(model) -> int:
-    """Freeze everything except the LoRA matrices; returns the number of trainable parameters.
+    """Freeze everything except the LoRA matrices; returns the number of trainable
+    parameters.
 
     Keras' ``layer.trainable = False`` also freezes every layer inside, so the
     layers that own weights are frozen one by one, leaving ``LoRALinear``'s own
@@ -183,7 +224,8 @@ def mark_only_lora_trainable(model) -> int:
 
 
 def freeze(model, frozen: bool = True):
-    """Make every weight of ``model`` untrainable (``frozen=False`` makes them trainable again)."""
+    """Make every weight of ``model`` untrainable (``frozen=False`` makes them trainable
+    again)."""
     model.trainable = not frozen
     _reset_train_function(model)
     return model
@@ -207,7 +249,8 @@ def merge_lora(model) -> int:
 
 
 def unmerge_lora(model) -> int:
-    """Unmerge every :class:`LoRALinear` of ``model``; returns how many were unmerged."""
+    """Unmerge every :class:`LoRALinear` of ``model``; returns how many were
+    unmerged."""
     layers_ = lora_layers(model)
     for layer in layers_:
         layer.unmerge()
@@ -215,5 +258,6 @@ def unmerge_lora(model) -> int:
 
 
 def count_trainable_parameters(model) -> int:
-    """Scalar parameters that training would update (``count_parameters(model, trainable_only=True)``)."""
+    """Scalar parameters that training would update (``count_parameters(model,
+    trainable_only=True)``)."""
     return count_parameters(model, trainable_only=True)

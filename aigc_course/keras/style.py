@@ -24,10 +24,12 @@ from aigc_course.keras._layers import own_message
 
 
 def gram_matrix(features):
-    """G = F^T F / (H W) for feature maps ``(N, H, W, C)``: ``(N, C, C)`` averages of channel products."""
+    """G = F^T F / (H W) for feature maps ``(N, H, W, C)``: ``(N, C, C)`` averages of
+    channel products."""
     n, h, w, c = ops.shape(features)
     f = ops.reshape(features, (n, h * w, c))  # (N, HW, C)
-    return ops.matmul(ops.transpose(f, (0, 2, 1)), f) / ops.cast(h * w, features.dtype)  # (N, C, C)
+    # (N, C, C)
+    return ops.matmul(ops.transpose(f, (0, 2, 1)), f) / ops.cast(h * w, features.dtype)
 
 
 def _as_list(features) -> list:
@@ -35,8 +37,11 @@ def _as_list(features) -> list:
 
 
 def content_loss(features, targets):
-    """Mean squared difference of feature maps, summed over layers (a tensor or a list of tensors each)."""
-    features, targets = common.paired("features", _as_list(features), "targets", _as_list(targets))
+    """Mean squared difference of feature maps, summed over layers (a tensor or a list
+    of tensors each)."""
+    features, targets = common.paired(
+        "features", _as_list(features), "targets", _as_list(targets)
+    )
     return sum(ops.mean(ops.square(f - t)) for f, t in zip(features, targets))
 
 
@@ -46,8 +51,13 @@ def style_loss(features, targets):
     The maps may differ in size between ``features`` and ``targets`` (a Gram
     matrix has no spatial axes), but not in channels.
     """
-    features, targets = common.paired("features", _as_list(features), "targets", _as_list(targets))
-    return sum(ops.mean(ops.square(gram_matrix(f) - gram_matrix(t))) for f, t in zip(features, targets))
+    features, targets = common.paired(
+        "features", _as_list(features), "targets", _as_list(targets)
+    )
+    return sum(
+        ops.mean(ops.square(gram_matrix(f) - gram_matrix(t)))
+        for f, t in zip(features, targets)
+    )
 
 
 class FeatureExtractor(keras.Model):
@@ -65,21 +75,32 @@ class FeatureExtractor(keras.Model):
         super().__init__()
         self.channels = common.check_channels(channels)
         self.kernel_size = common.check_kernel(kernel_size)
-        # He initialisation, untruncated as PyTorch's kaiming_normal_: each block's activations keep their scale.
+        # He initialisation, untruncated as PyTorch's kaiming_normal_: each block's
+        # activations keep their scale.
         he = keras.initializers.VarianceScaling(2.0, "fan_in", "untruncated_normal")
         self.convs = [
-            layers.Conv2D(width, kernel_size, padding="same", kernel_initializer=he, bias_initializer="zeros")
+            layers.Conv2D(
+                width,
+                kernel_size,
+                padding="same",
+                kernel_initializer=he,
+                bias_initializer="zeros",
+            )
             for width in self.channels
         ]
         self.pool = layers.AveragePooling2D(2)
-        self(np.zeros((1, 8, 8, 3), "float32"))  # build the weights now, so they can be copied at once
+        # build the weights now, so they can be copied at once
+        self(np.zeros((1, 8, 8, 3), "float32"))
         self.trainable = False  # the image is optimised, never the extractor
 
     def call(self, images):
         images = ops.convert_to_tensor(images, "float32")
-        # Every block after the first halves H and W: the last one needs maps of at least 1 x 1.
+        # Every block after the first halves H and W: the last one needs maps of at
+        # least 1 x 1.
         with own_message():
-            check_rgb_batch(images.shape, 2 ** (len(self.convs) - 1), channels_last=True)
+            check_rgb_batch(
+                images.shape, 2 ** (len(self.convs) - 1), channels_last=True
+            )
         x, outputs = images * 2 - 1, []  # centre the pixels: [0, 1] -> [-1, 1]
         for i, layer in enumerate(self.convs):
             x = ops.relu(layer(self.pool(x) if i else x))  # (N, H / 2^i, W / 2^i, C_i)
@@ -102,7 +123,8 @@ def transfer_style(
     seed: int = 0,
     device: str | None = None,
 ) -> tuple[np.ndarray, dict[str, list[float]]]:
-    """Optimise an image with Adam to minimise ``content_weight * content_loss + style_weight * style_loss``.
+    """Optimise an image with Adam to minimise ``content_weight * content_loss +
+    style_weight * style_loss``.
 
     Args:
         content, style: ``(H, W, 3)`` NumPy images in [0, 1] (e.g. from
@@ -111,24 +133,40 @@ def transfer_style(
         steps: Adam steps on the pixels; after each, pixels are clipped to [0, 1].
         content_layers, style_layers: which of the extractor's blocks each loss uses.
         init: start from the ``"content"`` image or from seeded uniform ``"noise"``.
-        seed: seeds the new extractor and the noise start (NumPy, so both frameworks agree).
+        seed: seeds the new extractor and the noise start (NumPy, so both frameworks
+        agree).
         device: ``"auto"``, ``"cpu"`` or ``"gpu"``.
 
     Returns:
         ``(image, history)``: the image ``(H, W, 3)`` and, per step, the losses
-        ``loss``, ``content_loss``, ``style_loss`` of the image before that step's update.
+        ``loss``, ``content_loss``, ``style_loss`` of the image before that step's
+        update.
     """
-    args = common.check_transfer_args(content, style, steps, content_weight, style_weight, learning_rate,
-                                      content_layers, style_layers, init, seed)  # fmt: skip
+    args = common.check_transfer_args(
+        content,
+        style,
+        steps,
+        content_weight,
+        style_weight,
+        learning_rate,
+        content_layers,
+        style_layers,
+        init,
+        seed,
+    )
     if extractor is None:
         keras.utils.set_random_seed(args.seed)
         extractor = FeatureExtractor()
     common.check_layers(args, len(extractor.channels))
     with tf.device(get_device(device)):
-        content_feats, style_feats = extractor(args.content[None]), extractor(args.style[None])
+        content_feats, style_feats = (
+            extractor(args.content[None]),
+            extractor(args.style[None]),
+        )
         content_targets = [content_feats[i] for i in args.content_layers]
         style_targets = [style_feats[i] for i in args.style_layers]
-        # (1, H, W, 3): the only thing trained; nudged only in tests (AIGC_COURSE_PERTURB)
+        # (1, H, W, 3): the only thing trained; nudged only in tests
+        # (AIGC_COURSE_PERTURB)
         image = keras.Variable(_perturb.nudged(args.start)[None], name="image")
         # epsilon=1e-8 is PyTorch's default (Keras' is 1e-7).
         optimizer = keras.optimizers.Adam(args.learning_rate, epsilon=1e-8)
@@ -138,13 +176,23 @@ def transfer_style(
         def step():
             with tf.GradientTape() as tape:  # the only TensorFlow-specific code here
                 feats = extractor(image)
-                c_loss = content_loss([feats[i] for i in args.content_layers], content_targets)
-                s_loss = style_loss([feats[i] for i in args.style_layers], style_targets)
+                c_loss = content_loss(
+                    [feats[i] for i in args.content_layers], content_targets
+                )
+                s_loss = style_loss(
+                    [feats[i] for i in args.style_layers], style_targets
+                )
                 loss = args.content_weight * c_loss + args.style_weight * s_loss
             optimizer.apply_gradients([(tape.gradient(loss, image), image)])
             image.assign(ops.clip(image, 0.0, 1.0))  # keep a valid image
             return ops.stack([loss, c_loss, s_loss])
 
-        values = np.array([ops.convert_to_numpy(step()) for _ in range(args.steps)], dtype=np.float64)  # (steps, 3)
-    history = {key: values[:, i].tolist() for i, key in enumerate(("loss", "content_loss", "style_loss"))}
+        # (steps, 3)
+        values = np.array(
+            [ops.convert_to_numpy(step()) for _ in range(args.steps)], dtype=np.float64
+        )
+    history = {
+        key: values[:, i].tolist()
+        for i, key in enumerate(("loss", "content_loss", "style_loss"))
+    }
     return ops.convert_to_numpy(image)[0], history

@@ -53,7 +53,8 @@ class ToyDiscriminator(keras.Model):
         self(np.zeros((1, 2), "float32"))
 
     def call(self, points, training=False):
-        return self.net(_vectors(points, 2, "points"), training=training)  # (N, 1) logits
+        # (N, 1) logits
+        return self.net(_vectors(points, 2, "points"), training=training)
 
 
 @own_message()
@@ -65,8 +66,11 @@ def _vectors(x, dim: int, name: str):
 
 
 def toy_generator_loss(fake_logits, loss: str = "non_saturating"):
-    """Non-saturating: -log D(G(z)) = BCE(fake, 1).  Minimax: log(1 - D(G(z))) = -BCE(fake, 0)."""
-    return generator_loss(fake_logits, common.check_choice("loss", loss, common.GAN_LOSSES))
+    """Non-saturating: -log D(G(z)) = BCE(fake, 1).  Minimax: log(1 - D(G(z))) =
+    -BCE(fake, 0)."""
+    return generator_loss(
+        fake_logits, common.check_choice("loss", loss, common.GAN_LOSSES)
+    )
 
 
 def train_toy_gan(
@@ -89,13 +93,29 @@ def train_toy_gan(
     Same arguments, batches, noise and history keys as the PyTorch twin (see
     :func:`aigc_course.torch.toy.train_toy_gan`).
     """
-    points = _check_args(generator, discriminator, points, steps, batch_size, loss, label_smoothing, learning_rate,
-                         beta_1, d_steps, g_steps, seed)  # fmt: skip
+    points = _check_args(
+        generator,
+        discriminator,
+        points,
+        steps,
+        batch_size,
+        loss,
+        label_smoothing,
+        learning_rate,
+        beta_1,
+        d_steps,
+        g_steps,
+        seed,
+    )
     nudge_weights(generator)  # a no-op unless AIGC_COURSE_PERTURB is set (tests)
     nudge_weights(discriminator)
     # epsilon=1e-8 is PyTorch's default (Keras' is 1e-7).
-    g_opt = keras.optimizers.Adam(learning_rate, beta_1=beta_1, beta_2=0.999, epsilon=1e-8)
-    d_opt = keras.optimizers.Adam(learning_rate, beta_1=beta_1, beta_2=0.999, epsilon=1e-8)
+    g_opt = keras.optimizers.Adam(
+        learning_rate, beta_1=beta_1, beta_2=0.999, epsilon=1e-8
+    )
+    d_opt = keras.optimizers.Adam(
+        learning_rate, beta_1=beta_1, beta_2=0.999, epsilon=1e-8
+    )
     g_vars, d_vars = generator.trainable_variables, discriminator.trainable_variables
     real_target = 1.0 - label_smoothing
 
@@ -104,54 +124,93 @@ def train_toy_gan(
         # (1) Update D on real and stop-gradient fake points: G is not changed here.
         with tf.GradientTape() as tape:
             fake = ops.stop_gradient(generator(z, training=True))
-            real_logits, fake_logits = discriminator(real, training=True), discriminator(fake, training=True)
-            d_loss = bce_with_logits(ops.full_like(real_logits, real_target), real_logits) + bce_with_logits(
-                ops.zeros_like(fake_logits), fake_logits
+            real_logits, fake_logits = (
+                discriminator(real, training=True),
+                discriminator(fake, training=True),
             )
+            d_loss = bce_with_logits(
+                ops.full_like(real_logits, real_target), real_logits
+            ) + bce_with_logits(ops.zeros_like(fake_logits), fake_logits)
         d_opt.apply_gradients(zip(tape.gradient(d_loss, d_vars), d_vars))
-        return d_loss, ops.mean(ops.sigmoid(real_logits)), ops.mean(ops.sigmoid(fake_logits))
+        return (
+            d_loss,
+            ops.mean(ops.sigmoid(real_logits)),
+            ops.mean(ops.sigmoid(fake_logits)),
+        )
 
     @tf.function(jit_compile=False)
     def g_step(z):
-        # (2) Update G through D's judgement; the tape's gradient is taken for G's weights only.
+        # (2) Update G through D's judgement; the tape's gradient is taken for G's
+        # weights only.
         with tf.GradientTape() as tape:
-            g_loss = toy_generator_loss(discriminator(generator(z, training=True), training=True), loss)
+            g_loss = toy_generator_loss(
+                discriminator(generator(z, training=True), training=True), loss
+            )
         grads = tape.gradient(g_loss, g_vars)
         g_opt.apply_gradients(zip(grads, g_vars))
         return g_loss, tf.linalg.global_norm(grads)
 
     rng = np.random.default_rng(seed)
-    history = {key: [] for key in ("d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm")}
+    history = {
+        key: [] for key in ("d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm")
+    }
     for _ in range(steps):
         for _ in range(d_steps):
-            d_loss, d_real, d_fake = d_step(*_draw(rng, points, batch_size, generator.latent_dim))
+            d_loss, d_real, d_fake = d_step(
+                *_draw(rng, points, batch_size, generator.latent_dim)
+            )
         for _ in range(g_steps):
-            g_loss, grad_norm = g_step(rng.standard_normal((batch_size, generator.latent_dim), dtype=np.float32))
+            g_loss, grad_norm = g_step(
+                rng.standard_normal(
+                    (batch_size, generator.latent_dim), dtype=np.float32
+                )
+            )
         for key, value in zip(history, (d_loss, g_loss, d_real, d_fake, grad_norm)):
             history[key].append(float(value))
     return history
 
 
-def sample_points(generator: ToyGenerator, num_samples: int = 1000, seed: int = 0) -> np.ndarray:
-    """``num_samples`` generated points ``(N, 2)`` as NumPy; the noise comes from NumPy with ``seed``."""
+def sample_points(
+    generator: ToyGenerator, num_samples: int = 1000, seed: int = 0
+) -> np.ndarray:
+    """``num_samples`` generated points ``(N, 2)`` as NumPy; the noise comes from NumPy
+    with ``seed``."""
     check_kind("generator", generator, (ToyGenerator,), "a toy generator")
     z = common.sample_noise(num_samples, generator.latent_dim, seed)
     return ops.convert_to_numpy(generator(z, training=False))
 
 
 def _draw(rng, points, batch_size, latent_dim):
-    """One batch of real points and of noise, from NumPy (the same in both frameworks)."""
+    """One batch of real points and of noise, from NumPy (the same in both
+    frameworks)."""
     real = points[rng.integers(0, len(points), size=batch_size)]  # (B, 2)
-    return real, rng.standard_normal((batch_size, latent_dim), dtype=np.float32)  # (B, latent)
+    # (B, latent)
+    return real, rng.standard_normal((batch_size, latent_dim), dtype=np.float32)
 
 
-def _check_args(generator, discriminator, points, steps, batch_size, loss, label_smoothing, learning_rate, beta_1,
-                d_steps, g_steps, seed):  # fmt: skip
+def _check_args(
+    generator,
+    discriminator,
+    points,
+    steps,
+    batch_size,
+    loss,
+    label_smoothing,
+    learning_rate,
+    beta_1,
+    d_steps,
+    g_steps,
+    seed,
+):
     check_kind("generator", generator, (ToyGenerator,), "a toy generator")
-    check_kind("discriminator", discriminator, (ToyDiscriminator,), "a toy discriminator")
+    check_kind(
+        "discriminator", discriminator, (ToyDiscriminator,), "a toy discriminator"
+    )
     points = np.asarray(points, dtype=np.float32)
     if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
-        raise ValueError(f"points must have shape (N, 2) with N >= 1, got {points.shape}")
+        raise ValueError(
+            f"points must have shape (N, 2) with N >= 1, got {points.shape}"
+        )
     if not np.all(np.isfinite(points)):
         raise ValueError("points hold NaN or infinite values")
     common.check_int("steps", steps)

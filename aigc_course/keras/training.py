@@ -25,7 +25,8 @@ from aigc_course._checks import trusted_inputs
 from aigc_course.keras._core import get_device, nudge_weights
 from aigc_course.keras._layers import unpack_batch
 
-CHECKPOINT_FORMAT = 2  # 2: the step reached and the unfinished epoch's sums, for exact resume
+# 2: the step reached and the unfinished epoch's sums, for exact resume
+CHECKPOINT_FORMAT = 2
 _META = "aigc_course"  # HDF5 attribute holding the epoch and the history
 
 
@@ -46,7 +47,8 @@ def train(
     verbose: int = 0,
     device: str | None = None,
 ) -> dict[str, list[float]]:
-    """Train ``model`` on ``images`` (``(N, H, W)`` NumPy) with Keras' ``fit``; return the per-epoch history.
+    """Train ``model`` on ``images`` (``(N, H, W)`` NumPy) with Keras' ``fit``; return
+    the per-epoch history.
 
     Args:
         labels: ``(N,)`` integer labels, for conditional models only.
@@ -57,7 +59,8 @@ def train(
             so a resumed run continues exactly.  Seed the weights with
             :func:`aigc_course.seed_everything` before building the model.
         sample_every, on_samples: every ``sample_every`` epochs call
-            ``on_samples(epoch, samples)`` with ``model.sample(num_samples, seed=seed)``.
+            ``on_samples(epoch, samples)`` with ``model.sample(num_samples,
+            seed=seed)``.
         checkpoint: a ``.weights.h5`` file saved after every epoch (weights,
             optimizer states, epoch and history).
         resume: continue from ``checkpoint`` when it exists.
@@ -70,7 +73,9 @@ def train(
         including the epochs before a resume.
     """
     _check_model(model)
-    common.check_run_arguments(seed, on_samples, num_samples, checkpoint, resume, verbose)
+    common.check_run_arguments(
+        seed, on_samples, num_samples, checkpoint, resume, verbose
+    )
     images = common.check_images(images, model.image_size, model.pixel_range)
     labels = common.check_labels(labels, model.num_classes, len(images))
     plan = common.make_plan(len(images), batch_size, epochs, steps)
@@ -88,23 +93,47 @@ def train(
         if done > plan.total_steps:
             return history  # the checkpoint is already past this budget
     start, offset = plan.position(done)
-    recorder = _Recorder(model, history, checkpoint, sample_every, on_samples, num_samples, seed, plan, run)
+    recorder = _Recorder(
+        model,
+        history,
+        checkpoint,
+        sample_every,
+        on_samples,
+        num_samples,
+        seed,
+        plan,
+        run,
+    )
     recorder.restore_at(start, partial if offset else {})
-    with tf.device(get_device(device)), _inside_fit(model), trusted_inputs():  # data checked once above
-        # One `fit` per run of epochs with the same number of steps (a budget in
-        # steps can end with a short epoch, and a resumed one can start inside an epoch).
+    # data checked once above
+    with tf.device(get_device(device)), _inside_fit(model), trusted_inputs():
+        # One `fit` per run of epochs with the same number of steps (a budget in steps
+        # can end with a short epoch, and a resumed one can start inside an epoch).
         for first, last, skip in _segments(plan.epoch_steps, start, offset):
-            if plan.epoch_steps[first] == skip:  # resumed exactly at the end of a short epoch
+            # resumed exactly at the end of a short epoch
+            if plan.epoch_steps[first] == skip:
                 recorder.last = _partial_means(partial)
                 continue
-            data = _dataset(images, labels, plan, model.noise_dim, seed, first, last).skip(skip)
-            model.fit(data, epochs=last, initial_epoch=first, steps_per_epoch=plan.epoch_steps[first] - skip,
-                      shuffle=False, verbose=verbose, callbacks=[recorder])  # fmt: skip
+            data = _dataset(
+                images, labels, plan, model.noise_dim, seed, first, last
+            ).skip(skip)
+            model.fit(
+                data,
+                epochs=last,
+                initial_epoch=first,
+                steps_per_epoch=plan.epoch_steps[first] - skip,
+                shuffle=False,
+                verbose=verbose,
+                callbacks=[recorder],
+            )
     return common.with_short_epoch(recorder.history, recorder.last, plan)
 
 
-def save_checkpoint(model, path, *, epoch: int = 0, history: dict | None = None) -> pathlib.Path:
-    """Save weights, optimizer states, the epoch reached and the history to a ``.weights.h5`` file.
+def save_checkpoint(
+    model, path, *, epoch: int = 0, history: dict | None = None
+) -> pathlib.Path:
+    """Save weights, optimizer states, the epoch reached and the history to a
+    ``.weights.h5`` file.
 
     Keras' ``save_weights`` stores the optimizers too, because the models keep
     them as attributes.  The epoch and history go in an HDF5 attribute of the
@@ -114,16 +143,30 @@ def save_checkpoint(model, path, *, epoch: int = 0, history: dict | None = None)
     return _write(model, path, epoch=epoch, history=history)
 
 
-def _write(model, path, *, epoch: int | None, history: dict | None, step: int | None = None, resume: dict | None = None):
-    """:func:`save_checkpoint` plus what a trainer needs to resume exactly: the step reached,
+def _write(
+    model,
+    path,
+    *,
+    epoch: int | None,
+    history: dict | None,
+    step: int | None = None,
+    resume: dict | None = None,
+):
+    """:func:`save_checkpoint` plus what a trainer needs to resume exactly: the step
+    reached,
     the run's data and batch size, and the metric sums of an unfinished epoch."""
     path = _checkpoint_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name[: -len(".weights.h5")] + ".tmp.weights.h5")
-    meta = {"format": CHECKPOINT_FORMAT, "class": type(model).__name__, "shapes": _shapes(model),
-            "epoch": None if epoch is None else int(epoch), "step": None if step is None else int(step),
-            "history": {k: [float(v) for v in vs] for k, vs in (history or {}).items()},
-            "resume": resume or {}}  # fmt: skip
+    meta = {
+        "format": CHECKPOINT_FORMAT,
+        "class": type(model).__name__,
+        "shapes": _shapes(model),
+        "epoch": None if epoch is None else int(epoch),
+        "step": None if step is None else int(step),
+        "history": {k: [float(v) for v in vs] for k, vs in (history or {}).items()},
+        "resume": resume or {},
+    }
     try:
         model.save_weights(tmp)
         with h5py.File(tmp, "a") as f:
@@ -135,7 +178,8 @@ def _write(model, path, *, epoch: int | None, history: dict | None, step: int | 
 
 
 def load_checkpoint(model, path) -> dict:
-    """Load a checkpoint written by :func:`save_checkpoint` into ``model`` (and its optimizers).
+    """Load a checkpoint written by :func:`save_checkpoint` into ``model`` (and its
+    optimizers).
 
     A file that is empty, truncated, written by PyTorch, or saved from another
     class or size of model is refused with a ``ValueError`` that says which.
@@ -149,7 +193,8 @@ def load_checkpoint(model, path) -> dict:
 
 
 def _read(model, path) -> dict:
-    """Load ``path`` into ``model``; return the epoch, step, history and resume record."""
+    """Load ``path`` into ``model``; return the epoch, step, history and resume
+    record."""
     path = common.check_checkpoint_file(_checkpoint_path(path), "keras")
     try:
         with h5py.File(path, "r") as f:
@@ -159,10 +204,13 @@ def _read(model, path) -> dict:
     if not meta or meta.get("format") != CHECKPOINT_FORMAT:
         found = meta.get("format") if meta else None
         raise ValueError(
-            f"checkpoint {path} is not an aigc_course Keras checkpoint of format {CHECKPOINT_FORMAT} (found "
+            f"checkpoint {path} is not an aigc_course Keras checkpoint of format "
+            f"{CHECKPOINT_FORMAT} (found "
             f"format {found!r}); re-create it by training again"
         )
-    common.check_same_model(path, meta.get("class"), model, meta.get("shapes"), _shapes(model))
+    common.check_same_model(
+        path, meta.get("class"), model, meta.get("shapes"), _shapes(model)
+    )
     try:
         model.load_weights(path)
     except (OSError, KeyError) as error:
@@ -179,7 +227,8 @@ def _read(model, path) -> dict:
 
 
 def _shapes(model) -> dict:
-    """The shape of each of the model's weights, in order (Keras' own names change from process to process)."""
+    """The shape of each of the model's weights, in order (Keras' own names change from
+    process to process)."""
     return {f"weights[{i}]": list(v.shape) for i, v in enumerate(model.weights)}
 
 
@@ -188,12 +237,17 @@ def _check_model(model) -> None:
 
 
 def _partial_means(partial: dict) -> dict:
-    """Each metric's value from its saved ``(total, count)``, as Keras' ``Mean`` computes it."""
-    return {name: float(np.float32(total) / np.float32(count)) for name, (total, count) in partial.items()}
+    """Each metric's value from its saved ``(total, count)``, as Keras' ``Mean``
+    computes it."""
+    return {
+        name: float(np.float32(total) / np.float32(count))
+        for name, (total, count) in partial.items()
+    }
 
 
 class Trainable:
-    """Routes a model's ``fit`` through :func:`train`, so Keras' ``fit`` checks its input as the trainer does.
+    """Routes a model's ``fit`` through :func:`train`, so Keras' ``fit`` checks its
+    input as the trainer does.
 
     ``model.fit(images, labels, epochs=3)`` is ``train(model, images, labels,
     epochs=3)``, as in the PyTorch twin.  Only :func:`train` itself reaches
@@ -201,23 +255,28 @@ class Trainable:
     """
 
     def fit(self, images, labels=None, **kwargs) -> dict[str, list[float]]:
-        """Train on ``images`` (and ``labels``); see :func:`train` for the keyword arguments."""
+        """Train on ``images`` (and ``labels``); see :func:`train` for the keyword
+        arguments."""
         if getattr(self, "_inside_course_fit", False):
             return super().fit(images, labels, **kwargs)
         return train(self, images, labels, **kwargs)
 
     def loss_terms(self, *inputs) -> dict[str, float]:
-        """``compute_losses`` on NumPy arrays (or tensors): each term as a float, for evaluation.
+        """``compute_losses`` on NumPy arrays (or tensors): each term as a float, for
+        evaluation.
 
         Takes what ``compute_losses`` takes (e.g. ``images, noise, labels`` for a
         VAE); floating arrays become float32.
         """
         arrays = [None if a is None else common.float32(a) for a in inputs]
-        return {key: float(value) for key, value in self.compute_losses(*arrays).items()}
+        return {
+            key: float(value) for key, value in self.compute_losses(*arrays).items()
+        }
 
 
 class OneOptimizer(Trainable, keras.Model):
-    """A model trained by one Adam optimizer on its ``loss``: ``Mean`` trackers and one ``train_step``.
+    """A model trained by one Adam optimizer on its ``loss``: ``Mean`` trackers and one
+    ``train_step``.
 
     The VAEs, the inpainter, the masked autoencoder and the classifier share it.
     A subclass calls :meth:`_track_losses` before its first call (Keras locks a
@@ -229,25 +288,32 @@ class OneOptimizer(Trainable, keras.Model):
     def _track_losses(self, names) -> None:
         """``Mean`` trackers named after the losses (what ``fit`` reports)."""
         self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
-        self.seed_generator = keras.random.SeedGenerator(0)  # noise when keras.Model.fit is called directly
+        # noise when keras.Model.fit is called directly
+        self.seed_generator = keras.random.SeedGenerator(0)
 
     def _compile(self, learning_rate: float) -> None:
-        """The optimizer, once the weights exist: Keras' own ``optimizer`` slot holds it."""
+        """The optimizer, once the weights exist: Keras' own ``optimizer`` slot holds
+        it."""
         self.built = True
         lr = common.check_nonnegative("learning_rate", learning_rate)
-        # epsilon=1e-8 is PyTorch's default (Keras' is 1e-7).  XLA (jit_compile) off, as on PyTorch's side.
-        self.compile(optimizer=keras.optimizers.Adam(lr, epsilon=1e-8), jit_compile=False)
+        # epsilon=1e-8 is PyTorch's default (Keras' is 1e-7).  XLA (jit_compile) off, as
+        # on PyTorch's side.
+        self.compile(
+            optimizer=keras.optimizers.Adam(lr, epsilon=1e-8), jit_compile=False
+        )
         self.optimizer.build(self.trainable_variables)
 
     @property
     def metrics(self):
-        return list(self.trackers.values())  # Keras resets these at the start of every epoch
+        # Keras resets these at the start of every epoch
+        return list(self.trackers.values())
 
     def _batch_losses(self, images, labels, noise) -> dict:
         return self.compute_losses(images, noise, labels)
 
     def train_step(self, data):
-        """One Adam step on a batch: the trainer's dict or Keras' ``(images[, labels])``."""
+        """One Adam step on a batch: the trainer's dict or Keras' ``(images[,
+        labels])``."""
         images, labels, noise = unpack_batch(data, self.noise_dim, self.seed_generator)
         with tf.GradientTape() as tape:  # the only TensorFlow-specific code here
             losses = self._batch_losses(images, labels, noise)
@@ -271,13 +337,18 @@ def _inside_fit(model):
 def _checkpoint_path(path) -> pathlib.Path:
     path = pathlib.Path(path)
     if not path.name.endswith(".weights.h5"):
-        raise ValueError(f"checkpoint must be a file name ending in '.weights.h5' (Keras' weights format), got {str(path)!r}")
+        raise ValueError(
+            "checkpoint must be a file name ending in '.weights.h5' "
+            f"(Keras' weights format), got {str(path)!r}"
+        )
     return path
 
 
 def _segments(epoch_steps, start: int, offset: int = 0):
-    """``(first, last, skip)``: epoch ranges from ``start`` on in which every epoch has the same
-    number of steps; ``skip`` steps of the first epoch were done before a resume (it runs alone)."""
+    """``(first, last, skip)``: epoch ranges from ``start`` on in which every epoch has
+    the same
+    number of steps; ``skip`` steps of the first epoch were done before a resume (it
+    runs alone)."""
     if offset:
         yield start, start + 1, offset
         start += 1
@@ -288,8 +359,11 @@ def _segments(epoch_steps, start: int, offset: int = 0):
             first = epoch
 
 
-def _dataset(images, labels, plan, noise_dim: int, seed: int, first: int, last: int) -> tf.data.Dataset:
-    """Batches of epochs ``first .. last - 1``: ``{"images", "noise"[, "labels"]}`` dicts.
+def _dataset(
+    images, labels, plan, noise_dim: int, seed: int, first: int, last: int
+) -> tf.data.Dataset:
+    """Batches of epochs ``first .. last - 1``: ``{"images", "noise"[, "labels"]}``
+    dicts.
 
     The order and the noise of each epoch come from NumPy (one call per epoch),
     the gathering of images from TensorFlow.
@@ -300,16 +374,21 @@ def _dataset(images, labels, plan, noise_dim: int, seed: int, first: int, last: 
 
     def one_epoch(epoch):
         epoch = int(epoch)
-        return common.epoch_indices(len(images), plan, seed, epoch), common.epoch_noise(plan, noise_dim, seed, epoch)
+        return common.epoch_indices(len(images), plan, seed, epoch), common.epoch_noise(
+            plan, noise_dim, seed, epoch
+        )
 
     def plan_epoch(epoch):
-        order, noise = tf.numpy_function(one_epoch, [epoch], (tf.int64, tf.float32), stateful=False)
+        order, noise = tf.numpy_function(
+            one_epoch, [epoch], (tf.int64, tf.float32), stateful=False
+        )
         order.set_shape((steps, batch))  # (steps, B)
         noise.set_shape((steps, batch, dim))  # (steps, B, latent)
         return order, noise
 
     def gather(order, noise):
-        out = {"images": tf.gather(x_all, order), "noise": noise}  # (B, H, W), (B, latent)
+        # (B, H, W), (B, latent)
+        out = {"images": tf.gather(x_all, order), "noise": noise}
         if y_all is not None:
             out["labels"] = tf.gather(y_all, order)
         return out
@@ -319,17 +398,40 @@ def _dataset(images, labels, plan, noise_dim: int, seed: int, first: int, last: 
 
 
 class _Recorder(keras.callbacks.Callback):
-    """At each epoch end: check for divergence, record, save the checkpoint, send samples."""
+    """At each epoch end: check for divergence, record, save the checkpoint, send
+    samples."""
 
-    def __init__(self, model, history, checkpoint, sample_every, on_samples, num_samples, seed, plan, run):
+    def __init__(
+        self,
+        model,
+        history,
+        checkpoint,
+        sample_every,
+        on_samples,
+        num_samples,
+        seed,
+        plan,
+        run,
+    ):
         super().__init__()
-        self.history, self.checkpoint, self.plan, self.run = history, checkpoint, plan, run
-        self.sample_every, self.on_samples, self.num_samples, self.seed = sample_every, on_samples, num_samples, seed
+        self.history, self.checkpoint, self.plan, self.run = (
+            history,
+            checkpoint,
+            plan,
+            run,
+        )
+        self.sample_every, self.on_samples, self.num_samples, self.seed = (
+            sample_every,
+            on_samples,
+            num_samples,
+            seed,
+        )
         self.names = [m.name for m in model.metrics]
         self.last, self.resume_epoch, self.partial = {}, None, {}
 
     def restore_at(self, epoch: int, partial: dict) -> None:
-        """Give the metrics of ``epoch`` the sums saved before the resume, once Keras has reset them."""
+        """Give the metrics of ``epoch`` the sums saved before the resume, once Keras
+        has reset them."""
         self.resume_epoch, self.partial = epoch, partial
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -340,7 +442,8 @@ class _Recorder(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         means = {name: float(logs[name]) for name in self.names}
-        common.check_finite(means, epoch, self.checkpoint)  # raising here stops Keras' fit
+        # raising here stops Keras' fit
+        common.check_finite(means, epoch, self.checkpoint)
         self.last = means
         count = self.plan.epoch_steps[epoch]
         complete = count == self.plan.per_epoch
@@ -348,8 +451,21 @@ class _Recorder(keras.callbacks.Callback):
             for name, value in means.items():
                 self.history.setdefault(name, []).append(value)
         if self.checkpoint is not None:
-            partial = {} if complete else {m.name: [float(v.numpy()) for v in m.variables] for m in self.model.metrics}
-            _write(self.model, self.checkpoint, epoch=epoch + complete, step=epoch * self.plan.per_epoch + count,
-                   history=self.history, resume={"run": self.run, "partial": partial})  # fmt: skip
+            partial = (
+                {}
+                if complete
+                else {
+                    m.name: [float(v.numpy()) for v in m.variables]
+                    for m in self.model.metrics
+                }
+            )
+            _write(
+                self.model,
+                self.checkpoint,
+                epoch=epoch + complete,
+                step=epoch * self.plan.per_epoch + count,
+                history=self.history,
+                resume={"run": self.run, "partial": partial},
+            )
         if self.on_samples is not None and (epoch + 1) % self.sample_every == 0:
             self.on_samples(epoch, self.model.sample(self.num_samples, seed=self.seed))

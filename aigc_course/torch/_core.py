@@ -18,7 +18,10 @@ def get_device(device: str | None = None) -> torch.device:
     """
     choice = requested_device(device)
     if choice == "gpu" and not torch.cuda.is_available():
-        raise ValueError("device='gpu' was asked for but PyTorch sees no CUDA GPU (torch.cuda.is_available() is False)")
+        raise ValueError(
+            "device='gpu' was asked for but PyTorch sees no CUDA GPU "
+            "(torch.cuda.is_available() is False)"
+        )
     if choice in ("gpu", "auto") and torch.cuda.is_available():
         return torch.device("cuda")
     return torch.device("cpu")
@@ -28,17 +31,27 @@ def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
     """Number of scalar parameters in ``model`` (only trainable ones if asked)."""
     if not isinstance(model, nn.Module):
         raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+    return sum(
+        p.numel() for p in model.parameters() if p.requires_grad or not trainable_only
+    )
 
 
 def nudge_weights(model: nn.Module) -> None:
-    """Emulate another machine's rounding when ``AIGC_COURSE_PERTURB`` is set (see ``aigc_course._perturb``)."""
+    """Emulate another machine's rounding when ``AIGC_COURSE_PERTURB`` is set (see
+    ``aigc_course._perturb``)."""
     size = _perturb.size_for(model)
     if not size:
         return
     with torch.no_grad():
         # Trainable weights only: a frozen base (LoRA, a probe's backbone) stays exactly
         # as loaded on every machine, and the notebooks check that it does.
-        for index, weight in enumerate(p for p in model.parameters() if p.requires_grad):
+        for index, weight in enumerate(
+            p for p in model.parameters() if p.requires_grad
+        ):
             if weight.is_floating_point():
-                weight.mul_(torch.as_tensor(_perturb.factors(tuple(weight.shape), index, size), device=weight.device))
+                weight.mul_(
+                    torch.as_tensor(
+                        _perturb.factors(tuple(weight.shape), index, size),
+                        device=weight.device,
+                    )
+                )

@@ -21,11 +21,13 @@ from aigc_course.torch.vae import ConditionalVAE
 
 
 class SpectrogramVAE(ConditionalVAE):
-    """A :class:`ConditionalVAE` with defaults for the notes of :func:`aigc_course.audio.make_notes`.
+    """A :class:`ConditionalVAE` with defaults for the notes of
+    :func:`aigc_course.audio.make_notes`.
 
     Args:
         image_size: frequency bins = frames of the square spectrogram (``audio.BINS``).
-        latent_dim: size of z: loudness, timbre and envelope (the label gives the pitch).
+        latent_dim: size of z: loudness, timbre and envelope (the label gives the
+        pitch).
         num_classes: notes in the scale (``len(audio.NOTE_NAMES)``).
         (the others as for :class:`ConditionalVAE`)
     """
@@ -40,8 +42,21 @@ class SpectrogramVAE(ConditionalVAE):
         beta: float = 1.0,
         learning_rate: float = 1e-3,
     ):
-        super().__init__(image_size, latent_dim, num_classes, architecture, likelihood, beta, learning_rate)
+        super().__init__(
+            image_size,
+            latent_dim,
+            num_classes,
+            architecture,
+            likelihood,
+            beta,
+            learning_rate,
+        )
 
-    def sample_audio(self, num_samples: int = 8, labels=None, seed: int = 0, iterations: int = 64) -> np.ndarray:
-        """Waveforms ``(N, T)``: :meth:`sample` spectrograms, then Griffin-Lim with ``iterations`` steps."""
-        return audio.spectrogram_to_audio(self.sample(num_samples, labels, seed), iterations=iterations)
+    def sample_audio(
+        self, num_samples: int = 8, labels=None, seed: int = 0, iterations: int = 64
+    ) -> np.ndarray:
+        """Waveforms ``(N, T)``: :meth:`sample` spectrograms, then Griffin-Lim with
+        ``iterations`` steps."""
+        return audio.spectrogram_to_audio(
+            self.sample(num_samples, labels, seed), iterations=iterations
+        )

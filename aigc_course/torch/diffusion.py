@@ -1,4 +1,5 @@
-"""Diffusion models (DDPM, DDIM) and flow matching in PyTorch, with classifier-free guidance.
+"""Diffusion models (DDPM, DDIM) and flow matching in PyTorch, with classifier-free
+guidance.
 
 * :class:`Denoiser`: an MLP that sees a noisy sample, the time (sinusoidal
   embedding) and, for a conditional model, the label (or the "null" label).
@@ -45,13 +46,15 @@ def uniform(z: torch.Tensor) -> torch.Tensor:
 
 
 def timestep_embedding(t: torch.Tensor, frequencies: torch.Tensor) -> torch.Tensor:
-    """Sinusoidal features of times ``t`` ``(N,)`` in [0, 1]: ``(N, 2 * len(frequencies))``."""
+    """Sinusoidal features of times ``t`` ``(N,)`` in [0, 1]: ``(N, 2 *
+    len(frequencies))``."""
     angles = t[:, None] * frequencies[None]  # (N, half)
     return torch.cat([torch.sin(angles), torch.cos(angles)], dim=1)
 
 
 class Denoiser(nn.Module):
-    """(x_t, t[, label]) -> a vector shaped like x_t: the noise (DDPM) or the velocity (flow matching).
+    """(x_t, t[, label]) -> a vector shaped like x_t: the noise (DDPM) or the velocity
+    (flow matching).
 
     x_t -> ``hidden``, plus the time's embedding (sinusoidal features, then an
     MLP) and, for a conditional model, the label's (one-hot, index
@@ -66,81 +69,149 @@ class Denoiser(nn.Module):
         embedding_dim: sinusoidal features of the time.
     """
 
-    def __init__(self, dim: int, hidden: int = 256, blocks: int = 3, num_classes: int = 0, embedding_dim: int = 64):
+    def __init__(
+        self,
+        dim: int,
+        hidden: int = 256,
+        blocks: int = 3,
+        num_classes: int = 0,
+        embedding_dim: int = 64,
+    ):
         super().__init__()
-        self.dim, self.num_classes = common.check_int("dim", dim), common.check_int("num_classes", num_classes, minimum=0)
-        hidden, blocks = common.check_int("hidden", hidden), common.check_int("blocks", blocks, minimum=0)
-        frequencies = diffusion.embedding_frequencies(common.check_int("embedding_dim", embedding_dim, minimum=2))
-        self.register_buffer("frequencies", torch.as_tensor(frequencies), persistent=False)
-        self.time = nn.Sequential(nn.Linear(2 * len(frequencies), hidden), nn.SiLU(), nn.Linear(hidden, hidden))
-        self.label = nn.Linear(num_classes + 1, hidden) if num_classes else None  # +1: the null label
+        self.dim, self.num_classes = (
+            common.check_int("dim", dim),
+            common.check_int("num_classes", num_classes, minimum=0),
+        )
+        hidden, blocks = (
+            common.check_int("hidden", hidden),
+            common.check_int("blocks", blocks, minimum=0),
+        )
+        frequencies = diffusion.embedding_frequencies(
+            common.check_int("embedding_dim", embedding_dim, minimum=2)
+        )
+        self.register_buffer(
+            "frequencies", torch.as_tensor(frequencies), persistent=False
+        )
+        self.time = nn.Sequential(
+            nn.Linear(2 * len(frequencies), hidden),
+            nn.SiLU(),
+            nn.Linear(hidden, hidden),
+        )
+        # +1: the null label
+        self.label = nn.Linear(num_classes + 1, hidden) if num_classes else None
         self.inp = nn.Linear(dim, hidden)
         self.blocks = nn.ModuleList(
-            nn.Sequential(nn.SiLU(), nn.Linear(hidden, hidden), nn.SiLU(), nn.Linear(hidden, hidden)) for _ in range(blocks)
+            nn.Sequential(
+                nn.SiLU(),
+                nn.Linear(hidden, hidden),
+                nn.SiLU(),
+                nn.Linear(hidden, hidden),
+            )
+            for _ in range(blocks)
         )
         self.out = nn.Sequential(nn.SiLU(), nn.Linear(hidden, dim))
 
-    def forward(self, x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor | None = None
+    ) -> torch.Tensor:
         device = device_of(self)
         x = latents_in(x, self.dim, device, name="x")  # (N, dim)
         t = torch.as_tensor(t, dtype=torch.float32, device=device)
         check_label_shape(t.shape, len(x), "t")
-        h = self.inp(x) + self.time(timestep_embedding(t, self.frequencies))  # (N, hidden)
+        # (N, hidden)
+        h = self.inp(x) + self.time(timestep_embedding(t, self.frequencies))
         if self.num_classes:
-            y = labels_in(labels, self.num_classes + 1, len(x), device)  # (N,), num_classes = no label
+            # (N,), num_classes = no label
+            y = labels_in(labels, self.num_classes + 1, len(x), device)
             h = h + self.label(F.one_hot(y, self.num_classes + 1).float())
         elif labels is not None:
-            labels_in(labels, 0, len(x), device)  # the error that says the network is unconditional
+            # the error that says the network is unconditional
+            labels_in(labels, 0, len(x), device)
         for block in self.blocks:
             h = h + block(h)
         return self.out(h)  # (N, dim)
 
 
 class _Diffusion(OneOptimizer, nn.Module):
-    """What DDPM and flow matching share: the data as vectors, the network, its average, guidance."""
+    """What DDPM and flow matching share: the data as vectors, the network, its average,
+    guidance."""
 
-    def _setup(self, image_size, dim, num_classes, hidden, blocks, learning_rate, ema_decay, label_dropout) -> None:
+    def _setup(
+        self,
+        image_size,
+        dim,
+        num_classes,
+        hidden,
+        blocks,
+        learning_rate,
+        ema_decay,
+        label_dropout,
+    ) -> None:
         if dim is None:
             self._image_size = common.check_image_size("image_size", image_size)
-            self.data_shape, self.pixel_range = (self._image_size,) * 2, (-1.0, 1.0)  # images in [-1, 1], like a tanh
+            # images in [-1, 1], like a tanh
+            self.data_shape, self.pixel_range = (self._image_size,) * 2, (-1.0, 1.0)
         else:
-            self._image_size, self.data_shape, self.pixel_range = None, (common.check_int("dim", dim),), None  # any range
+            # any range
+            self._image_size, self.data_shape, self.pixel_range = (
+                None,
+                (common.check_int("dim", dim),),
+                None,
+            )
         self.dim = int(np.prod(self.data_shape))
         self.num_classes = common.check_int("num_classes", num_classes, minimum=0)
-        self.label_dropout = common.check_float("label_dropout", label_dropout, 0.0, 1.0, high_open=True)
-        # The trainer's noise per sample: dim for epsilon, one for the time, one for the label dropout.
+        self.label_dropout = common.check_float(
+            "label_dropout", label_dropout, 0.0, 1.0, high_open=True
+        )
+        # The trainer's noise per sample: dim for epsilon, one for the time, one for the
+        # label dropout.
         self.noise_dim = self.dim + 1 + (1 if self.num_classes else 0)
         self.denoiser = Denoiser(self.dim, hidden, blocks, self.num_classes)
         self._compile(learning_rate)
-        self.ema_decay = common.check_float("ema_decay", ema_decay, 0.0, 1.0, high_open=True)
-        # Registered after the network, as in the Keras twin, so the parity helper pairs the layers in order.
-        self.denoiser_ema = copy.deepcopy(self.denoiser).requires_grad_(False) if self.ema_decay else None
+        self.ema_decay = common.check_float(
+            "ema_decay", ema_decay, 0.0, 1.0, high_open=True
+        )
+        # Registered after the network, as in the Keras twin, so the parity helper pairs
+        # the layers in order.
+        self.denoiser_ema = (
+            copy.deepcopy(self.denoiser).requires_grad_(False)
+            if self.ema_decay
+            else None
+        )
 
-    def forward(self, x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor | None = None
+    ) -> torch.Tensor:
         return self.denoiser(x, t, labels)
 
     @property
     def image_size(self) -> int:
-        """Side of the images the model generates; a point model has none (the trainer reads this first)."""
+        """Side of the images the model generates; a point model has none (the trainer
+        reads this first)."""
         if self._image_size is None:
             raise ValueError(
-                f"model is a point model (dim={self.dim}): it generates points, not images; "
+                f"model is a point model (dim={self.dim}): it generates points, not "
+                "images; "
                 "train it with train_points(model, points)"
             )
         return self._image_size
 
     def compute_losses(self, images, noise=None, labels=None) -> dict:
-        """``loss``: the (weighted) mean squared error of the network's prediction on one batch; the noise decides the rest."""
+        """``loss``: the (weighted) mean squared error of the network's prediction on
+        one batch; the noise decides the rest."""
         x0 = self._vectors(images, self.pixel_range)  # (N, dim)
         if noise is None:
             noise = torch.randn(len(x0), self.noise_dim, device=x0.device)
         noise = torch.as_tensor(noise, dtype=torch.float32, device=x0.device)
         check_latent_shape(noise.shape, self.noise_dim, "noise")
-        x_t, t, target, weight = self._corrupt(x0, noise[:, : self.dim], noise[:, self.dim])
+        x_t, t, target, weight = self._corrupt(
+            x0, noise[:, : self.dim], noise[:, self.dim]
+        )
         if self.num_classes:
             y = labels_in(labels, self.num_classes, len(x0), x0.device)
             dropped = uniform(noise[:, self.dim + 1]) < self.label_dropout
-            labels = torch.where(dropped, self.num_classes, y)  # the null label, at random
+            # the null label, at random
+            labels = torch.where(dropped, self.num_classes, y)
         squared = (self.denoiser(x_t, t, labels) - target) ** 2  # (N, dim)
         return {"loss": (weight * squared.mean(dim=1)).mean()}
 
@@ -149,50 +220,73 @@ class _Diffusion(OneOptimizer, nn.Module):
         losses = super().train_step(batch)
         if self.denoiser_ema is not None:
             with torch.no_grad():
-                for average, weight in zip(self.denoiser_ema.parameters(), self.denoiser.parameters()):
+                for average, weight in zip(
+                    self.denoiser_ema.parameters(), self.denoiser.parameters()
+                ):
                     average.lerp_(weight, 1.0 - self.ema_decay)
         return losses
 
     def _vectors(self, x, pixel_range=None) -> torch.Tensor:
-        """Images ``(N, H, W)`` (or a point model's ``(N, dim)``) as float32 ``(N, dim)`` on the model's device;
+        """Images ``(N, H, W)`` (or a point model's ``(N, dim)``) as float32 ``(N,
+        dim)`` on the model's device;
         outside training, finite (and within ``pixel_range`` when given)."""
         device = device_of(self)
         if self._image_size is None:
             return latents_in(x, self.dim, device, name="x")
-        return images_in(x, self._image_size, device, pixel_range=pixel_range).flatten(1)  # (N, H*W)
+        # (N, H*W)
+        return images_in(x, self._image_size, device, pixel_range=pixel_range).flatten(
+            1
+        )
 
     @torch.no_grad()
     def _predict(self, x: np.ndarray, t: np.ndarray, labels) -> np.ndarray:
-        """The network :meth:`sample` uses (the average, if kept) through the NumPy boundary."""
+        """The network :meth:`sample` uses (the average, if kept) through the NumPy
+        boundary."""
         network = self.denoiser if self.denoiser_ema is None else self.denoiser_ema
         device = device_of(self)
         y = None if labels is None else torch.as_tensor(labels, device=device)
-        return network(torch.as_tensor(x, device=device), torch.as_tensor(t, device=device), y).cpu().numpy()
+        return (
+            network(
+                torch.as_tensor(x, device=device), torch.as_tensor(t, device=device), y
+            )
+            .cpu()
+            .numpy()
+        )
 
     def _start(self, num_samples, labels, seed, guidance_scale):
-        """The starting noise ``(N, dim)`` and the (guided) prediction function of a sampler."""
+        """The starting noise ``(N, dim)`` and the (guided) prediction function of a
+        sampler."""
         x = common.sample_noise(num_samples, self.dim, seed)
         labels = self._labels(labels, num_samples)
         scale = diffusion.check_guidance(guidance_scale, self.num_classes)
         return x, diffusion.guided(self._predict, labels, self.num_classes, scale)
 
     def _checked(self, x_t, t_checker, labels):
-        """``x_t`` as NumPy ``(N, dim)``, ``t`` checked, labels checked: the arguments of a public prediction."""
+        """``x_t`` as NumPy ``(N, dim)``, ``t`` checked, labels checked: the arguments
+        of a public prediction."""
         x = self._vectors(x_t).cpu().numpy()  # noisy samples: any real values
-        return x, t_checker(len(x)), common.check_labels(labels, self.num_classes, len(x))
+        return (
+            x,
+            t_checker(len(x)),
+            common.check_labels(labels, self.num_classes, len(x)),
+        )
 
     def _shaped(self, x: np.ndarray, final: bool = True) -> np.ndarray:
-        """Vectors ``(..., dim)`` back in the data's shape: images ``(..., H, W)``, clipped to [-1, 1] when final."""
+        """Vectors ``(..., dim)`` back in the data's shape: images ``(..., H, W)``,
+        clipped to [-1, 1] when final."""
         if final and self.pixel_range is not None:
             x = np.clip(x, *self.pixel_range)
         return x.reshape(*x.shape[:-1], *self.data_shape)
 
     def _finish(self, out: np.ndarray, trajectory: bool) -> np.ndarray:
-        """A sampler's result in the data's shape: the samples ``(N, dim)``, or its path ``(steps + 1, N, dim)``
+        """A sampler's result in the data's shape: the samples ``(N, dim)``, or its path
+        ``(steps + 1, N, dim)``
         (unclipped but for the last state, which is the samples)."""
         if not trajectory:
             return self._shaped(out)
-        return np.concatenate([self._shaped(out[:-1], final=False), self._shaped(out[-1])[None]])
+        return np.concatenate(
+            [self._shaped(out[:-1], final=False), self._shaped(out[-1])[None]]
+        )
 
     def _labels(self, labels, num_samples: int):
         if labels is None and self.num_classes:
@@ -201,7 +295,8 @@ class _Diffusion(OneOptimizer, nn.Module):
 
 
 class DDPM(_Diffusion):
-    """A denoising diffusion model trained on the epsilon objective (Ho et al., 2020, eq. 14), weighted per timestep.
+    """A denoising diffusion model trained on the epsilon objective (Ho et al., 2020,
+    eq. 14), weighted per timestep.
 
     Args:
         image_size: side of the square images (8, 16 or 28), pixels in [-1, 1].
@@ -215,8 +310,10 @@ class DDPM(_Diffusion):
         hidden, blocks: width and residual blocks of the :class:`Denoiser`.
         learning_rate: Adam's step size.
         ema_decay: sample from an exponential moving average of the weights
-            (``w_ema <- w_ema + (1 - ema_decay) (w - w_ema)`` after every step); 0 turns it off.
-        label_dropout: probability of training on the null label instead of the true one.
+            (``w_ema <- w_ema + (1 - ema_decay) (w - w_ema)`` after every step); 0 turns
+            it off.
+        label_dropout: probability of training on the null label instead of the true
+        one.
         dim: generate vectors of this size (2 for the 2-D toys of
             :mod:`aigc_course.data`, trained with :func:`train_points`) instead
             of images; ``image_size`` is then not used.
@@ -240,20 +337,39 @@ class DDPM(_Diffusion):
         self.timesteps = common.check_int("timesteps", timesteps, minimum=2)
         self.schedule = common.check_choice("schedule", schedule, diffusion.SCHEDULES)
         self.min_snr_gamma = common.check_nonnegative("min_snr_gamma", min_snr_gamma)
-        self.betas = diffusion.noise_schedule(schedule, timesteps)  # float64 (T,), NumPy: for the samplers
+        # float64 (T,), NumPy: for the samplers
+        self.betas = diffusion.noise_schedule(schedule, timesteps)
         self.alpha_bars = diffusion.alpha_bar(self.betas)
-        self.register_buffer("alpha_bars_", torch.as_tensor(self.alpha_bars, dtype=torch.float32), persistent=False)
-        self._setup(image_size, dim, num_classes, hidden, blocks, learning_rate, ema_decay, label_dropout)
+        self.register_buffer(
+            "alpha_bars_",
+            torch.as_tensor(self.alpha_bars, dtype=torch.float32),
+            persistent=False,
+        )
+        self._setup(
+            image_size,
+            dim,
+            num_classes,
+            hidden,
+            blocks,
+            learning_rate,
+            ema_decay,
+            label_dropout,
+        )
 
     def _corrupt(self, x0, eps, z):
-        """x_t = sqrt(ab_t) x0 + sqrt(1 - ab_t) eps at a timestep drawn uniformly by ``z``; the target is eps."""
-        step = torch.clamp(torch.floor(uniform(z) * self.timesteps), max=self.timesteps - 1).long()  # (N,) in [0, T)
+        """x_t = sqrt(ab_t) x0 + sqrt(1 - ab_t) eps at a timestep drawn uniformly by
+        ``z``; the target is eps."""
+        # (N,) in [0, T)
+        step = torch.clamp(
+            torch.floor(uniform(z) * self.timesteps), max=self.timesteps - 1
+        ).long()
         a = self.alpha_bars_[step]  # (N,)
         x_t = torch.sqrt(a)[:, None] * x0 + torch.sqrt(1.0 - a)[:, None] * eps
         return x_t, step.float() / self.timesteps, eps, self._weight(a)
 
     def _weight(self, a: torch.Tensor) -> torch.Tensor:
-        """Min-SNR-gamma weights min(SNR, gamma) / SNR, SNR = ab / (1 - ab) (Hang et al., 2023); 1 when gamma = 0."""
+        """Min-SNR-gamma weights min(SNR, gamma) / SNR, SNR = ab / (1 - ab) (Hang et
+        al., 2023); 1 when gamma = 0."""
         if not self.min_snr_gamma:
             return torch.ones_like(a)
         snr = a / (1.0 - a)
@@ -261,12 +377,19 @@ class DDPM(_Diffusion):
 
     @torch.no_grad()
     def predict_noise(self, x_t, t, labels=None) -> np.ndarray:
-        """The network's estimate of the noise in ``x_t`` at timesteps ``t`` (integers in [0, T)), NumPy.
+        """The network's estimate of the noise in ``x_t`` at timesteps ``t`` (integers
+        in [0, T)), NumPy.
 
-        ``x_t`` may be any real numbers (noisy images leave [-1, 1]); the shape of the data.
+        ``x_t`` may be any real numbers (noisy images leave [-1, 1]); the shape of the
+        data.
         """
-        x, t, labels = self._checked(x_t, lambda n: diffusion.check_timesteps(t, n, self.timesteps), labels)
-        return self._shaped(self._predict(x, (t / self.timesteps).astype(np.float32), labels), final=False)
+        x, t, labels = self._checked(
+            x_t, lambda n: diffusion.check_timesteps(t, n, self.timesteps), labels
+        )
+        return self._shaped(
+            self._predict(x, (t / self.timesteps).astype(np.float32), labels),
+            final=False,
+        )
 
     def sample(
         self,
@@ -278,27 +401,34 @@ class DDPM(_Diffusion):
         guidance_scale: float | None = None,
         trajectory: bool = False,
     ) -> np.ndarray:
-        """``num_samples`` images ``(N, H, W)`` in [-1, 1] (or points ``(N, dim)``) as NumPy.
+        """``num_samples`` images ``(N, H, W)`` in [-1, 1] (or points ``(N, dim)``) as
+        NumPy.
 
         Args:
             labels: for a conditional model (default 0, 1, 2, ...).
             seed: the starting noise and DDPM's noise come from NumPy with it, so
                 the Keras twin with the same weights draws the same images.
-            steps: network evaluations, at most ``timesteps``; ``None``: 50, or ``timesteps`` if fewer.
+            steps: network evaluations, at most ``timesteps``; ``None``: 50, or
+            ``timesteps`` if fewer.
             method: ``"ddpm"`` (ancestral, stochastic) or ``"ddim"`` (deterministic).
-            guidance_scale: 1 is the conditional model alone; above 1, classifier-free guidance
+            guidance_scale: 1 is the conditional model alone; above 1, classifier-free
+            guidance
                 pushes further towards the label; ``None``: 1.5 for a conditional model.
             trajectory: return the whole path from noise, ``(steps + 1, N, ...)``.
         """
         x, predict = self._start(num_samples, labels, seed, guidance_scale)
-        clip = self.pixel_range  # x_0 predictions clipped to the images' range (None for points)
+        # x_0 predictions clipped to the images' range (None for points)
+        clip = self.pixel_range
         steps = min(diffusion.DDPM_STEPS, self.timesteps) if steps is None else steps
-        out = diffusion.sample_ddpm(predict, x, self.alpha_bars, steps, method, seed, clip, trajectory)
+        out = diffusion.sample_ddpm(
+            predict, x, self.alpha_bars, steps, method, seed, clip, trajectory
+        )
         return self._finish(out, trajectory)
 
 
 class FlowMatching(_Diffusion):
-    """Flow matching on the straight path x_t = (1 - t) noise + t data; the network learns the velocity.
+    """Flow matching on the straight path x_t = (1 - t) noise + t data; the network
+    learns the velocity.
 
     Args:
         time_sampling: how training draws t: ``"logit_normal"`` (the sigmoid of a
@@ -321,17 +451,36 @@ class FlowMatching(_Diffusion):
         dim: int | None = None,
     ):
         super().__init__()
-        self.time_sampling = common.check_choice("time_sampling", time_sampling, diffusion.TIME_SAMPLINGS)
-        self._setup(image_size, dim, num_classes, hidden, blocks, learning_rate, ema_decay, label_dropout)
+        self.time_sampling = common.check_choice(
+            "time_sampling", time_sampling, diffusion.TIME_SAMPLINGS
+        )
+        self._setup(
+            image_size,
+            dim,
+            num_classes,
+            hidden,
+            blocks,
+            learning_rate,
+            ema_decay,
+            label_dropout,
+        )
 
     def _corrupt(self, x0, eps, z):
-        """x_t on the straight path at a time drawn by ``z``; the target is the velocity x0 - eps."""
-        t = torch.sigmoid(z) if self.time_sampling == "logit_normal" else uniform(z)  # (N,)
-        return (1.0 - t[:, None]) * eps + t[:, None] * x0, t, x0 - eps, torch.ones_like(t)
+        """x_t on the straight path at a time drawn by ``z``; the target is the velocity
+        x0 - eps."""
+        # (N,)
+        t = torch.sigmoid(z) if self.time_sampling == "logit_normal" else uniform(z)
+        return (
+            (1.0 - t[:, None]) * eps + t[:, None] * x0,
+            t,
+            x0 - eps,
+            torch.ones_like(t),
+        )
 
     @torch.no_grad()
     def predict_velocity(self, x_t, t, labels=None) -> np.ndarray:
-        """The network's velocity at ``x_t`` and times ``t`` in [0, 1], NumPy, in the shape of the data."""
+        """The network's velocity at ``x_t`` and times ``t`` in [0, 1], NumPy, in the
+        shape of the data."""
         x, t, labels = self._checked(x_t, lambda n: diffusion.check_times(t, n), labels)
         return self._shaped(self._predict(x, t, labels), final=False)
 
@@ -345,7 +494,8 @@ class FlowMatching(_Diffusion):
         guidance_scale: float | None = None,
         trajectory: bool = False,
     ) -> np.ndarray:
-        """``num_samples`` images ``(N, H, W)`` in [-1, 1] (or points ``(N, dim)``) as NumPy.
+        """``num_samples`` images ``(N, H, W)`` in [-1, 1] (or points ``(N, dim)``) as
+        NumPy.
 
         Args:
             steps: ODE steps from t = 0 to 1 (Heun calls the network twice per step).
@@ -357,17 +507,29 @@ class FlowMatching(_Diffusion):
         return self._finish(out, trajectory)
 
 
-def train_points(model, points, labels=None, *, steps: int = 2000, batch_size: int = 256, seed: int = 0) -> dict[str, list[float]]:
-    """Train a point model (``DDPM(dim=2)`` or ``FlowMatching(dim=2)``) on ``points`` ``(N, dim)``; per-step history.
+def train_points(
+    model,
+    points,
+    labels=None,
+    *,
+    steps: int = 2000,
+    batch_size: int = 256,
+    seed: int = 0,
+) -> dict[str, list[float]]:
+    """Train a point model (``DDPM(dim=2)`` or ``FlowMatching(dim=2)``) on ``points``
+    ``(N, dim)``; per-step history.
 
     The 2-D toys are not images, so :func:`aigc_course.torch.train` does not
     take them; this loop runs the model's own ``train_step``.  Batches and noise
-    come from ``numpy.random.default_rng(seed)``, so the Keras twin sees the same numbers.
+    come from ``numpy.random.default_rng(seed)``, so the Keras twin sees the same
+    numbers.
 
     Returns:
         ``{"loss": [...]}``, one value per step.
     """
-    points, labels = diffusion.check_point_training(model, (DDPM, FlowMatching), points, labels, steps, batch_size, seed)
+    points, labels = diffusion.check_point_training(
+        model, (DDPM, FlowMatching), points, labels, steps, batch_size, seed
+    )
     nudge_weights(model)  # a no-op unless AIGC_COURSE_PERTURB is set (tests)
     rng = np.random.default_rng(seed)
     device = device_of(model)
@@ -375,7 +537,12 @@ def train_points(model, points, labels=None, *, steps: int = 2000, batch_size: i
     model.train()
     with trusted_inputs():  # the points were checked once above
         for _ in range(steps):
-            batch = diffusion.point_batch(rng, points, labels, batch_size, model.noise_dim)
-            batch = {key: torch.as_tensor(value, device=device) for key, value in batch.items()}
+            batch = diffusion.point_batch(
+                rng, points, labels, batch_size, model.noise_dim
+            )
+            batch = {
+                key: torch.as_tensor(value, device=device)
+                for key, value in batch.items()
+            }
             history["loss"].append(float(model.train_step(batch)["loss"]))
     return history

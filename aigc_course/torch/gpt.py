@@ -1,4 +1,5 @@
-"""A tiny character-level GPT in PyTorch: a decoder-only transformer (Radford et al., 2018/2019).
+"""A tiny character-level GPT in PyTorch: a decoder-only transformer (Radford et al.,
+2018/2019).
 
 * token + learned position embeddings, ``n_layer`` pre-LayerNorm blocks of
   causal self-attention and an MLP, a final LayerNorm and a linear head;
@@ -25,10 +26,10 @@ from torch import nn
 
 from aigc_course import _training as common
 from aigc_course import text
-from aigc_course.text import GPTConfig
 from aigc_course._checks import trusted_inputs
-from aigc_course.torch._layers import device_of, ids_in
+from aigc_course.text import GPTConfig
 from aigc_course.torch._core import get_device, nudge_weights
+from aigc_course.torch._layers import device_of, ids_in
 from aigc_course.torch.training import _read, _write
 
 
@@ -38,11 +39,18 @@ class CausalSelfAttention(nn.Module):
     def __init__(self, config: GPTConfig):
         super().__init__()
         self.n_head, self.n_embd = config.n_head, config.n_embd
-        self.c_attn = nn.Linear(config.n_embd, 3 * config.n_embd)  # queries, keys, values at once
+        # queries, keys, values at once
+        self.c_attn = nn.Linear(config.n_embd, 3 * config.n_embd)
         self.c_proj = nn.Linear(config.n_embd, config.n_embd)
-        self.attn_dropout, self.resid_dropout = nn.Dropout(config.dropout), nn.Dropout(config.dropout)
-        mask = torch.tril(torch.ones(config.block_size, config.block_size, dtype=torch.bool))
-        self.register_buffer("mask", mask, persistent=False)  # (block_size, block_size), True = may attend
+        self.attn_dropout, self.resid_dropout = (
+            nn.Dropout(config.dropout),
+            nn.Dropout(config.dropout),
+        )
+        mask = torch.tril(
+            torch.ones(config.block_size, config.block_size, dtype=torch.bool)
+        )
+        # (block_size, block_size), True = may attend
+        self.register_buffer("mask", mask, persistent=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         B, T, C = x.shape  # batch, time, channels
@@ -51,10 +59,13 @@ class CausalSelfAttention(nn.Module):
         q = q.view(B, T, self.n_head, hs).transpose(1, 2)  # (B, nh, T, hs)
         k = k.view(B, T, self.n_head, hs).transpose(1, 2)  # (B, nh, T, hs)
         v = v.view(B, T, self.n_head, hs).transpose(1, 2)  # (B, nh, T, hs)
-        att = (q @ k.transpose(-2, -1)) / math.sqrt(hs)  # (B, nh, T, T): scaled dot products
-        att = att.masked_fill(~self.mask[:T, :T], float("-inf"))  # no peeking at the future
+        # (B, nh, T, T): scaled dot products
+        att = (q @ k.transpose(-2, -1)) / math.sqrt(hs)
+        # no peeking at the future
+        att = att.masked_fill(~self.mask[:T, :T], float("-inf"))
         att = self.attn_dropout(F.softmax(att, dim=-1))
-        y = (att @ v).transpose(1, 2).reshape(B, T, C)  # (B, nh, T, hs) -> (B, T, C): heads side by side
+        # (B, nh, T, hs) -> (B, T, C): heads side by side
+        y = (att @ v).transpose(1, 2).reshape(B, T, C)
         return self.resid_dropout(self.c_proj(y))
 
 
@@ -92,7 +103,8 @@ class TinyGPT(nn.Module):
         tokenizer: a :class:`aigc_course.text.CharTokenizer`; its ``vocab_size``
             sets the embedding and head sizes, and ``generate`` uses it.
         block_size: the longest context (characters) the model sees.
-        n_layer, n_head, n_embd: blocks, heads per block, width (a multiple of ``n_head``).
+        n_layer, n_head, n_embd: blocks, heads per block, width (a multiple of
+        ``n_head``).
         dropout: dropout rate while training (0 turns it off).
     """
 
@@ -107,18 +119,25 @@ class TinyGPT(nn.Module):
     ):
         super().__init__()
         if not isinstance(tokenizer, text.CharTokenizer):
-            raise ValueError(f"tokenizer must be an aigc_course.text.CharTokenizer, got {type(tokenizer).__name__}")
+            raise ValueError(
+                "tokenizer must be an aigc_course.text.CharTokenizer, "
+                f"got {type(tokenizer).__name__}"
+            )
         self.tokenizer = tokenizer
-        self.config = config = GPTConfig(tokenizer.vocab_size, block_size, n_layer, n_head, n_embd, dropout)
+        self.config = config = GPTConfig(
+            tokenizer.vocab_size, block_size, n_layer, n_head, n_embd, dropout
+        )
         self.wte = nn.Embedding(config.vocab_size, config.n_embd)  # token embeddings
-        self.wpe = nn.Embedding(config.block_size, config.n_embd)  # learned position embeddings
+        # learned position embeddings
+        self.wpe = nn.Embedding(config.block_size, config.n_embd)
         self.drop = nn.Dropout(config.dropout)
         self.blocks = nn.ModuleList([Block(config) for _ in range(config.n_layer)])
         self.ln_f = nn.LayerNorm(config.n_embd)
         self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
         self.apply(self._init_weights)
         for name, p in self.named_parameters():
-            if name.endswith("c_proj.weight"):  # GPT-2: scale residual projections by 1/sqrt(2 n_layer)
+            # GPT-2: scale residual projections by 1/sqrt(2 n_layer)
+            if name.endswith("c_proj.weight"):
                 nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * config.n_layer))
         self.optimizer = make_optimizer(self)
 
@@ -130,7 +149,8 @@ class TinyGPT(nn.Module):
             nn.init.zeros_(module.bias)
 
     def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None):
-        """Logits ``(B, T, vocab_size)`` for ids ``(B, T)``; with ``targets`` ``(B, T)`` also the mean cross-entropy."""
+        """Logits ``(B, T, vocab_size)`` for ids ``(B, T)``; with ``targets`` ``(B, T)``
+        also the mean cross-entropy."""
         cfg, device = self.config, device_of(self)
         idx = ids_in(idx, cfg.vocab_size, cfg.block_size, device)  # (B, T)
         T = idx.shape[1]
@@ -142,16 +162,19 @@ class TinyGPT(nn.Module):
         if targets is None:
             return logits, None
         targets = _targets_in(targets, idx, cfg, device)
-        loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1))  # (B*T, V) vs (B*T,)
+        # (B*T, V) vs (B*T,)
+        loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1))
         return logits, loss
 
     def fit(self, token_ids, **kwargs) -> dict[str, list[float]]:
-        """Train on ``token_ids``; see :func:`train_lm` for the keyword arguments (as in the Keras twin)."""
+        """Train on ``token_ids``; see :func:`train_lm` for the keyword arguments (as in
+        the Keras twin)."""
         return train_lm(self, token_ids, **kwargs)
 
     @torch.no_grad()
     def logits(self, idx) -> np.ndarray:
-        """Next-character logits ``(B, T, vocab_size)`` as NumPy for ids ``(B, T)``, dropout off."""
+        """Next-character logits ``(B, T, vocab_size)`` as NumPy for ids ``(B, T)``,
+        dropout off."""
         was_training = self.training
         self.eval()
         try:
@@ -160,7 +183,14 @@ class TinyGPT(nn.Module):
             self.train(was_training)
 
     @torch.no_grad()
-    def generate(self, prompt: str, n: int, temperature: float = 1.0, top_k: int | None = None, seed: int = 0) -> str:
+    def generate(
+        self,
+        prompt: str,
+        n: int,
+        temperature: float = 1.0,
+        top_k: int | None = None,
+        seed: int = 0,
+    ) -> str:
         """``prompt`` followed by ``n`` generated characters.
 
         Each character is drawn from softmax(logits / temperature) (greedy when
@@ -178,9 +208,14 @@ class TinyGPT(nn.Module):
         self.eval()
         with trusted_inputs():  # the tokenizer's ids, checked by encode
             for _ in range(n):
-                context = torch.tensor([ids[-self.config.block_size :]], device=device)  # (1, T)
+                # (1, T)
+                context = torch.tensor([ids[-self.config.block_size :]], device=device)
                 logits, _ = self(context)  # (1, T, V)
-                ids.append(text.sample_next(logits[0, -1].cpu().numpy(), temperature, top_k, rng))
+                ids.append(
+                    text.sample_next(
+                        logits[0, -1].cpu().numpy(), temperature, top_k, rng
+                    )
+                )
         self.train(was_training)
         return self.tokenizer.decode(ids)
 
@@ -192,18 +227,26 @@ def _targets_in(targets, idx: torch.Tensor, config: GPTConfig, device) -> torch.
     """Next-token ids with the shape of ``idx`` ``(B, T)``."""
     targets = ids_in(targets, config.vocab_size, config.block_size, device, "targets")
     if targets.shape != idx.shape:
-        raise ValueError(f"targets must have the shape of idx {tuple(idx.shape)}, got {tuple(targets.shape)}")
+        raise ValueError(
+            f"targets must have the shape of idx {tuple(idx.shape)}, got "
+            f"{tuple(targets.shape)}"
+        )
     return targets
 
 
-def make_optimizer(model: nn.Module, learning_rate: float = 1e-3, weight_decay: float = 0.0) -> torch.optim.Optimizer:
-    """AdamW over the parameters that are trainable now (call again after freezing or adding LoRA)."""
+def make_optimizer(
+    model: nn.Module, learning_rate: float = 1e-3, weight_decay: float = 0.0
+) -> torch.optim.Optimizer:
+    """AdamW over the parameters that are trainable now (call again after freezing or
+    adding LoRA)."""
     lr = common.check_nonnegative("learning_rate", learning_rate)
     wd = common.check_nonnegative("weight_decay", weight_decay)
     params = [p for p in model.parameters() if p.requires_grad]
     if not params:
         raise ValueError("the model has no trainable parameters")
-    return torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.99), eps=1e-8, weight_decay=wd)
+    return torch.optim.AdamW(
+        params, lr=lr, betas=(0.9, 0.99), eps=1e-8, weight_decay=wd
+    )
 
 
 def train_lm(
@@ -222,7 +265,8 @@ def train_lm(
     verbose: int = 0,
     device: str | None = None,
 ) -> dict[str, list[float]]:
-    """Next-character training of ``model`` on ``token_ids`` (1-D ids); returns the history.
+    """Next-character training of ``model`` on ``token_ids`` (1-D ids); returns the
+    history.
 
     Each step trains on ``batch_size`` random windows of ``block_size``
     characters; the windows depend only on ``(seed, step)`` (the Keras twin
@@ -236,53 +280,83 @@ def train_lm(
         checkpoint: a file saved at every record (weights, optimizer, step, history,
             and the state of dropout's random numbers).
         resume: continue from ``checkpoint`` when it exists, exactly as if the
-            run had not stopped (same ``token_ids``, ``batch_size``, ``seed``, ``eval_every``).
+            run had not stopped (same ``token_ids``, ``batch_size``, ``seed``,
+            ``eval_every``).
         verbose: 0 for silence, 1 to print a line per record.
 
     Returns:
-        ``{"step": [...], "loss": [...], "val_loss": [...]}`` (``val_loss`` only with ``valid_ids``).
+        ``{"step": [...], "loss": [...], "val_loss": [...]}`` (``val_loss`` only with
+        ``valid_ids``).
     """
     cfg = model.config
     ids = text.check_token_ids(token_ids, cfg.vocab_size, cfg.block_size)
-    valid = None if valid_ids is None else text.check_token_ids(valid_ids, cfg.vocab_size, cfg.block_size, "valid_ids")
-    steps, batch_size = common.check_int("steps", steps), common.check_int("batch_size", batch_size)
+    valid = (
+        None
+        if valid_ids is None
+        else text.check_token_ids(
+            valid_ids, cfg.vocab_size, cfg.block_size, "valid_ids"
+        )
+    )
+    steps, batch_size = (
+        common.check_int("steps", steps),
+        common.check_int("batch_size", batch_size),
+    )
     eval_every = common.check_int("eval_every", eval_every)
     device = get_device(device)
     model.to(device)
     nudge_weights(model)  # a no-op unless AIGC_COURSE_PERTURB is set (tests)
     model.optimizer = make_optimizer(model, learning_rate, weight_decay)
-    run = common.run_key(n=len(ids), batch_size=batch_size, seed=seed, eval_every=eval_every)
+    run = common.run_key(
+        n=len(ids), batch_size=batch_size, seed=seed, eval_every=eval_every
+    )
     history, done, partial = {}, 0, {}
     if resume and checkpoint is not None and pathlib.Path(checkpoint).exists():
         state = _read(model, checkpoint)
         common.check_resume(state["run"], run, checkpoint)
         history, done, partial = state["history"], state["step"] or 0, state["partial"]
-        if state["rng"] is not None:  # dropout continues with the masks the straight run would draw
+        # dropout continues with the masks the straight run would draw
+        if state["rng"] is not None:
             torch.set_rng_state(state["rng"]["cpu"])
             if "cuda" in state["rng"] and device.type == "cuda":
                 torch.cuda.set_rng_state(state["rng"]["cuda"], device)
         if done > steps:
             return history  # the checkpoint is already past this budget
-    starts = text.batch_starts(len(ids), steps, batch_size, cfg.block_size, seed)  # (steps, B)
-    # The loss summed since the last record; a resumed run continues the sum the checkpoint kept.
-    total, count = (torch.tensor(partial["loss"][0], device=device), int(partial["loss"][1])) if partial else (0.0, 0)
+    # (steps, B)
+    starts = text.batch_starts(len(ids), steps, batch_size, cfg.block_size, seed)
+    # The loss summed since the last record; a resumed run continues the sum the
+    # checkpoint kept.
+    total, count = (
+        (torch.tensor(partial["loss"][0], device=device), int(partial["loss"][1]))
+        if partial
+        else (0.0, 0)
+    )
     record = {}
-    with trusted_inputs():  # the ids were checked once above: no per-step checks in the model
+    # the ids were checked once above: no per-step checks in the model
+    with trusted_inputs():
         for step in range(done, steps):
             model.train()
-            x, y = (torch.as_tensor(a, device=device) for a in text.windows(ids, starts[step], cfg.block_size))  # (B, T)
+            # (B, T)
+            x, y = (
+                torch.as_tensor(a, device=device)
+                for a in text.windows(ids, starts[step], cfg.block_size)
+            )
             _, loss = model(x, y)
             model.optimizer.zero_grad(set_to_none=True)
             loss.backward()
             model.optimizer.step()
-            total, count = total + loss.detach(), count + 1  # stays on the device: no sync per step
+            # stays on the device: no sync per step
+            total, count = total + loss.detach(), count + 1
             done = step + 1
             if done % eval_every == 0 or done == steps:
-                record = {"step": done, "loss": float(total) / count}  # mean training loss since the last record
+                # mean training loss since the last record
+                record = {"step": done, "loss": float(total) / count}
                 if valid is not None:
                     record["val_loss"] = evaluate_lm(model, valid)["loss"]
-                common.check_finite({k: v for k, v in record.items() if k != "step"}, step, checkpoint)
-                complete = done % eval_every == 0  # else a last record between two multiples of eval_every
+                common.check_finite(
+                    {k: v for k, v in record.items() if k != "step"}, step, checkpoint
+                )
+                # else a last record between two multiples of eval_every
+                complete = done % eval_every == 0
                 if complete:
                     for key, value in record.items():
                         history.setdefault(key, []).append(value)
@@ -290,8 +364,19 @@ def train_lm(
                     rng = {"cpu": torch.get_rng_state()}
                     if device.type == "cuda":
                         rng["cuda"] = torch.cuda.get_rng_state(device)
-                    resume_state = {"run": run, "partial": {} if complete else {"loss": [float(total), count]}, "rng": rng}
-                    _write(model, checkpoint, epoch=None, step=done, history=history, resume=resume_state)
+                    resume_state = {
+                        "run": run,
+                        "partial": {} if complete else {"loss": [float(total), count]},
+                        "rng": rng,
+                    }
+                    _write(
+                        model,
+                        checkpoint,
+                        epoch=None,
+                        step=done,
+                        history=history,
+                        resume=resume_state,
+                    )
                 total, count = 0.0, 0
                 if verbose:
                     print(", ".join(f"{k} {v:.4g}" for k, v in record.items()))
@@ -302,7 +387,8 @@ def train_lm(
 
 @torch.no_grad()
 def evaluate_lm(model: TinyGPT, token_ids, *, batch_size: int = 64) -> dict[str, float]:
-    """Mean next-character cross-entropy (nats) on ``token_ids`` and ``perplexity = exp(loss)``.
+    """Mean next-character cross-entropy (nats) on ``token_ids`` and ``perplexity =
+    exp(loss)``.
 
     The ids are cut into consecutive windows of ``block_size``, so every
     character after the first is predicted once (within its window).
@@ -317,9 +403,16 @@ def evaluate_lm(model: TinyGPT, token_ids, *, batch_size: int = 64) -> dict[str,
     total = 0.0
     with trusted_inputs():  # windows of checked ids
         for i in range(0, len(x_all), batch_size):
-            x, y = (torch.as_tensor(a[i : i + batch_size], device=device) for a in (x_all, y_all))
+            x, y = (
+                torch.as_tensor(a[i : i + batch_size], device=device)
+                for a in (x_all, y_all)
+            )
             logits, _ = model(x)  # (b, T, V)
-            total += float(F.cross_entropy(logits.reshape(-1, cfg.vocab_size), y.reshape(-1), reduction="sum"))
+            total += float(
+                F.cross_entropy(
+                    logits.reshape(-1, cfg.vocab_size), y.reshape(-1), reduction="sum"
+                )
+            )
     model.train(was_training)
     loss = total / y_all.size
     return {"loss": loss, "perplexity": math.exp(loss)}

@@ -23,7 +23,8 @@ from aigc_course.torch._core import count_parameters
 
 
 class LoRALinear(nn.Module):
-    """``base`` (a ``nn.Linear``) plus a trainable rank-``r`` update scaled by ``alpha / r``.
+    """``base`` (a ``nn.Linear``) plus a trainable rank-``r`` update scaled by ``alpha /
+    r``.
 
     Args:
         base: the layer to adapt; kept as ``self.base`` (freeze it with
@@ -33,25 +34,34 @@ class LoRALinear(nn.Module):
         dropout: dropout on the input of the LoRA branch while training.
     """
 
-    def __init__(self, base: nn.Linear, r: int = 4, alpha: float = 8.0, dropout: float = 0.0):
+    def __init__(
+        self, base: nn.Linear, r: int = 4, alpha: float = 8.0, dropout: float = 0.0
+    ):
         super().__init__()
         if not isinstance(base, nn.Linear):
-            raise ValueError(f"base must be a torch.nn.Linear, got {type(base).__name__}")
+            raise ValueError(
+                f"base must be a torch.nn.Linear, got {type(base).__name__}"
+            )
         self.r = common.check_int("r", r)
         self.alpha = check_alpha(alpha)
         self.scaling = self.alpha / self.r
         self.base = base
         self.lora_A = nn.Parameter(torch.empty(self.r, base.in_features))  # (r, in)
-        self.lora_B = nn.Parameter(torch.zeros(base.out_features, self.r))  # (out, r): zero, so the update starts at 0
-        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))  # U(-1/sqrt(in), 1/sqrt(in)), as PEFT does
-        self.lora_dropout = nn.Dropout(common.check_float("dropout", dropout, 0.0, 1.0, high_open=True))
+        # (out, r): zero, so the update starts at 0
+        self.lora_B = nn.Parameter(torch.zeros(base.out_features, self.r))
+        # U(-1/sqrt(in), 1/sqrt(in)), as PEFT does
+        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))
+        self.lora_dropout = nn.Dropout(
+            common.check_float("dropout", dropout, 0.0, 1.0, high_open=True)
+        )
         self.merged = False
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = self.base(x)  # (..., out)
         if self.merged:  # the update is already inside base.weight
             return y
-        return y + (self.lora_dropout(x) @ self.lora_A.T @ self.lora_B.T) * self.scaling  # (..., in) -> (..., r) -> (..., out)
+        # (..., in) -> (..., r) -> (..., out)
+        return y + (self.lora_dropout(x) @ self.lora_A.T @ self.lora_B.T) * self.scaling
 
     def delta_weight(self) -> torch.Tensor:
         """The update ``scaling * B A``, shape ``(out, in)`` like ``base.weight``."""
@@ -59,7 +69,8 @@ class LoRALinear(nn.Module):
 
     @torch.no_grad()
     def merge(self) -> None:
-        """Add the update to ``base.weight``: one matrix multiply per call afterwards."""
+        """Add the update to ``base.weight``: one matrix multiply per call
+        afterwards."""
         if self.merged:
             raise ValueError("this LoRALinear is already merged; call unmerge() first")
         self.base.weight += self.delta_weight()
@@ -74,7 +85,10 @@ class LoRALinear(nn.Module):
         self.merged = False
 
     def extra_repr(self) -> str:
-        return f"r={self.r}, alpha={self.alpha}, scaling={self.scaling:g}, merged={self.merged}"
+        return (
+            f"r={self.r}, alpha={self.alpha}, scaling={self.scaling:g}, "
+            f"merged={self.merged}"
+        )
 
 
 def apply_lora(
@@ -85,7 +99,8 @@ def apply_lora(
     dropout: float = 0.0,
     freeze_base: bool = True,
 ) -> list[str]:
-    """Replace chosen ``nn.Linear`` layers of ``model`` by :class:`LoRALinear` wrappers, in place.
+    """Replace chosen ``nn.Linear`` layers of ``model`` by :class:`LoRALinear` wrappers,
+    in place.
 
     Args:
         targets: layer names to adapt: a name matches when it equals a layer's
@@ -104,16 +119,26 @@ def apply_lora(
     common.check_float("dropout", dropout, 0.0, 1.0, high_open=True)
     choose = _chooser(targets)
     chosen = [
-        name for name, module in model.named_modules()
-        if isinstance(module, nn.Linear) and not name.endswith(".base") and choose(name, module)
-    ]  # fmt: skip
+        name
+        for name, module in model.named_modules()
+        if isinstance(module, nn.Linear)
+        and not name.endswith(".base")
+        and choose(name, module)
+    ]
     if not chosen:
         linear = [name for name, m in model.named_modules() if isinstance(m, nn.Linear)]
-        raise ValueError(f"targets matched no linear layer of the model; its linear layers are {linear}")
+        raise ValueError(
+            "targets matched no linear layer of the model; its linear "
+            f"layers are {linear}"
+        )
     for name in chosen:
         parent_name, _, child = name.rpartition(".")
         parent = model.get_submodule(parent_name)
-        setattr(parent, child, LoRALinear(getattr(parent, child), r=r, alpha=alpha, dropout=dropout))
+        setattr(
+            parent,
+            child,
+            LoRALinear(getattr(parent, child), r=r, alpha=alpha, dropout=dropout),
+        )
     if freeze_base:
         mark_only_lora_trainable(model)
     return chosen
@@ -133,7 +158,10 @@ def _chooser(targets) -> Callable:
         targets = [targets]
     names = set(targets)
     if not names or not all(isinstance(t, str) for t in names):
-        raise ValueError(f"targets must be layer names (strings) or a function (path, layer) -> bool, got {targets!r}")
+        raise ValueError(
+            "targets must be layer names (strings) or a function (path, "
+            f"layer) -> bool, got {targets!r}"
+        )
     return lambda path, layer: path in names or path.rpartition(".")[2] in names
 
 
@@ -143,7 +171,8 @@ def lora_layers(model: nn.Module) -> list[LoRALinear]:
 
 
 def mark_only_lora_trainable(model: nn.Module) -> int:
-    """Freeze everything except the LoRA matrices; returns the number of trainable parameters."""
+    """Freeze everything except the LoRA matrices; returns the number of trainable
+    parameters."""
     for p in model.parameters():
         p.requires_grad_(False)
     for layer in lora_layers(model):
@@ -153,7 +182,8 @@ def mark_only_lora_trainable(model: nn.Module) -> int:
 
 
 def freeze(model: nn.Module, frozen: bool = True) -> nn.Module:
-    """Make every parameter of ``model`` untrainable (``frozen=False`` makes them trainable again)."""
+    """Make every parameter of ``model`` untrainable (``frozen=False`` makes them
+    trainable again)."""
     for p in model.parameters():
         p.requires_grad_(not frozen)
     return model
@@ -168,7 +198,8 @@ def merge_lora(model: nn.Module) -> int:
 
 
 def unmerge_lora(model: nn.Module) -> int:
-    """Unmerge every :class:`LoRALinear` of ``model``; returns how many were unmerged."""
+    """Unmerge every :class:`LoRALinear` of ``model``; returns how many were
+    unmerged."""
     layers = lora_layers(model)
     for layer in layers:
         layer.unmerge()
@@ -176,5 +207,6 @@ def unmerge_lora(model: nn.Module) -> int:
 
 
 def count_trainable_parameters(model: nn.Module) -> int:
-    """Scalar parameters that training would update (``count_parameters(model, trainable_only=True)``)."""
+    """Scalar parameters that training would update (``count_parameters(model,
+    trainable_only=True)``)."""
     return count_parameters(model, trainable_only=True)

@@ -30,16 +30,27 @@ from aigc_course.torch._layers import device_of, images_in, torch_images
 from aigc_course.torch.training import OneOptimizer
 
 
-def check_patches(image_size: int, patch_size: int, mask_ratio: float) -> tuple[int, int, float]:
+def check_patches(
+    image_size: int, patch_size: int, mask_ratio: float
+) -> tuple[int, int, float]:
     image_size = common.check_image_size("image_size", image_size, multiple=4)
     patch_size = common.check_int("patch_size", patch_size)
     if image_size % patch_size:
-        raise ValueError(f"patch_size must divide image_size={image_size}, got {patch_size}")
-    return image_size, patch_size, common.check_float("mask_ratio", mask_ratio, 0.0, 1.0, high_open=True)
+        raise ValueError(
+            f"patch_size must divide image_size={image_size}, got {patch_size}"
+        )
+    return (
+        image_size,
+        patch_size,
+        common.check_float("mask_ratio", mask_ratio, 0.0, 1.0, high_open=True),
+    )
 
 
-def patch_mask(noise: torch.Tensor, image_size: int, patch_size: int, mask_ratio: float) -> torch.Tensor:
-    """Pixel mask ``(N, H, W)``, 1 on hidden patches, from standard normal ``noise`` ``(N, patches)``.
+def patch_mask(
+    noise: torch.Tensor, image_size: int, patch_size: int, mask_ratio: float
+) -> torch.Tensor:
+    """Pixel mask ``(N, H, W)``, 1 on hidden patches, from standard normal ``noise``
+    ``(N, patches)``.
 
     A patch is hidden when its noise value is below the ``mask_ratio``
     quantile of N(0, 1), so each patch is hidden with probability ``mask_ratio``;
@@ -48,24 +59,36 @@ def patch_mask(noise: torch.Tensor, image_size: int, patch_size: int, mask_ratio
     g = image_size // patch_size  # patches per side
     noise = torch.as_tensor(noise, dtype=torch.float32)
     check_latent_shape(noise.shape, g * g, "noise")  # (N, patches)
-    hidden = (noise < NormalDist().inv_cdf(mask_ratio)).float() if mask_ratio > 0 else torch.zeros_like(noise)
+    hidden = (
+        (noise < NormalDist().inv_cdf(mask_ratio)).float()
+        if mask_ratio > 0
+        else torch.zeros_like(noise)
+    )
     hidden = hidden.view(-1, g, g)  # (N, g, g)
-    return hidden.repeat_interleave(patch_size, 1).repeat_interleave(patch_size, 2)  # (N, H, W)
+    # (N, H, W)
+    return hidden.repeat_interleave(patch_size, 1).repeat_interleave(patch_size, 2)
 
 
-def masked_reconstruction_loss(logits: torch.Tensor, images: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Binary cross-entropy of the pixels, averaged over the hidden pixels only (``mask == 1``).
+def masked_reconstruction_loss(
+    logits: torch.Tensor, images: torch.Tensor, mask: torch.Tensor
+) -> torch.Tensor:
+    """Binary cross-entropy of the pixels, averaged over the hidden pixels only (``mask
+    == 1``).
 
     Only what the model could not see is scored; copying visible pixels earns nothing.
     """
     n = len(images)
-    per_pixel = F.binary_cross_entropy_with_logits(logits.reshape(n, -1), images.reshape(n, -1), reduction="none")  # (N, H*W)
+    # (N, H*W)
+    per_pixel = F.binary_cross_entropy_with_logits(
+        logits.reshape(n, -1), images.reshape(n, -1), reduction="none"
+    )
     mask = mask.reshape(n, -1)  # (N, H*W)
     return (per_pixel * mask).sum() / mask.sum().clamp(min=1.0)
 
 
 class Backbone(nn.Module):
-    """(1, s, s) -> (32, s/2, s/2) -> (64, s/4, s/4) -> ``feature_dim`` features (ReLU)."""
+    """(1, s, s) -> (32, s/2, s/2) -> (64, s/4, s/4) -> ``feature_dim`` features
+    (ReLU)."""
 
     def __init__(self, image_size: int = 16, feature_dim: int = 64):
         super().__init__()
@@ -75,7 +98,8 @@ class Backbone(nn.Module):
         self.net = nn.Sequential(
             nn.Conv2d(1, 32, 4, stride=2, padding=1), nn.ReLU(),  # (N, 32, s/2, s/2)
             nn.Conv2d(32, 64, 4, stride=2, padding=1), nn.ReLU(),  # (N, 64, s/4, s/4)
-            nn.Flatten(), nn.Linear(64 * s * s, feature_dim), nn.ReLU(),  # (N, feature_dim)
+            # (N, feature_dim)
+            nn.Flatten(), nn.Linear(64 * s * s, feature_dim), nn.ReLU(),
         )  # fmt: skip
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
@@ -83,7 +107,8 @@ class Backbone(nn.Module):
 
 
 class MaskedAutoencoder(OneOptimizer, nn.Module):
-    """Masked-patch reconstruction: encoder (:class:`Backbone`) + MLP decoder to pixel logits.
+    """Masked-patch reconstruction: encoder (:class:`Backbone`) + MLP decoder to pixel
+    logits.
 
     Args:
         image_size: a multiple of 4 (8, 16, 28).
@@ -93,56 +118,91 @@ class MaskedAutoencoder(OneOptimizer, nn.Module):
         learning_rate: Adam's step size.
     """
 
-    # What the trainer reads (aigc_course._training.TrainableModel); noise_dim depends on the patches.
+    # What the trainer reads (aigc_course._training.TrainableModel); noise_dim depends
+    # on the patches.
     num_classes = 0  # no labels
     pixel_range = (0.0, 1.0)
 
-    def __init__(self, image_size: int = 16, feature_dim: int = 64, patch_size: int = 4, mask_ratio: float = 0.5,
-                 learning_rate: float = 1e-3):  # fmt: skip
+    def __init__(
+        self,
+        image_size: int = 16,
+        feature_dim: int = 64,
+        patch_size: int = 4,
+        mask_ratio: float = 0.5,
+        learning_rate: float = 1e-3,
+    ):
         super().__init__()
-        self.image_size, self.patch_size, self.mask_ratio = check_patches(image_size, patch_size, mask_ratio)
-        self.noise_dim = (image_size // patch_size) ** 2  # one noise value per patch decides its mask
+        self.image_size, self.patch_size, self.mask_ratio = check_patches(
+            image_size, patch_size, mask_ratio
+        )
+        # one noise value per patch decides its mask
+        self.noise_dim = (image_size // patch_size) ** 2
         self.backbone = Backbone(image_size, feature_dim)
-        self.decoder = nn.Sequential(nn.Linear(feature_dim, 256), nn.ReLU(), nn.Linear(256, image_size * image_size))
+        self.decoder = nn.Sequential(
+            nn.Linear(feature_dim, 256),
+            nn.ReLU(),
+            nn.Linear(256, image_size * image_size),
+        )
         self._compile(learning_rate)
 
-    def forward(self, images: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        """Pixel logits ``(N, H, W)`` from ``images`` with the ``mask``ed pixels set to 0."""
+    def forward(
+        self, images: torch.Tensor, mask: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Pixel logits ``(N, H, W)`` from ``images`` with the ``mask``ed pixels set to
+        0."""
         x = self._images(images)[:, 0]  # (N, H, W)
         if mask is not None:
-            x = x * (1 - self._images(mask, "mask")[:, 0])  # hidden pixels become background
-        return self.decoder(self.backbone(x)).view(-1, self.image_size, self.image_size)  # (N, H, W)
+            # hidden pixels become background
+            x = x * (1 - self._images(mask, "mask")[:, 0])
+        # (N, H, W)
+        return self.decoder(self.backbone(x)).view(-1, self.image_size, self.image_size)
 
     def compute_losses(self, images, noise, labels=None) -> dict:
-        """``loss``: the masked reconstruction loss on one batch, the masks drawn from ``noise``."""
+        """``loss``: the masked reconstruction loss on one batch, the masks drawn from
+        ``noise``."""
         x = self._images(images)[:, 0]  # (N, H, W)
-        mask = patch_mask(noise, self.image_size, self.patch_size, self.mask_ratio)  # (N, H, W)
+        # (N, H, W)
+        mask = patch_mask(noise, self.image_size, self.patch_size, self.mask_ratio)
         return {"loss": masked_reconstruction_loss(self(x, mask), x, mask)}
-
 
     @torch.no_grad()
     def reconstruct(self, images, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """``(masked, filled)`` ``(N, H, W)`` NumPy: the inputs with patches hidden, and the model's images
-        (its predictions in the hidden patches, the visible pixels kept).  Masks come from ``seed``."""
+        """``(masked, filled)`` ``(N, H, W)`` NumPy: the inputs with patches hidden, and
+        the model's images
+        (its predictions in the hidden patches, the visible pixels kept).  Masks come
+        from ``seed``."""
         images = common.check_images(images, self.image_size, self.pixel_range)
         noise = common.sample_noise(len(images), self.noise_dim, seed)
         device = next(self.parameters()).device
         x = torch_images(images, device)
-        mask = patch_mask(torch_images(noise, device), self.image_size, self.patch_size, self.mask_ratio)
+        mask = patch_mask(
+            torch_images(noise, device),
+            self.image_size,
+            self.patch_size,
+            self.mask_ratio,
+        )
         filled = torch.sigmoid(self(x, mask)) * mask + x * (1 - mask)
         return (x * (1 - mask)).cpu().numpy(), filled.cpu().numpy()
 
     def _images(self, images, name: str = "images") -> torch.Tensor:
-        """Images (or masks) as float32 ``(N, 1, H, W)`` on the model's device; outside training, in [0, 1]."""
-        return images_in(images, self.image_size, device_of(self), name, pixel_range=self.pixel_range)
+        """Images (or masks) as float32 ``(N, 1, H, W)`` on the model's device; outside
+        training, in [0, 1]."""
+        return images_in(
+            images, self.image_size, device_of(self), name, pixel_range=self.pixel_range
+        )
 
     def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
-        """Not a generative model: raises (the trainer only calls it when ``on_samples`` is given)."""
-        raise ValueError("MaskedAutoencoder does not generate images; use reconstruct(images) and leave on_samples=None")
+        """Not a generative model: raises (the trainer only calls it when ``on_samples``
+        is given)."""
+        raise ValueError(
+            "MaskedAutoencoder does not generate images; use "
+            "reconstruct(images) and leave on_samples=None"
+        )
 
 
 class DenoisingAutoencoder(OneOptimizer, nn.Module):
-    """Denoising pre-training (Vincent et al., 2008): add Gaussian noise to every pixel, learn to remove it.
+    """Denoising pre-training (Vincent et al., 2008): add Gaussian noise to every pixel,
+    learn to remove it.
 
     The same encoder (:class:`Backbone`) and decoder as :class:`MaskedAutoencoder`;
     only the corruption differs.  Masking hides some pixels completely; noise
@@ -156,39 +216,61 @@ class DenoisingAutoencoder(OneOptimizer, nn.Module):
         learning_rate: Adam's step size.
     """
 
-    # What the trainer reads (aigc_course._training.TrainableModel); noise_dim is one value per pixel.
+    # What the trainer reads (aigc_course._training.TrainableModel); noise_dim is one
+    # value per pixel.
     num_classes = 0  # no labels
     pixel_range = (0.0, 1.0)
 
-    def __init__(self, image_size: int = 16, feature_dim: int = 64, noise_std: float = 0.5, learning_rate: float = 1e-3):
+    def __init__(
+        self,
+        image_size: int = 16,
+        feature_dim: int = 64,
+        noise_std: float = 0.5,
+        learning_rate: float = 1e-3,
+    ):
         super().__init__()
         self.image_size = common.check_image_size("image_size", image_size, multiple=4)
         self.noise_std = common.check_nonnegative("noise_std", noise_std)
-        self.noise_dim = self.image_size**2  # the trainer's standard normal noise, one value per pixel
+        # the trainer's standard normal noise, one value per pixel
+        self.noise_dim = self.image_size**2
         self.backbone = Backbone(image_size, feature_dim)
-        self.decoder = nn.Sequential(nn.Linear(feature_dim, 256), nn.ReLU(), nn.Linear(256, image_size * image_size))
+        self.decoder = nn.Sequential(
+            nn.Linear(feature_dim, 256),
+            nn.ReLU(),
+            nn.Linear(256, image_size * image_size),
+        )
         self._compile(learning_rate)
 
     def _corrupt(self, images: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
-        """``images + noise_std * noise``, ``(N, H, W)``; ``noise`` is standard normal ``(N, H*W)``."""
+        """``images + noise_std * noise``, ``(N, H, W)``; ``noise`` is standard normal
+        ``(N, H*W)``."""
         x = self._images(images)[:, 0]  # (N, H, W)
         noise = torch.as_tensor(noise, dtype=torch.float32, device=x.device)
         check_latent_shape(noise.shape, self.noise_dim, "noise")  # (N, H*W)
         return x + self.noise_std * noise.view_as(x)
 
     def forward(self, noisy: torch.Tensor) -> torch.Tensor:
-        """Pixel logits ``(N, H, W)`` of the clean images, from ``noisy`` ones (any real values)."""
-        return self.decoder(self.backbone(noisy)).view(-1, self.image_size, self.image_size)  # (N, H, W)
+        """Pixel logits ``(N, H, W)`` of the clean images, from ``noisy`` ones (any real
+        values)."""
+        # (N, H, W)
+        return self.decoder(self.backbone(noisy)).view(
+            -1, self.image_size, self.image_size
+        )
 
     def compute_losses(self, images, noise, labels=None) -> dict:
-        """``loss``: binary cross-entropy of the clean pixels, from the noisy images, over all pixels."""
+        """``loss``: binary cross-entropy of the clean pixels, from the noisy images,
+        over all pixels."""
         x = self._images(images)[:, 0]  # (N, H, W)
-        return {"loss": masked_reconstruction_loss(self(self._corrupt(x, noise)), x, torch.ones_like(x))}
-
+        return {
+            "loss": masked_reconstruction_loss(
+                self(self._corrupt(x, noise)), x, torch.ones_like(x)
+            )
+        }
 
     @torch.no_grad()
     def reconstruct(self, images, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """``(noisy, denoised)`` ``(N, H, W)`` NumPy: the corrupted inputs and the model's clean images.
+        """``(noisy, denoised)`` ``(N, H, W)`` NumPy: the corrupted inputs and the
+        model's clean images.
         The noise comes from ``seed``."""
         images = common.check_images(images, self.image_size, self.pixel_range)
         noise = common.sample_noise(len(images), self.noise_dim, seed)
@@ -196,28 +278,43 @@ class DenoisingAutoencoder(OneOptimizer, nn.Module):
         return noisy.cpu().numpy(), torch.sigmoid(self(noisy)).cpu().numpy()
 
     def _images(self, images, name: str = "images") -> torch.Tensor:
-        """Images as float32 ``(N, 1, H, W)`` on the model's device; outside training, in [0, 1]."""
-        return images_in(images, self.image_size, device_of(self), name, pixel_range=self.pixel_range)
+        """Images as float32 ``(N, 1, H, W)`` on the model's device; outside training,
+        in [0, 1]."""
+        return images_in(
+            images, self.image_size, device_of(self), name, pixel_range=self.pixel_range
+        )
 
     def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
-        """Not a generative model: raises (the trainer only calls it when ``on_samples`` is given)."""
-        raise ValueError("DenoisingAutoencoder does not generate images; use reconstruct(images) and leave on_samples=None")
+        """Not a generative model: raises (the trainer only calls it when ``on_samples``
+        is given)."""
+        raise ValueError(
+            "DenoisingAutoencoder does not generate images; use "
+            "reconstruct(images) and leave on_samples=None"
+        )
 
 
 class Classifier(OneOptimizer, nn.Module):
     """A :class:`Backbone` and a linear head: logits for ``num_classes`` classes.
 
     Args:
-        image_size, feature_dim: as for the backbone (match a pre-trained one to load it).
+        image_size, feature_dim: as for the backbone (match a pre-trained one to load
+        it).
         num_classes: number of classes; labels lie in ``[0, num_classes)``.
         learning_rate: Adam's step size.
     """
 
-    # What the trainer reads (aigc_course._training.TrainableModel), besides num_classes.
+    # What the trainer reads (aigc_course._training.TrainableModel), besides
+    # num_classes.
     noise_dim = 0  # nothing random per step but the batch order
     pixel_range = (0.0, 1.0)
 
-    def __init__(self, image_size: int = 16, num_classes: int = 10, feature_dim: int = 64, learning_rate: float = 1e-3):
+    def __init__(
+        self,
+        image_size: int = 16,
+        num_classes: int = 10,
+        feature_dim: int = 64,
+        learning_rate: float = 1e-3,
+    ):
         super().__init__()
         self.image_size = common.check_image_size("image_size", image_size, multiple=4)
         self.num_classes = common.check_int("num_classes", num_classes, minimum=2)
@@ -226,25 +323,38 @@ class Classifier(OneOptimizer, nn.Module):
         self._compile(learning_rate)
 
     def forward(self, images: torch.Tensor, labels=None) -> torch.Tensor:
-        x = images_in(images, self.image_size, device_of(self), pixel_range=self.pixel_range)  # (N, 1, H, W)
+        # (N, 1, H, W)
+        x = images_in(
+            images, self.image_size, device_of(self), pixel_range=self.pixel_range
+        )
         return self.head(self.backbone(x))  # (N, num_classes) logits
 
     def compute_losses(self, images, noise=None, labels=None) -> dict:
         """``loss`` (cross-entropy) and ``accuracy`` on one labelled batch."""
         logits = self(images)
-        return {"loss": F.cross_entropy(logits, labels), "accuracy": (logits.argmax(1) == labels).float().mean()}
-
+        return {
+            "loss": F.cross_entropy(logits, labels),
+            "accuracy": (logits.argmax(1) == labels).float().mean(),
+        }
 
     def load_backbone(self, source) -> None:
-        """Copy the weights of ``source.backbone`` (e.g. a trained :class:`MaskedAutoencoder` or
+        """Copy the weights of ``source.backbone`` (e.g. a trained
+        :class:`MaskedAutoencoder` or
         :class:`DenoisingAutoencoder`) into this backbone."""
         backbone = getattr(source, "backbone", source)
         if not isinstance(backbone, Backbone):
-            raise ValueError(f"source must be a Backbone or have one as .backbone, got {type(source).__name__}")
-        mine, theirs = (self.backbone.image_size, self.backbone.feature_dim), (backbone.image_size, backbone.feature_dim)
+            raise ValueError(
+                "source must be a Backbone or have one as .backbone, "
+                f"got {type(source).__name__}"
+            )
+        mine, theirs = (
+            (self.backbone.image_size, self.backbone.feature_dim),
+            (backbone.image_size, backbone.feature_dim),
+        )
         if mine != theirs:
             raise ValueError(
-                f"source's backbone has (image_size, feature_dim) = {theirs}, this classifier's {mine}: "
+                f"source's backbone has (image_size, feature_dim) = {theirs}, this "
+                f"classifier's {mine}: "
                 "build both with the same values"
             )
         self.backbone.load_state_dict(backbone.state_dict())
@@ -270,5 +380,6 @@ class Classifier(OneOptimizer, nn.Module):
         return float((self.predict_classes(images) == labels).mean())
 
     def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
-        """Not a generative model: raises (the trainer only calls it when ``on_samples`` is given)."""
+        """Not a generative model: raises (the trainer only calls it when ``on_samples``
+        is given)."""
         raise ValueError("Classifier does not generate images; leave on_samples=None")

@@ -22,7 +22,8 @@ from aigc_course.torch._core import get_device
 
 
 def gram_matrix(features: torch.Tensor) -> torch.Tensor:
-    """G = F F^T / (H W) for feature maps ``(N, C, H, W)``: ``(N, C, C)`` averages of channel products."""
+    """G = F F^T / (H W) for feature maps ``(N, C, H, W)``: ``(N, C, C)`` averages of
+    channel products."""
     n, c, h, w = features.shape
     f = features.reshape(n, c, h * w)  # (N, C, HW)
     return f @ f.transpose(1, 2) / (h * w)  # (N, C, C)
@@ -33,8 +34,11 @@ def _as_list(features) -> list:
 
 
 def content_loss(features, targets) -> torch.Tensor:
-    """Mean squared difference of feature maps, summed over layers (a tensor or a list of tensors each)."""
-    features, targets = common.paired("features", _as_list(features), "targets", _as_list(targets))
+    """Mean squared difference of feature maps, summed over layers (a tensor or a list
+    of tensors each)."""
+    features, targets = common.paired(
+        "features", _as_list(features), "targets", _as_list(targets)
+    )
     return sum(((f - t) ** 2).mean() for f, t in zip(features, targets))
 
 
@@ -44,8 +48,13 @@ def style_loss(features, targets) -> torch.Tensor:
     The maps may differ in size between ``features`` and ``targets`` (a Gram
     matrix has no spatial axes), but not in channels.
     """
-    features, targets = common.paired("features", _as_list(features), "targets", _as_list(targets))
-    return sum(((gram_matrix(f) - gram_matrix(t)) ** 2).mean() for f, t in zip(features, targets))
+    features, targets = common.paired(
+        "features", _as_list(features), "targets", _as_list(targets)
+    )
+    return sum(
+        ((gram_matrix(f) - gram_matrix(t)) ** 2).mean()
+        for f, t in zip(features, targets)
+    )
 
 
 class FeatureExtractor(nn.Module):
@@ -65,17 +74,23 @@ class FeatureExtractor(nn.Module):
         self.kernel_size = common.check_kernel(kernel_size)
         widths = (3, *self.channels)
         self.convs = nn.ModuleList(
-            nn.Conv2d(widths[i], widths[i + 1], kernel_size, padding=kernel_size // 2) for i in range(len(self.channels))
+            nn.Conv2d(widths[i], widths[i + 1], kernel_size, padding=kernel_size // 2)
+            for i in range(len(self.channels))
         )
-        for layer in self.convs:  # He initialisation: each block's activations keep the scale of its input
+        # He initialisation: each block's activations keep the scale of its input
+        for layer in self.convs:
             nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
             nn.init.zeros_(layer.bias)
         self.pool = nn.AvgPool2d(2)
         self.requires_grad_(False)  # the image is optimised, never the extractor
 
     def forward(self, images: torch.Tensor) -> list[torch.Tensor]:
-        images = torch.as_tensor(images, dtype=torch.float32, device=self.convs[0].weight.device)  # NumPy too, as in Keras
-        # Every block after the first halves H and W: the last one needs maps of at least 1 x 1.
+        # NumPy too, as in Keras
+        images = torch.as_tensor(
+            images, dtype=torch.float32, device=self.convs[0].weight.device
+        )
+        # Every block after the first halves H and W: the last one needs maps of at
+        # least 1 x 1.
         check_rgb_batch(images.shape, 2 ** (len(self.convs) - 1), channels_last=False)
         x, outputs = images * 2 - 1, []  # centre the pixels: [0, 1] -> [-1, 1]
         for i, conv in enumerate(self.convs):
@@ -99,7 +114,8 @@ def transfer_style(
     seed: int = 0,
     device: str | None = None,
 ) -> tuple[np.ndarray, dict[str, list[float]]]:
-    """Optimise an image with Adam to minimise ``content_weight * content_loss + style_weight * style_loss``.
+    """Optimise an image with Adam to minimise ``content_weight * content_loss +
+    style_weight * style_loss``.
 
     Args:
         content, style: ``(H, W, 3)`` NumPy images in [0, 1] (e.g. from
@@ -108,15 +124,27 @@ def transfer_style(
         steps: Adam steps on the pixels; after each, pixels are clipped to [0, 1].
         content_layers, style_layers: which of the extractor's blocks each loss uses.
         init: start from the ``"content"`` image or from seeded uniform ``"noise"``.
-        seed: seeds the new extractor and the noise start (NumPy, so both frameworks agree).
+        seed: seeds the new extractor and the noise start (NumPy, so both frameworks
+        agree).
         device: ``"auto"``, ``"cpu"`` or ``"gpu"``.
 
     Returns:
         ``(image, history)``: the image ``(H, W, 3)`` and, per step, the losses
-        ``loss``, ``content_loss``, ``style_loss`` of the image before that step's update.
+        ``loss``, ``content_loss``, ``style_loss`` of the image before that step's
+        update.
     """
-    args = common.check_transfer_args(content, style, steps, content_weight, style_weight, learning_rate,
-                                      content_layers, style_layers, init, seed)  # fmt: skip
+    args = common.check_transfer_args(
+        content,
+        style,
+        steps,
+        content_weight,
+        style_weight,
+        learning_rate,
+        content_layers,
+        style_layers,
+        init,
+        seed,
+    )
     if extractor is None:
         torch.manual_seed(args.seed)
         extractor = FeatureExtractor()
@@ -128,10 +156,14 @@ def transfer_style(
         return torch.as_tensor(image, device=device).permute(2, 0, 1)[None]
 
     with torch.no_grad():
-        content_feats, style_feats = extractor(chw(args.content)), extractor(chw(args.style))
+        content_feats, style_feats = (
+            extractor(chw(args.content)),
+            extractor(chw(args.style)),
+        )
     content_targets = [content_feats[i] for i in args.content_layers]
     style_targets = [style_feats[i] for i in args.style_layers]
-    image = chw(_perturb.nudged(args.start)).clone().requires_grad_(True)  # nudged only in tests (AIGC_COURSE_PERTURB)
+    # nudged only in tests (AIGC_COURSE_PERTURB)
+    image = chw(_perturb.nudged(args.start)).clone().requires_grad_(True)
     optimizer = torch.optim.Adam([image], lr=args.learning_rate)
     history = {"loss": [], "content_loss": [], "style_loss": []}
     for _ in range(args.steps):
@@ -144,6 +176,10 @@ def transfer_style(
         optimizer.step()
         with torch.no_grad():
             image.clamp_(0.0, 1.0)  # keep a valid image
-        for key, value in (("loss", loss), ("content_loss", c_loss), ("style_loss", s_loss)):
+        for key, value in (
+            ("loss", loss),
+            ("content_loss", c_loss),
+            ("style_loss", s_loss),
+        ):
             history[key].append(float(value.detach()))
     return image.detach()[0].permute(1, 2, 0).cpu().numpy(), history

@@ -55,16 +55,22 @@ class ToyDiscriminator(nn.Module):
 
 
 def _vectors(net: nn.Module, x, dim: int, name: str) -> torch.Tensor:
-    """NumPy or a tensor as float32 ``(N, dim)`` on ``net``'s device, as the Keras twin accepts (shape checked only:
+    """NumPy or a tensor as float32 ``(N, dim)`` on ``net``'s device, as the Keras twin
+    accepts (shape checked only:
     the training loop calls this every step)."""
     x = torch.as_tensor(x, dtype=torch.float32, device=device_of(net))
     check_latent_shape(x.shape, dim, name)
     return x
 
 
-def toy_generator_loss(fake_logits: torch.Tensor, loss: str = "non_saturating") -> torch.Tensor:
-    """Non-saturating: -log D(G(z)) = BCE(fake, 1).  Minimax: log(1 - D(G(z))) = -BCE(fake, 0)."""
-    return generator_loss(fake_logits, common.check_choice("loss", loss, common.GAN_LOSSES))
+def toy_generator_loss(
+    fake_logits: torch.Tensor, loss: str = "non_saturating"
+) -> torch.Tensor:
+    """Non-saturating: -log D(G(z)) = BCE(fake, 1).  Minimax: log(1 - D(G(z))) =
+    -BCE(fake, 0)."""
+    return generator_loss(
+        fake_logits, common.check_choice("loss", loss, common.GAN_LOSSES)
+    )
 
 
 def train_toy_gan(
@@ -96,65 +102,121 @@ def train_toy_gan(
 
     Returns:
         ``{"d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm"}``, one value
-        per round (from its last update of each network); ``g_grad_norm`` is the norm of the gradient of
+        per round (from its last update of each network); ``g_grad_norm`` is the norm of
+        the gradient of
         the generator's loss with respect to all its weights.
     """
-    points = _check_args(generator, discriminator, points, steps, batch_size, loss, label_smoothing, learning_rate,
-                         beta_1, d_steps, g_steps, seed)  # fmt: skip
+    points = _check_args(
+        generator,
+        discriminator,
+        points,
+        steps,
+        batch_size,
+        loss,
+        label_smoothing,
+        learning_rate,
+        beta_1,
+        d_steps,
+        g_steps,
+        seed,
+    )
     nudge_weights(generator)  # a no-op unless AIGC_COURSE_PERTURB is set (tests)
     nudge_weights(discriminator)
-    g_opt = torch.optim.Adam(generator.parameters(), lr=learning_rate, betas=(beta_1, 0.999))
-    d_opt = torch.optim.Adam(discriminator.parameters(), lr=learning_rate, betas=(beta_1, 0.999))
+    g_opt = torch.optim.Adam(
+        generator.parameters(), lr=learning_rate, betas=(beta_1, 0.999)
+    )
+    d_opt = torch.optim.Adam(
+        discriminator.parameters(), lr=learning_rate, betas=(beta_1, 0.999)
+    )
     rng = np.random.default_rng(seed)
-    history = {key: [] for key in ("d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm")}
+    history = {
+        key: [] for key in ("d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm")
+    }
     for _ in range(steps):
         for _ in range(d_steps):
             # (1) Update D on real and detached fake points: G is not changed here.
-            real, z = (torch.as_tensor(a) for a in _draw(rng, points, batch_size, generator.latent_dim))
+            real, z = (
+                torch.as_tensor(a)
+                for a in _draw(rng, points, batch_size, generator.latent_dim)
+            )
             fake = generator(z).detach()
             real_logits, fake_logits = discriminator(real), discriminator(fake)
             d_loss = F.binary_cross_entropy_with_logits(
                 real_logits, torch.full_like(real_logits, 1.0 - label_smoothing)
-            ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+            ) + F.binary_cross_entropy_with_logits(
+                fake_logits, torch.zeros_like(fake_logits)
+            )
             d_opt.zero_grad(set_to_none=True)
             d_loss.backward()
             d_opt.step()
         for _ in range(g_steps):
             # (2) Update G through D's judgement; only G's optimizer steps.
-            z = torch.as_tensor(rng.standard_normal((batch_size, generator.latent_dim), dtype=np.float32))
+            z = torch.as_tensor(
+                rng.standard_normal(
+                    (batch_size, generator.latent_dim), dtype=np.float32
+                )
+            )
             g_loss = toy_generator_loss(discriminator(generator(z)), loss)
             g_opt.zero_grad(set_to_none=True)
             g_loss.backward()
-            grad_norm = torch.sqrt(sum((p.grad**2).sum() for p in generator.parameters()))
+            grad_norm = torch.sqrt(
+                sum((p.grad**2).sum() for p in generator.parameters())
+            )
             g_opt.step()
-            discriminator.zero_grad(set_to_none=True)  # G's backward left gradients in D; D never steps on them
-        for key, value in zip(history, (d_loss, g_loss, torch.sigmoid(real_logits).mean(),
-                                        torch.sigmoid(fake_logits).mean(), grad_norm)):  # fmt: skip
+            # G's backward left gradients in D; D never steps on them
+            discriminator.zero_grad(set_to_none=True)
+        real_mean, fake_mean = (
+            torch.sigmoid(real_logits).mean(),
+            torch.sigmoid(fake_logits).mean(),
+        )
+        values = (d_loss, g_loss, real_mean, fake_mean, grad_norm)
+        for key, value in zip(history, values):
             history[key].append(float(value.detach()))
     return history
 
 
 @torch.no_grad()
-def sample_points(generator: ToyGenerator, num_samples: int = 1000, seed: int = 0) -> np.ndarray:
-    """``num_samples`` generated points ``(N, 2)`` as NumPy; the noise comes from NumPy with ``seed``."""
+def sample_points(
+    generator: ToyGenerator, num_samples: int = 1000, seed: int = 0
+) -> np.ndarray:
+    """``num_samples`` generated points ``(N, 2)`` as NumPy; the noise comes from NumPy
+    with ``seed``."""
     check_kind("generator", generator, (ToyGenerator,), "a toy generator")
     z = common.sample_noise(num_samples, generator.latent_dim, seed)
     return generator(torch.as_tensor(z)).numpy()
 
 
 def _draw(rng, points, batch_size, latent_dim):
-    """One batch of real points and of noise, from NumPy (the same in both frameworks)."""
+    """One batch of real points and of noise, from NumPy (the same in both
+    frameworks)."""
     real = points[rng.integers(0, len(points), size=batch_size)]  # (B, 2)
-    return real, rng.standard_normal((batch_size, latent_dim), dtype=np.float32)  # (B, latent)
+    # (B, latent)
+    return real, rng.standard_normal((batch_size, latent_dim), dtype=np.float32)
 
 
-def _check_args(generator, discriminator, points, steps, batch_size, loss, label_smoothing, learning_rate, beta_1,
-                d_steps, g_steps, seed):  # fmt: skip
+def _check_args(
+    generator,
+    discriminator,
+    points,
+    steps,
+    batch_size,
+    loss,
+    label_smoothing,
+    learning_rate,
+    beta_1,
+    d_steps,
+    g_steps,
+    seed,
+):
     check_kind("generator", generator, (ToyGenerator,), "a toy generator")
-    check_kind("discriminator", discriminator, (ToyDiscriminator,), "a toy discriminator")
+    check_kind(
+        "discriminator", discriminator, (ToyDiscriminator,), "a toy discriminator"
+    )
     points = np.asarray(points, dtype=np.float32)
     if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
-        raise ValueError(f"points must have shape (N, 2) with N >= 1, got {points.shape}")
+        raise ValueError(
+            f"points must have shape (N, 2) with N >= 1, got {points.shape}"
+        )
     if not np.all(np.isfinite(points)):
         raise ValueError("points hold NaN or infinite values")
     common.check_int("steps", steps)

@@ -20,7 +20,8 @@ from aigc_course import _training as common
 from aigc_course._checks import trusted_inputs
 from aigc_course.torch._core import get_device, nudge_weights
 
-CHECKPOINT_FORMAT = 2  # 2: the step reached and the unfinished epoch's sums, for exact resume
+# 2: the step reached and the unfinished epoch's sums, for exact resume
+CHECKPOINT_FORMAT = 2
 
 
 def train(
@@ -40,7 +41,8 @@ def train(
     verbose: int = 0,
     device: str | None = None,
 ) -> dict[str, list[float]]:
-    """Train ``model`` on ``images`` (``(N, H, W)`` NumPy) and return its per-epoch history.
+    """Train ``model`` on ``images`` (``(N, H, W)`` NumPy) and return its per-epoch
+    history.
 
     Args:
         labels: ``(N,)`` integer labels, for conditional models only.
@@ -63,7 +65,9 @@ def train(
         including the epochs before a resume.
     """
     _check_model(model)
-    common.check_run_arguments(seed, on_samples, num_samples, checkpoint, resume, verbose)
+    common.check_run_arguments(
+        seed, on_samples, num_samples, checkpoint, resume, verbose
+    )
     images, labels = _check_data(model, images, labels)
     plan = common.make_plan(len(images), batch_size, epochs, steps)
     sample_every = common.check_int("sample_every", sample_every)
@@ -79,36 +83,62 @@ def train(
         done = state["epoch"] * plan.per_epoch if done is None else done
         if done > plan.total_steps:
             return history  # the checkpoint is already past this budget
-    x_all = torch.as_tensor(images, device=device)  # (N, H, W); the model adds the channel axis
+    # (N, H, W); the model adds the channel axis
+    x_all = torch.as_tensor(images, device=device)
     y_all = None if labels is None else torch.as_tensor(labels, device=device)
     start_epoch, offset = plan.position(done)
     bar = _progress(range(start_epoch, plan.epochs), verbose)
     last = {}
-    with trusted_inputs():  # the data were checked once above: no per-step checks in the models
+    # the data were checked once above: no per-step checks in the models
+    with trusted_inputs():
         for epoch in bar:
             model.train()
-            order = torch.as_tensor(common.epoch_indices(len(images), plan, seed, epoch), device=device)
-            noise = torch.as_tensor(common.epoch_noise(plan, model.noise_dim, seed, epoch), device=device)
+            order = torch.as_tensor(
+                common.epoch_indices(len(images), plan, seed, epoch), device=device
+            )
+            noise = torch.as_tensor(
+                common.epoch_noise(plan, model.noise_dim, seed, epoch), device=device
+            )
             first = offset if epoch == start_epoch else 0
-            # The sums of an epoch cut short by the last run continue from the checkpoint (float32, as here).
-            sums = {k: torch.tensor(v, dtype=torch.float32, device=device) for k, v in partial.items()} if first else {}
+            # The sums of an epoch cut short by the last run continue from the
+            # checkpoint (float32, as here).
+            sums = (
+                {
+                    k: torch.tensor(v, dtype=torch.float32, device=device)
+                    for k, v in partial.items()
+                }
+                if first
+                else {}
+            )
             for step in range(first, plan.epoch_steps[epoch]):
                 batch = {"images": x_all[order[step]], "noise": noise[step]}
                 if y_all is not None:
                     batch["labels"] = y_all[order[step]]
                 for key, value in model.train_step(batch).items():
-                    sums[key] = sums.get(key, 0.0) + value  # stays on the device: no sync per step
+                    # stays on the device: no sync per step
+                    sums[key] = sums.get(key, 0.0) + value
             count = plan.epoch_steps[epoch]
-            last = {key: float(value) / count for key, value in sums.items()}  # one sync per epoch
+            # one sync per epoch
+            last = {key: float(value) / count for key, value in sums.items()}
             common.check_finite(last, epoch, checkpoint)
             complete = count == plan.per_epoch
             if complete:
                 for key, value in last.items():
                     history.setdefault(key, []).append(value)
             if checkpoint is not None:
-                partial = {} if complete else {key: float(value) for key, value in sums.items()}
-                _write(model, checkpoint, epoch=epoch + complete, step=epoch * plan.per_epoch + count,
-                       history=history, resume={"run": run, "partial": partial})  # fmt: skip
+                partial = (
+                    {}
+                    if complete
+                    else {key: float(value) for key, value in sums.items()}
+                )
+                _write(
+                    model,
+                    checkpoint,
+                    epoch=epoch + complete,
+                    step=epoch * plan.per_epoch + count,
+                    history=history,
+                    resume={"run": run, "partial": partial},
+                )
             if verbose:
                 bar.set_postfix({k: f"{v:.3f}" for k, v in last.items()})
             if on_samples is not None and (epoch + 1) % sample_every == 0:
@@ -116,7 +146,9 @@ def train(
     return common.with_short_epoch(history, last, plan)
 
 
-def save_checkpoint(model, path, *, epoch: int = 0, history: dict | None = None) -> pathlib.Path:
+def save_checkpoint(
+    model, path, *, epoch: int = 0, history: dict | None = None
+) -> pathlib.Path:
     """Save weights, optimizer states, the epoch reached and the history to ``path``.
 
     A plain dictionary of tensors, numbers and strings, written to a temporary
@@ -125,9 +157,19 @@ def save_checkpoint(model, path, *, epoch: int = 0, history: dict | None = None)
     return _write(model, path, epoch=epoch, history=history)
 
 
-def _write(model, path, *, epoch: int | None, history: dict | None, step: int | None = None, resume: dict | None = None):
-    """:func:`save_checkpoint` plus what a trainer needs to resume exactly: the step reached,
-    the run's data and batch size, the sums of an unfinished epoch (and random state)."""
+def _write(
+    model,
+    path,
+    *,
+    epoch: int | None,
+    history: dict | None,
+    step: int | None = None,
+    resume: dict | None = None,
+):
+    """:func:`save_checkpoint` plus what a trainer needs to resume exactly: the step
+    reached,
+    the run's data and batch size, the sums of an unfinished epoch (and random
+    state)."""
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     model_state = model.state_dict()
@@ -136,9 +178,13 @@ def _write(model, path, *, epoch: int | None, history: dict | None, step: int | 
         "class": type(model).__name__,
         "shapes": {k: list(v.shape) for k, v in model_state.items()},
         "model": model_state,
-        "optimizers": {name: opt.state_dict() for name, opt in model._optimizers().items()},
-        "epoch": None if epoch is None else int(epoch),  # None for a language model (no epochs)
-        "step": None if step is None else int(step),  # None: a hand-made checkpoint, at a whole epoch
+        "optimizers": {
+            name: opt.state_dict() for name, opt in model._optimizers().items()
+        },
+        # None for a language model (no epochs)
+        "epoch": None if epoch is None else int(epoch),
+        # None: a hand-made checkpoint, at a whole epoch
+        "step": None if step is None else int(step),
         "history": {k: [float(v) for v in vs] for k, vs in (history or {}).items()},
         "resume": resume or {},
     }
@@ -152,7 +198,8 @@ def _write(model, path, *, epoch: int | None, history: dict | None, step: int | 
 
 
 def load_checkpoint(model, path) -> dict:
-    """Load a checkpoint written by :func:`save_checkpoint` into ``model`` (and its optimizers).
+    """Load a checkpoint written by :func:`save_checkpoint` into ``model`` (and its
+    optimizers).
 
     Uses ``torch.load(..., weights_only=True)``: only tensors and plain
     containers are read, never arbitrary pickled code.  A file that is empty,
@@ -168,14 +215,16 @@ def load_checkpoint(model, path) -> dict:
 
 
 def _read(model, path) -> dict:
-    """Load ``path`` into ``model``; return the epoch, step, history and resume record."""
+    """Load ``path`` into ``model``; return the epoch, step, history and resume
+    record."""
     path = common.check_checkpoint_file(path, "torch")
     device = next(model.parameters()).device
     try:
         state = torch.load(path, map_location=device, weights_only=True)
     except pickle.UnpicklingError as error:
         raise ValueError(
-            f"checkpoint {path} holds objects other than tensors and plain containers; refused to unpickle them "
+            f"checkpoint {path} holds objects other than tensors and plain "
+            "containers; refused to unpickle them "
             "(aigc_course checkpoints never need that)"
         ) from error
     except (RuntimeError, EOFError, OSError, zipfile.BadZipFile) as error:
@@ -183,15 +232,21 @@ def _read(model, path) -> dict:
     if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
         found = state.get("format") if isinstance(state, dict) else None
         raise ValueError(
-            f"checkpoint {path} is not an aigc_course PyTorch checkpoint of format {CHECKPOINT_FORMAT} (found "
+            f"checkpoint {path} is not an aigc_course PyTorch checkpoint of format "
+            f"{CHECKPOINT_FORMAT} (found "
             f"format {found!r}); re-create it by training again"
         )
     model_shapes = {k: list(v.shape) for k, v in model.state_dict().items()}
-    common.check_same_model(path, state.get("class"), model, state.get("shapes"), model_shapes)
+    common.check_same_model(
+        path, state.get("class"), model, state.get("shapes"), model_shapes
+    )
     model.load_state_dict(state["model"])
     optimizers = model._optimizers()
     if set(optimizers) != set(state["optimizers"]):
-        raise ValueError(f"{path} holds optimizers {sorted(state['optimizers'])}, the model has {sorted(optimizers)}")
+        raise ValueError(
+            f"{path} holds optimizers {sorted(state['optimizers'])}, the "
+            f"model has {sorted(optimizers)}"
+        )
     for name, opt in optimizers.items():
         opt.load_state_dict(state["optimizers"][name])
     resume = state.get("resume", {})
@@ -209,24 +264,31 @@ class Trainable:
     """Gives a model ``fit``: a short method that hands over to :func:`train`."""
 
     def fit(self, images, labels=None, **kwargs) -> dict[str, list[float]]:
-        """Train on ``images`` (and ``labels``); see :func:`train` for the keyword arguments."""
+        """Train on ``images`` (and ``labels``); see :func:`train` for the keyword
+        arguments."""
         return train(self, images, labels, **kwargs)
 
     @torch.no_grad()
     def loss_terms(self, *inputs) -> dict[str, float]:
-        """``compute_losses`` on NumPy arrays (or tensors): each term as a float, for evaluation.
+        """``compute_losses`` on NumPy arrays (or tensors): each term as a float, for
+        evaluation.
 
         Takes what ``compute_losses`` takes (e.g. ``images, noise, labels`` for a
         VAE); floating arrays become float32 on the model's device.
         """
         device = next(self.parameters()).device
-        tensors = [None if a is None else torch.as_tensor(common.float32(a), device=device) for a in inputs]
-        return {key: float(value) for key, value in self.compute_losses(*tensors).items()}
-
+        tensors = [
+            None if a is None else torch.as_tensor(common.float32(a), device=device)
+            for a in inputs
+        ]
+        return {
+            key: float(value) for key, value in self.compute_losses(*tensors).items()
+        }
 
 
 class OneOptimizer(Trainable):
-    """A model trained by one Adam optimizer on its ``loss``: the twin of the Keras base of that name.
+    """A model trained by one Adam optimizer on its ``loss``: the twin of the Keras base
+    of that name.
 
     The autoencoders, the inpainter, the masked and denoising autoencoders and the
     classifier share it.  A subclass builds its layers, then calls :meth:`_compile`;
@@ -236,14 +298,20 @@ class OneOptimizer(Trainable):
 
     def _compile(self, learning_rate: float) -> None:
         """The optimizer, over the parameters that exist now."""
-        self.optimizer = torch.optim.Adam(self.parameters(), lr=common.check_nonnegative("learning_rate", learning_rate))
+        self.optimizer = torch.optim.Adam(
+            self.parameters(),
+            lr=common.check_nonnegative("learning_rate", learning_rate),
+        )
 
     def _batch_losses(self, images, labels, noise) -> dict:
         return self.compute_losses(images, noise, labels)
 
     def train_step(self, batch: dict) -> dict:
-        """One Adam step on the loss of ``batch`` (``images``, optional ``noise`` and ``labels``)."""
-        losses = self._batch_losses(batch["images"], batch.get("labels"), batch.get("noise"))
+        """One Adam step on the loss of ``batch`` (``images``, optional ``noise`` and
+        ``labels``)."""
+        losses = self._batch_losses(
+            batch["images"], batch.get("labels"), batch.get("noise")
+        )
         self.optimizer.zero_grad(set_to_none=True)
         losses["loss"].backward()
         self.optimizer.step()
@@ -251,6 +319,7 @@ class OneOptimizer(Trainable):
 
     def _optimizers(self) -> dict:
         return {"optimizer": self.optimizer}
+
 
 def _check_model(model) -> None:
     common.check_trainable(model, torch.nn.Module, "torch")

@@ -53,7 +53,7 @@ def _split(text: str) -> list[nodes.Node]:
     pieces, start = [], 0
     for run in CJK_RUN.finditer(text):
         if run.start() > start:
-            pieces.append(nodes.Text(text[start:run.start()]))
+            pieces.append(nodes.Text(text[start : run.start()]))
         pieces.append(nodes.inline(run.group(), run.group(), classes=[LANGUAGE_CLASS]))
         start = run.end()
     if start < len(text):
@@ -69,7 +69,8 @@ def _mark_doctree(doctree: nodes.Node) -> None:
 
 
 class MarkChinese(SphinxTransform):
-    """Mark a page while it is read, before Sphinx stores its titles for the page outlines."""
+    """Mark a page while it is read, before Sphinx stores its titles for the page
+    outlines."""
 
     default_priority = 900
 
@@ -78,7 +79,8 @@ class MarkChinese(SphinxTransform):
 
 
 def _mark_resolved(app, doctree, docname) -> None:
-    """Mark the text that links take from other pages' titles, added when links are resolved."""
+    """Mark the text that links take from other pages' titles, added when links are
+    resolved."""
     _mark_doctree(doctree)
 
 
@@ -87,14 +89,17 @@ def _mark_text(text: str) -> str:
 
 
 def _mark_html(html: str) -> str:
-    """CJK runs in the text of a fragment of links, wrapped in zh-CN spans (tags and maths kept)."""
+    """CJK runs in the text of a fragment of links, wrapped in zh-CN spans (tags and
+    maths kept)."""
     out, in_math = [], 0
     for piece in TAG.split(html):
         if not piece.startswith("<"):
             out.append(piece if in_math else _mark_text(piece))
             continue
         if in_math:
-            in_math += -1 if piece.startswith("</") else 0 if piece.endswith("/>") else 1
+            in_math += (
+                -1 if piece.startswith("</") else 0 if piece.endswith("/>") else 1
+            )
         elif MATH_TAG.match(piece):
             in_math = 1
         out.append(piece)
@@ -102,17 +107,23 @@ def _mark_html(html: str) -> str:
 
 
 def _mark_navigation(app, pagename, templatename, context, doctree) -> None:
-    """Mark the navigation and the page's outline, which are built from the titles' plain text."""
+    """Mark the navigation and the page's outline, which are built from the titles'
+    plain text."""
     if "root_title" in context:  # sphinx-book-theme's link to the home page
         context["root_title"] = _mark_text(context["root_title"])
-    # The navigation on the left and the page's outline on the right; other kinds stay objects.
-    for name, kind in [("generate_toctree_html", "sidebar"), ("generate_toc_html", "html")]:
+    # The navigation on the left and the page's outline on the right; other kinds stay
+    # objects.
+    for name, kind in [
+        ("generate_toctree_html", "sidebar"),
+        ("generate_toc_html", "html"),
+    ]:
         if name in context:
             context[name] = _marking(context[name], kind)
 
 
 def _marking(build, marked_kind: str):
-    """`build` (a theme's function returning HTML) with Chinese marked in what it returns for `marked_kind`."""
+    """`build` (a theme's function returning HTML) with Chinese marked in what it
+    returns for `marked_kind`."""
 
     @functools.wraps(build)
     def marked(kind=marked_kind, *args, **kwargs):
@@ -134,7 +145,8 @@ class _TermSet(set):
 
 
 def _speed_up_chinese_search() -> None:
-    """Backport of Sphinx 8.1's fix (sphinx-doc/sphinx#12995) for ``html_search_language: zh``.
+    """Backport of Sphinx 8.1's fix (sphinx-doc/sphinx#12995) for
+    ``html_search_language: zh``.
 
     Sphinx 7 keeps every Latin word of the book in a list and searches that list for
     each word it stems, which tripled the build time here; a set gives the same index.
@@ -143,7 +155,8 @@ def _speed_up_chinese_search() -> None:
 
     if isinstance(SearchChinese.latin_terms, list):
         SearchChinese.latin_terms = _TermSet(SearchChinese.latin_terms)
-    try:  # jieba splits the Chinese words; it logs its dictionary loading unless told not to
+    # jieba splits the Chinese words; it logs its dictionary loading unless told not to
+    try:
         import jieba
 
         jieba.setLogLevel(logging.WARNING)

@@ -1,16 +1,24 @@
-"""The book's exercises: labels, difficulty, time and points shown; an index; a student edition.
+"""The book's exercises: labels, difficulty, time and points shown; an index; a student
+edition.
 
 * ``exercise`` (and ``exercise-start``) accept ``:difficulty:`` (1-3), ``:minutes:`` and
-  ``:points:`` besides sphinx-exercise's options; each exercise shows them, with its label,
+  ``:points:`` besides sphinx-exercise's options; each exercise shows them, with its
+  label,
   under its title ("★★☆ · about 15 min · 2 points · math-ex-jsd").
 * ``{exercise-index}`` renders a table of every exercise of the book, with links.
-* Gated solutions (``solution-start`` ... ``solution-end``) work with ``hide_solutions: true``:
-  sphinx-exercise 1.2.1 drops the start marker and leaves the end marker, which no builder
-  can write; here the start marker is kept, the solution merged, then removed with its code.
+* Gated solutions (``solution-start`` ... ``solution-end``) work with ``hide_solutions:
+  true``:
+  sphinx-exercise 1.2.1 drops the start marker and leaves the end marker, which no
+  builder
+  can write; here the start marker is kept, the solution merged, then removed with its
+  code.
 * The student edition: with ``AIGC_COURSE_EDITION=student`` in the environment, every
-  notebook is read as its student edition (:func:`aigc_course.instructors.assign.student_edition`:
-  solutions removed, code stubs left), solutions are hidden, and the downloadable notebooks
-  (``_sources/``, and those in a zip archive of the course next to the pages) are the student
+  notebook is read as its student edition
+  (:func:`aigc_course.instructors.assign.student_edition`:
+  solutions removed, code stubs left), solutions are hidden, and the downloadable
+  notebooks
+  (``_sources/``, and those in a zip archive of the course next to the pages) are the
+  student
   editions too::
 
       AIGC_COURSE_EDITION=student jupyter-book build . --path-output _build/student
@@ -44,7 +52,10 @@ logger = logging.getLogger(__name__)
 def edition() -> str:
     value = os.environ.get(EDITION_ENV_VAR, "") or "full"
     if value not in EDITIONS:
-        raise ValueError(f"{EDITION_ENV_VAR} must be one of {', '.join(EDITIONS)} (or unset), got {value!r}")
+        raise ValueError(
+            f"{EDITION_ENV_VAR} must be one of {', '.join(EDITIONS)} (or "
+            f"unset), got {value!r}"
+        )
     return value
 
 
@@ -65,16 +76,25 @@ def _positive_number(argument: str) -> float:
     return int(value) if value == int(value) else value
 
 
-EXTRA_OPTIONS = {"difficulty": _difficulty, "minutes": _positive_number, "points": _positive_number}
+EXTRA_OPTIONS = {
+    "difficulty": _difficulty,
+    "minutes": _positive_number,
+    "points": _positive_number,
+}
 
 
 def _meta_line(label: str, options: dict) -> nodes.paragraph:
-    """ "★★☆ · about 15 min · 2 points · label" as a paragraph under the exercise's title."""
+    """ "★★☆ · about 15 min · 2 points · label" as a paragraph under the exercise's
+    title."""
     para = nodes.paragraph(classes=["exercise-meta"])
     parts: list[nodes.Node] = []
     if "difficulty" in options:
         level = options["difficulty"]
-        parts.append(nodes.inline(text="★" * level + "☆" * (3 - level), classes=["exercise-difficulty"]))
+        parts.append(
+            nodes.inline(
+                text="★" * level + "☆" * (3 - level), classes=["exercise-difficulty"]
+            )
+        )
     if "minutes" in options:
         parts.append(nodes.inline(text=f"about {options['minutes']:g} min"))
     if "points" in options:
@@ -98,14 +118,22 @@ def _with_course_options(base):
             result = super().run()
             label = self.options.get("label", "")
             for node in result:
-                section = next((c for c in node.children if isinstance(c, nodes.section)), None)
+                section = next(
+                    (c for c in node.children if isinstance(c, nodes.section)), None
+                )
                 if section is not None and label:
                     section.insert(0, _meta_line(label, self.options))
             if label:
                 registry = _registry(self.env)
                 registry[label] = {
                     "docname": self.env.docname,
-                    "order": len([r for r in registry.values() if r["docname"] == self.env.docname]),
+                    "order": len(
+                        [
+                            r
+                            for r in registry.values()
+                            if r["docname"] == self.env.docname
+                        ]
+                    ),
                     "difficulty": self.options.get("difficulty"),
                     "minutes": self.options.get("minutes"),
                     "points": self.options.get("points"),
@@ -133,7 +161,9 @@ def _purge(app, env, docname) -> None:
 def _merge(app, env, docnames, other) -> None:
     _registry(env).update(_registry(other))
     pages = getattr(env, "course_exercise_index_pages", set())
-    env.course_exercise_index_pages = pages | getattr(other, "course_exercise_index_pages", set())
+    env.course_exercise_index_pages = pages | getattr(
+        other, "course_exercise_index_pages", set()
+    )
 
 
 # --------------------------------------------------------------------------
@@ -145,7 +175,8 @@ def _solution_start_directive(base):
     class SolutionStart(base):
         """``solution-start`` that leaves its marker even when solutions are hidden.
 
-        The marker lets sphinx-exercise merge the code cells up to ``solution-end`` into one
+        The marker lets sphinx-exercise merge the code cells up to ``solution-end`` into
+        one
         solution node, which :class:`RemoveHiddenSolutions` then removes whole.
         """
 
@@ -163,16 +194,27 @@ def _solution_start_directive(base):
 
 
 class RemoveHiddenSolutions(SphinxTransform):
-    """With ``hide_solutions``, remove the merged gated solutions (after sphinx-exercise merges them)."""
+    """With ``hide_solutions``, remove the merged gated solutions (after sphinx-exercise
+    merges them)."""
 
     default_priority = 11  # MergeGatedSolutions runs at 10
 
     def apply(self):
         if not self.config.hide_solutions:
             return
-        from sphinx_exercise.nodes import solution_end_node, solution_node, solution_start_node
+        from sphinx_exercise.nodes import (
+            solution_end_node,
+            solution_node,
+            solution_start_node,
+        )
 
-        for node in list(self.document.findall(lambda n: isinstance(n, (solution_node, solution_start_node, solution_end_node)))):
+        for node in list(
+            self.document.findall(
+                lambda n: isinstance(
+                    n, (solution_node, solution_start_node, solution_end_node)
+                )
+            )
+        ):
             node.parent.remove(node)
 
 
@@ -198,7 +240,14 @@ class ExerciseIndexDirective(SphinxDirective):
 
 
 def _xref(target: str, reftype: str, text: str = "") -> addnodes.pending_xref:
-    node = addnodes.pending_xref("", refdomain="std", reftype=reftype, reftarget=target, refexplicit=bool(text), refwarn=True)
+    node = addnodes.pending_xref(
+        "",
+        refdomain="std",
+        reftype=reftype,
+        reftarget=target,
+        refexplicit=bool(text),
+        refwarn=True,
+    )
     node += nodes.inline(text=text or target, classes=["xref", "std", f"std-{reftype}"])
     return node
 
@@ -215,8 +264,19 @@ class FillExerciseIndex(SphinxPostTransform):
     def table(self) -> nodes.table:
         registry = _registry(self.env)
         order = {doc: i for i, doc in enumerate(_toc_order(self.env))}
-        rows = sorted(registry.items(), key=lambda kv: (order.get(kv[1]["docname"], 10**6), kv[1]["order"]))
-        headers = ["Exercise", "Page", "Label", "Difficulty", "Minutes", "Points", "Checked by"]
+        rows = sorted(
+            registry.items(),
+            key=lambda kv: (order.get(kv[1]["docname"], 10**6), kv[1]["order"]),
+        )
+        headers = [
+            "Exercise",
+            "Page",
+            "Label",
+            "Difficulty",
+            "Minutes",
+            "Points",
+            "Checked by",
+        ]
         table = nodes.table(classes=["exercise-index"])
         group = nodes.tgroup(cols=len(headers))
         table += group
@@ -228,15 +288,19 @@ class FillExerciseIndex(SphinxPostTransform):
         group += body
         for label, info in rows:
             level = info["difficulty"]
-            body += self.row([
-                _xref(label, "ref"),
-                _xref("/" + info["docname"], "doc"),
-                nodes.literal(text=label),
-                nodes.Text("★" * level + "☆" * (3 - level) if level else "?"),
-                nodes.Text(f"{info['minutes']:g}" if info["minutes"] else "?"),
-                nodes.Text(f"{info['points']:g}" if info["points"] else "?"),
-                nodes.literal(text=", ".join(info["checkers"])) if info["checkers"] else nodes.Text("by hand"),
-            ])  # fmt: skip
+            body += self.row(
+                [
+                    _xref(label, "ref"),
+                    _xref("/" + info["docname"], "doc"),
+                    nodes.literal(text=label),
+                    nodes.Text("★" * level + "☆" * (3 - level) if level else "?"),
+                    nodes.Text(f"{info['minutes']:g}" if info["minutes"] else "?"),
+                    nodes.Text(f"{info['points']:g}" if info["points"] else "?"),
+                    nodes.literal(text=", ".join(info["checkers"]))
+                    if info["checkers"]
+                    else nodes.Text("by hand"),
+                ]
+            )
         return table
 
     @staticmethod
@@ -290,14 +354,18 @@ def _student_source(app, docname, source) -> None:
         return
     from aigc_course.instructors.assign import student_edition
 
-    source[0] = json.dumps(student_edition(json.loads(source[0])), indent=1, ensure_ascii=False)
+    source[0] = json.dumps(
+        student_edition(json.loads(source[0])), indent=1, ensure_ascii=False
+    )
 
 
 def _student_downloads(app, exception) -> None:
     """Replace every downloadable copy of a notebook with its student edition.
 
-    The copies in ``_sources/`` (each page's download button) and those in any zip archive of
-    the course written next to the pages (``book/_ext/take_home.py``'s ``aigc-course.zip``).
+    The copies in ``_sources/`` (each page's download button) and those in any zip
+    archive of
+    the course written next to the pages (``book/_ext/take_home.py``'s
+    ``aigc-course.zip``).
     """
     if exception is not None or edition() != "student" or app.builder.format != "html":
         return
@@ -309,7 +377,10 @@ def _student_downloads(app, exception) -> None:
         if path.suffix != ".ipynb":
             continue
         copied = pathlib.Path(app.outdir) / "_sources" / (docname + path.suffix)
-        for name in (copied, copied.with_name(copied.name + app.config.html_sourcelink_suffix)):
+        for name in (
+            copied,
+            copied.with_name(copied.name + app.config.html_sourcelink_suffix),
+        ):
             if name.exists():
                 write_notebook(student_edition(read_notebook(path)), name)
     for archive in pathlib.Path(app.outdir).glob("*.zip"):
@@ -317,32 +388,51 @@ def _student_downloads(app, exception) -> None:
 
 
 def _student_archive(archive: pathlib.Path, student_edition) -> None:
-    """Rewrite ``archive`` with every notebook in it replaced by its student edition (entries kept in order)."""
+    """Rewrite ``archive`` with every notebook in it replaced by its student edition
+    (entries kept in order)."""
     tmp = archive.with_name(archive.name + ".tmp")
-    with zipfile.ZipFile(archive) as old, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as new:
+    with (
+        zipfile.ZipFile(archive) as old,
+        zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as new,
+    ):
         for info in old.infolist():
             data = old.read(info)
             if info.filename.endswith(".ipynb"):
                 nb = student_edition(json.loads(data))
-                data = (json.dumps(nb, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+                data = (json.dumps(nb, indent=1, ensure_ascii=False) + "\n").encode(
+                    "utf-8"
+                )
             new.writestr(info, data)
     tmp.replace(archive)
 
 
 def setup(app):
     app.setup_extension("sphinx_exercise")
-    from sphinx_exercise.directive import ExerciseDirective, ExerciseStartDirective, SolutionStartDirective
+    from sphinx_exercise.directive import (
+        ExerciseDirective,
+        ExerciseStartDirective,
+        SolutionStartDirective,
+    )
 
-    app.add_directive("exercise", _with_course_options(ExerciseDirective), override=True)
-    app.add_directive("exercise-start", _with_course_options(ExerciseStartDirective), override=True)
-    app.add_directive("solution-start", _solution_start_directive(SolutionStartDirective), override=True)
+    app.add_directive(
+        "exercise", _with_course_options(ExerciseDirective), override=True
+    )
+    app.add_directive(
+        "exercise-start", _with_course_options(ExerciseStartDirective), override=True
+    )
+    app.add_directive(
+        "solution-start",
+        _solution_start_directive(SolutionStartDirective),
+        override=True,
+    )
     app.add_directive("exercise-index", ExerciseIndexDirective)
     app.add_node(exercise_index)
     app.add_transform(RemoveHiddenSolutions)
     app.add_post_transform(FillExerciseIndex)
     app.connect("config-inited", _student_config)
     app.connect("source-read", _student_source)
-    app.connect("build-finished", _student_downloads, priority=900)  # after archives of the course are written
+    # after archives of the course are written
+    app.connect("build-finished", _student_downloads, priority=900)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("env-get-outdated", _always_rewrite_index)

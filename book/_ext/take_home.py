@@ -1,4 +1,5 @@
-"""The whole course as one archive, made at build time, and the repository button from one setting.
+"""The whole course as one archive, made at build time, and the repository button from
+one setting.
 
 A reader of the HTML alone (a mirror, a copy on a USB stick) can set up the
 course without a clone: every page's top bar has a button that downloads
@@ -23,9 +24,17 @@ logger = logging.getLogger(__name__)
 ARCHIVE = "aigc-course.zip"
 TOP = "aigc-course"  # the folder the archive unpacks into
 FILES = (
-    "README.md", "LICENSE", "CONTRIBUTING.md", "requirements.txt", "environment.yml", "pyproject.toml",
-    "_config.yml", "_toc.yml", "conftest.py", ".ci/run",
-)  # fmt: skip
+    "README.md",
+    "LICENSE",
+    "CONTRIBUTING.md",
+    "requirements.txt",
+    "environment.yml",
+    "pyproject.toml",
+    "_config.yml",
+    "_toc.yml",
+    "conftest.py",
+    ".ci/run",
+)
 FOLDERS = ("aigc_course", "book", "tests", "scripts", "benchmarks")
 SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints", "results", "_build"}
 SKIP_SUFFIXES = (".pyc", ".weights.h5", ".keras", ".pt")
@@ -38,18 +47,24 @@ def course_files(root: pathlib.Path) -> list[str]:
     for folder in FOLDERS:
         for path in (root / folder).rglob("*"):
             rel = path.relative_to(root)
-            if path.is_file() and not SKIP_PARTS & set(rel.parts) and not path.name.endswith(SKIP_SUFFIXES):
+            if (
+                path.is_file()
+                and not SKIP_PARTS & set(rel.parts)
+                and not path.name.endswith(SKIP_SUFFIXES)
+            ):
                 found.append(rel.as_posix())
     return sorted(found)
 
 
 def write_archive(root: pathlib.Path, out: pathlib.Path) -> int:
-    """Write the course under ``root`` to the zip file ``out``; returns the number of files."""
+    """Write the course under ``root`` to the zip file ``out``; returns the number of
+    files."""
     names = course_files(root)
     tmp = out.with_name(out.name + ".tmp")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for name in names:
-            info = zipfile.ZipInfo(f"{TOP}/{name}", date_time=(2026, 1, 1, 0, 0, 0))  # fixed: reproducible bytes
+            # fixed: reproducible bytes
+            info = zipfile.ZipInfo(f"{TOP}/{name}", date_time=(2026, 1, 1, 0, 0, 0))
             info.external_attr = (0o755 if name in EXECUTABLE else 0o644) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, (root / name).read_bytes())
@@ -63,7 +78,8 @@ def _repository_button(app, config) -> None:
 
 
 def _add_button(app, pagename, templatename, context, doctree) -> None:
-    """A top-bar button to the archive on every page (sphinx-book-theme reads ``header_buttons``)."""
+    """A top-bar button to the archive on every page (sphinx-book-theme reads
+    ``header_buttons``)."""
     buttons = context.get("header_buttons")
     if buttons is None:
         return
@@ -87,6 +103,7 @@ def _write(app, exception) -> None:
 
 def setup(app):
     app.connect("config-inited", _repository_button)
-    app.connect("html-page-context", _add_button, priority=600)  # after the theme fills header_buttons
+    # after the theme fills header_buttons
+    app.connect("html-page-context", _add_button, priority=600)
     app.connect("build-finished", _write)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
