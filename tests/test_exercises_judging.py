@@ -1,7 +1,10 @@
-"""What every checker of a function guarantees, whatever its chapter (``_checking.judge``).
+"""What every checker of a function guarantees, whatever its chapter
+(``_checking.judge``).
 
-For each checker: the package's reference passes; several inputs are tried, at least one of
-them new on every call; a function that returns a stored answer fails; ``None`` is called
+For each checker: the package's reference passes; several inputs are tried, at least one
+of
+them new on every call; a function that returns a stored answer fails; ``None`` is
+called
 a forgotten ``return``; PyTorch tensors that require grad and TensorFlow tensors are
 accepted; in grading mode the expected value is not printed.
 """
@@ -18,6 +21,7 @@ from aigc_course.exercises import (
     applications_images,
     applications_text,
     concepts,
+    diffusion,
     finetuning_hf,
     finetuning_images,
     finetuning_text,
@@ -31,7 +35,9 @@ from aigc_course.exercises._feedback import RECORD_MIME
 
 def lora_init(n_in, n_out, r, seed):
     rng = np.random.default_rng(seed)
-    return rng.uniform(-1 / np.sqrt(n_in), 1 / np.sqrt(n_in), (r, n_in)), np.zeros((n_out, r))
+    return rng.uniform(-1 / np.sqrt(n_in), 1 / np.sqrt(n_in), (r, n_in)), np.zeros(
+        (n_out, r)
+    )
 
 
 # checker -> a right answer (the package's reference where there is one)
@@ -63,7 +69,9 @@ RIGHT = {
     finetuning_hf.check_memory_estimate: finetuning_hf.training_memory_bytes,
     finetuning_hf.check_causal_lm_labels: finetuning_hf.causal_lm_labels,
     finetuning_hf.check_merge_conv1d: finetuning_hf.merge_conv1d,
-    applications_text.check_temperature_softmax: applications_text.softmax_with_temperature,
+    applications_text.check_temperature_softmax: (
+        applications_text.softmax_with_temperature
+    ),
     applications_text.check_top_k_filter: applications_text.top_k_probs,
     applications_text.check_top_p_filter: applications_text.top_p_probs,
     applications_text.check_distinct_n: applications_text.distinct_n,
@@ -74,22 +82,45 @@ RIGHT = {
     applications_audio.check_dominant_frequency: audio.dominant_frequency,
     applications_audio.check_adsr: audio.adsr,
     applications_analysis.check_roc_auc: applications_analysis.roc_auc,
-    applications_analysis.check_reconstruction_error: applications_analysis.reconstruction_error,
-    applications_analysis.check_nearest_neighbour_distance: applications_analysis.nearest_neighbour_distance,
+    applications_analysis.check_reconstruction_error: (
+        applications_analysis.reconstruction_error
+    ),
+    applications_analysis.check_nearest_neighbour_distance: (
+        applications_analysis.nearest_neighbour_distance
+    ),
+    diffusion.check_q_sample: diffusion.q_sample,
+    diffusion.check_ddim_step: diffusion.ddim_step,
+    diffusion.check_flow_matching_loss: diffusion.flow_matching_loss,
+    diffusion.check_cfg_mix: diffusion.cfg_mix,
 }
 CHECKERS = pytest.mark.parametrize("check", list(RIGHT), ids=lambda c: c.__name__)
 
 
 def test_every_checker_of_a_function_is_in_the_table():
-    modules = [applications_analysis, applications_audio, applications_images, applications_text, concepts,
-               finetuning_hf, finetuning_images, finetuning_text, gan, math, vae]  # fmt: skip
-    found = {getattr(m, n) for m in modules for n in m.__all__ if n.startswith("check_")}
+    modules = [
+        applications_analysis,
+        applications_audio,
+        applications_images,
+        applications_text,
+        concepts,
+        diffusion,
+        finetuning_hf,
+        finetuning_images,
+        finetuning_text,
+        gan,
+        math,
+        vae,
+    ]
+    found = {
+        getattr(m, n) for m in modules for n in m.__all__ if n.startswith("check_")
+    }
     answers_that_are_data = {concepts.check_task_types, concepts.check_pipeline_order}
     assert found - answers_that_are_data == set(RIGHT)
 
 
 def spy(check):
-    """Run ``check`` on the right answer; return the argument tuples it was called with."""
+    """Run ``check`` on the right answer; return the argument tuples it was called
+    with."""
     calls = []
 
     def right(*args):
@@ -101,15 +132,20 @@ def spy(check):
 
 
 def _differ(a, b) -> bool:
-    return len(a) != len(b) or any(np.shape(x) != np.shape(y) or not np.array_equal(np.asarray(x, object), np.asarray(y, object))
-                                   for x, y in zip(a, b))  # fmt: skip
+    return len(a) != len(b) or any(
+        np.shape(x) != np.shape(y)
+        or not np.array_equal(np.asarray(x, object), np.asarray(y, object))
+        for x, y in zip(a, b)
+    )
 
 
 @CHECKERS
 def test_several_inputs_one_of_them_new_on_every_call(check):
     first, second = spy(check), spy(check)
     assert len(first) >= 3
-    assert any(_differ(a, b) for a, b in zip(first, second)), "no input changed between two calls"
+    assert any(_differ(a, b) for a, b in zip(first, second)), (
+        "no input changed between two calls"
+    )
 
 
 @CHECKERS
@@ -138,9 +174,13 @@ def test_torch_tensors_that_require_grad_are_accepted(check):
 
     def to_tensor(a):
         floating = a.dtype.kind == "f"
-        return torch.tensor(a, dtype=torch.float64 if floating else None, requires_grad=floating)
+        return torch.tensor(
+            a, dtype=torch.float64 if floating else None, requires_grad=floating
+        )
 
-    assert check(lambda *args: _as_tensors(RIGHT[check](*args), to_tensor), show=False).passed
+    assert check(
+        lambda *args: _as_tensors(RIGHT[check](*args), to_tensor), show=False
+    ).passed
 
 
 @CHECKERS
@@ -148,11 +188,14 @@ def test_tensorflow_tensors_are_accepted(check):
     import aigc_course  # noqa: F401  (sets TensorFlow's logging before its import)
 
     tf = pytest.importorskip("tensorflow")
-    assert check(lambda *args: _as_tensors(RIGHT[check](*args), tf.constant), show=False).passed
+    assert check(
+        lambda *args: _as_tensors(RIGHT[check](*args), tf.constant), show=False
+    ).passed
 
 
 def _nudged(value):
-    """A slightly wrong answer: numbers moved by a little, so only the values are wrong."""
+    """A slightly wrong answer: numbers moved by a little, so only the values are
+    wrong."""
     if isinstance(value, tuple):
         return tuple(_nudged(v) for v in value)
     a = np.asarray(value)
@@ -167,7 +210,11 @@ def test_grading_mode_prints_no_expected_value(check, monkeypatch, capsys):
     result = check(lambda *a: _nudged(RIGHT[check](*a)), show=True)
     out = capsys.readouterr().out
     assert not result.passed and result.hints == []
-    record = json.loads(next(line for line in out.splitlines() if line.startswith(RECORD_MIME)).split(" ", 1)[1])
+    record = json.loads(
+        next(line for line in out.splitlines() if line.startswith(RECORD_MIME)).split(
+            " ", 1
+        )[1]
+    )
     assert record["checker"] == check.__name__ and record["passed"] is False
     shown = out.replace(RECORD_MIME, "")
     for value in right if isinstance(right, tuple) else (right,):
