@@ -186,8 +186,7 @@ def checking_values() -> bool:
 
 def image_channel_axis(shape, image_size: int, name: str = "images") -> int | None:
     """Where the channel axis of a batch of images of ``shape`` is: ``None`` for ``(N,
-    H, W)``,
-    1 for ``(N, 1, H, W)``, 3 for ``(N, H, W, 1)``; any other shape is a
+    H, W)``, 1 for ``(N, 1, H, W)``, 3 for ``(N, H, W, 1)``; any other shape is a
     ``ValueError``."""
     shape, s = tuple(shape), image_size
     if len(shape) == 3 and shape[1:] == (s, s):

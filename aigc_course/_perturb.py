@@ -57,9 +57,8 @@ def size_for(model) -> float:
 
 def nudged(array: np.ndarray) -> np.ndarray:
     """``array`` times ``1 +/- size`` when ``AIGC_COURSE_PERTURB`` is set (for what is
-    trained
-    that is not a model's weight, such as the image style transfer optimises); else
-    ``array``."""
+    trained that is not a model's weight, such as the image style transfer optimises);
+    else ``array``."""
     size = perturbation()
     return array * factors(np.shape(array), 0, size) if size else array
 

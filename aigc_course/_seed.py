@@ -134,12 +134,11 @@ def seed_everything(
     Args:
         seed: an integer in ``[0, 2**32)``.
         num_threads: CPU threads for TensorFlow, PyTorch and NumPy's BLAS.  Results of a
-        seeded
-            run change with the thread count, so the book fixes it: ``"auto"``
-            (the default) means the ``AIGC_COURSE_THREADS`` environment variable
-            when it is set, else 1.  ``None`` keeps each framework's default:
-            faster on many cores, not repeatable across machines.  TensorFlow
-            only accepts it before its runtime starts.
+            seeded run change with the thread count, so the book fixes it: ``"auto"``
+            (the default) means the ``AIGC_COURSE_THREADS`` environment variable when it
+            is set, else 1.  ``None`` keeps each framework's default: faster on many
+            cores, not repeatable across machines.  TensorFlow only accepts it before
+            its runtime starts.
         deterministic: turn on TensorFlow op determinism and PyTorch's
             deterministic algorithms.
 

@@ -146,8 +146,7 @@ def epoch_noise(plan: Plan, dim: int, seed: int, epoch: int) -> np.ndarray:
 
 def with_short_epoch(history: dict, last: dict, plan: Plan) -> dict:
     """The history a trainer returns: a short last epoch counts, though its checkpoint
-    keeps it apart
-    (a resumed run finishes that epoch and records it whole)."""
+    keeps it apart (a resumed run finishes that epoch and records it whole)."""
     if not last or plan.epoch_steps[-1] == plan.per_epoch:
         return history
     return {key: history.get(key, []) + [last[key]] for key in history | last}
@@ -201,9 +200,8 @@ class TrainableModel(Protocol):
         num_classes: 0 for an unconditional model, else the number of labels it is
         conditioned on.
         noise_dim: noise values per image the trainer draws for each step (latents,
-        epsilons,
-            a hole's position), 0 for none: the noise comes from ``(seed, epoch)``, not
-            the model.
+            epsilons, a hole's position), 0 for none: the noise comes from ``(seed,
+            epoch)``, not the model.
         pixel_range: ``(low, high)`` of the images it models; the trainer refuses data
         outside it.
     """

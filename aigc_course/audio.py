@@ -207,9 +207,8 @@ def synthesize_note(
     max_partial: float = MAX_PARTIAL,
 ) -> np.ndarray:
     """A note: partials ``k * frequency`` with amplitudes ``harmonics[k - 1]`` (and
-    starting
-    ``phases[k - 1]``, radians; 0 when None), times an ADSR ``envelope`` ``(attack,
-    decay, sustain, release)``.
+    starting ``phases[k - 1]``, radians; 0 when None), times an ADSR ``envelope``
+    ``(attack, decay, sustain, release)``.
 
     Partials above ``max_partial`` Hz are dropped, as a band-limited
     synthesiser does (a partial above the Nyquist frequency would alias; the

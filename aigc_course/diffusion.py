@@ -185,8 +185,7 @@ def posterior_coefficients(
     from (Ho et al., eq. 7).
 
     ``t_prev`` defaults to ``t - 1``; a larger jump uses beta = 1 - alpha_bar_t /
-    alpha_bar_prev,
-    the beta of the whole jump.
+    alpha_bar_prev, the beta of the whole jump.
 
     Returns:
         ``(c0, ct, var)``: ``c0 = sqrt(ab_prev) beta / (1 - ab_t)``,
@@ -326,12 +325,10 @@ def embedding_frequencies(
     2,)``.
 
     The features of time ``t`` in [0, 1] are ``sin(1000 t f_k)`` and ``cos(1000 t f_k)``
-    with
-    ``f_k = max_period ** (-k / half)``: the Transformer's position encoding (Vaswani et
-    al.,
+    with ``f_k = max_period ** (-k / half)``: the Transformer's position encoding
+    (Vaswani et al.,
     2017) of the timestep ``1000 t``, as in Ho et al.  Computed here, once, so both
-    frameworks
-    multiply ``t`` by the very same float32 numbers.
+    frameworks multiply ``t`` by the very same float32 numbers.
     """
     half = check_int("embedding_dim", embedding_dim, minimum=2) // 2
     return (1000.0 * max_period ** (-np.arange(half) / half)).astype(np.float32)
@@ -405,8 +402,8 @@ def classifier_free_guidance(uncond, cond, scale: float) -> np.ndarray:
 
 def check_guidance(scale, num_classes: int) -> float:
     """A guidance scale >= 0 (``None``: :data:`GUIDANCE_SCALE`, or 1 for an
-    unconditional model); anything
-    but 1 needs a conditional model (``num_classes > 0``)."""
+    unconditional model); anything but 1 needs a conditional model (``num_classes >
+    0``)."""
     if scale is None:
         return GUIDANCE_SCALE if num_classes else 1.0
     scale = check_float("guidance_scale", scale, 0.0, math.inf, high_open=True)

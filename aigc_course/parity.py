@@ -7,12 +7,11 @@
 The twins give their layers the same attribute names, so the helper pairs layers
 by *path*: ``"generator.net.0"`` or ``"blocks.1.attn.c_attn"``, PyTorch's
 ``named_modules`` on one side and :func:`aigc_course.keras.lora.named_layers` on the
-other.  Inside a
-sequential container the frameworks count differently (a Keras ``Reshape`` is a
-layer; a PyTorch activation is a module where Keras folds it into ``Dense``), so
-an index in a path counts only the layers that hold weights: ``net.0``, ``net.2``
-and ``net.5`` of one twin pair with ``net.0``, ``net.3`` and ``net.6`` of the other
-as ``net[0]``, ``net[1]``, ``net[2]``.  Each tensor's layout is converted:
+other.  Inside a sequential container the frameworks count differently (a Keras
+``Reshape`` is a layer; a PyTorch activation is a module where Keras folds it into
+``Dense``), so an index in a path counts only the layers that hold weights: ``net.0``,
+``net.2`` and ``net.5`` of one twin pair with ``net.0``, ``net.3`` and ``net.6`` of the
+other as ``net[0]``, ``net[1]``, ``net[2]``.  Each tensor's layout is converted:
 
 =====================  ============================  ============================
 layer                  PyTorch                       Keras

@@ -223,8 +223,7 @@ class GPTConfig:
 
 def normalise(text: str) -> str:
     """Lower-case ``text`` and keep only :data:`ALPHABET`: other characters become
-    spaces,
-    runs of spaces collapse, and paragraphs are separated by one blank line."""
+    spaces, runs of spaces collapse, and paragraphs are separated by one blank line."""
     if not isinstance(text, str):
         raise ValueError(f"text must be a string, got {type(text).__name__}")
     text = text.lower().replace("\t", " ")
@@ -461,8 +460,8 @@ def windows(
 
 def eval_windows(ids: np.ndarray, block_size: int) -> tuple[np.ndarray, np.ndarray]:
     """Consecutive non-overlapping windows covering ``ids``: every id after the first is
-    predicted once
-    (the last window ends early and is dropped when shorter than ``block_size``)."""
+    predicted once (the last window ends early and is dropped when shorter than
+    ``block_size``)."""
     starts = np.arange(0, len(ids) - block_size, block_size)
     return windows(ids, starts, block_size)
 

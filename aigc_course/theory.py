@@ -322,8 +322,8 @@ def linear_gaussian_elbo(x, q_mean, q_var, w: float, b: float, s: float):
     = N(q_mean, q_var)``.
 
     Both terms in closed form: ``E_q[(x - w z - b)^2] = (x - w q_mean - b)^2 + w^2
-    q_var``.
-    It is at most ``log p(x)``, with equality when ``q`` is the exact posterior.
+    q_var``. It is at most ``log p(x)``, with equality when ``q`` is the exact
+    posterior.
     """
     w, b, s = _check_linear_model(w, b, s)
     x, q_mean, q_var = (

@@ -21,9 +21,8 @@ and wall seconds, and the Keras / PyTorch ratio of CPU seconds.
 which the package leaves off).  Keras refuses XLA while TensorFlow's op
 determinism is on, which ``seed_everything`` turns on; ``--no-determinism``
 seeds without it (for the whole process), so use the two together.  ``--onednn`` sets
-``TF_ENABLE_ONEDNN_OPTS=1``
-before TensorFlow starts (the package sets it to 0 so that seeded results do
-not depend on the thread count); it applies to the whole process.
+``TF_ENABLE_ONEDNN_OPTS=1`` before TensorFlow starts (the package sets it to 0 so that
+seeded results do not depend on the thread count); it applies to the whole process.
 """
 
 from __future__ import annotations

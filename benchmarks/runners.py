@@ -7,8 +7,8 @@ for samples (:meth:`Runner.sample`).  To measure a new trainer, write a small
 class with those two methods and register a factory::
 
     @register("mlp_gan/torch-mine", model="mlp_gan", framework="torch")
-    def _mine(images, *, batch_size, seed):  # its docstring's first line is what --list
-    shows
+    def _mine(images, *, batch_size, seed):
+        # its docstring's first line is what --list shows
         return MyRunner(images, batch_size=batch_size, seed=seed)
 
 Subclassing :class:`StepRunner` and writing ``train_step`` (one batch) is enough

@@ -348,8 +348,7 @@ def _worker_init(args) -> None:
 
 def _images(image_size: int) -> np.ndarray:
     """The training digits at ``image_size``, in [-1, 1]; the first call also trains
-    that size's reference
-    classifier, so neither is timed as part of a runner."""
+    that size's reference classifier, so neither is timed as part of a runner."""
     if image_size not in _WORKER_IMAGES:
         _WORKER_IMAGES[image_size], _ = load_digits(
             image_size, split="train", scale="tanh"
@@ -369,8 +368,7 @@ def _ceilings(sizes) -> dict[int, dict]:
 
 def run_all(specs: list[RunnerSpec], args) -> tuple[list[dict], dict[int, dict]]:
     """Every runner's result, in the order of ``specs``, ``args.jobs`` at a time; and
-    what real digits score,
-    per resolution."""
+    what real digits score, per resolution."""
     if args.jobs == 1:
         _worker_init(args)
         return [

@@ -1,17 +1,15 @@
 """Check a built student edition of the book: no solution text in its pages, search
-index or downloads
-(the notebooks behind each page, and those in the course's zip archive).
+index or downloads (the notebooks behind each page, and those in the course's zip
+archive).
 
     AIGC_COURSE_EDITION=student jupyter-book build . --path-output _build/student
     python tests/student_check.py _build/student/_build/html
 
 The solution lines looked for are taken from the book's notebooks themselves (every line
-of
-a solution long enough to be distinctive, and found nowhere else in the book or the
-package
-source it shows), so a new solution is covered without a list to maintain. Prints what
-it found and exits 1 if any;
-its name does not start with ``test_``, so pytest does not collect it.
+of a solution long enough to be distinctive, and found nowhere else in the book or the
+package source it shows), so a new solution is covered without a list to maintain.
+Prints what it found and exits 1 if any; its name does not start with ``test_``, so
+pytest does not collect it.
 """
 
 from __future__ import annotations
@@ -78,8 +76,7 @@ def solution_lines() -> dict[str, str]:
 
 def published_text(site: pathlib.Path) -> dict[str, str]:
     """Each published file of the site as normalised text (HTML without tags, entities
-    decoded),
-    and each notebook or page inside a zip archive of the site."""
+    decoded), and each notebook or page inside a zip archive of the site."""
     texts = {}
     for path in site.rglob("*"):
         if path.is_file() and path.suffix == ".zip":

@@ -1,6 +1,6 @@
 """aigc-course doctor: a report, exit 0 when all is well, non-zero with a reason when
-not; and the
-instructor commands' arguments (their work is tested in test_instructors.py)."""
+not; and the instructor commands' arguments (their work is tested in
+test_instructors.py)."""
 
 import io
 import shutil

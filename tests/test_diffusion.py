@@ -306,8 +306,7 @@ METHODS = {"DDPM": diffusion.DDPM_METHODS, "FlowMatching": diffusion.FLOW_METHOD
 
 def _copied(name, **overrides):
     """Twins with the PyTorch weights copied into Keras; the average moved off the
-    weights first,
-    so samples (drawn from the average) test that it is copied too."""
+    weights first, so samples (drawn from the average) test that it is copied too."""
     t, k = twins(build_diffusion, name, **overrides)
     if t.denoiser_ema is not None:
         with torch.no_grad():

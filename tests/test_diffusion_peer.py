@@ -36,12 +36,9 @@ def _in_float64(scheduler):
     (float64) ones.
 
     diffusers keeps its schedule in float32, where 1 - alpha_bar_t / alpha_bar_{t-1}
-    near t = 0
-    keeps three or four digits; the package computes the step's coefficients in float64.
-    Both
-    are then compared on the same schedule to float32 precision, so a 1e-5 difference
-    can only
-    come from the formulas.
+    near t = 0 keeps three or four digits; the package computes the step's coefficients
+    in float64. Both are then compared on the same schedule to float32 precision, so a
+    1e-5 difference can only come from the formulas.
     """
     alpha_bars = diffusion.alpha_bar(_np(scheduler.betas).astype(np.float64))
     scheduler.alphas_cumprod = torch.as_tensor(alpha_bars)

@@ -2,11 +2,9 @@
 (``_checking.judge``).
 
 For each checker: the package's reference passes; several inputs are tried, at least one
-of
-them new on every call; a function that returns a stored answer fails; ``None`` is
-called
-a forgotten ``return``; PyTorch tensors that require grad and TensorFlow tensors are
-accepted; in grading mode the expected value is not printed.
+of them new on every call; a function that returns a stored answer fails; ``None`` is
+called a forgotten ``return``; PyTorch tensors that require grad and TensorFlow tensors
+are accepted; in grading mode the expected value is not printed.
 """
 
 import json

@@ -3,10 +3,9 @@ one.
 
 For each framework and each trainer (GAN with and without weight averaging, a
 conditional GAN, a VAE, a conditional VAE, TinyGPT with dropout, a DDPM with weight
-averaging
-and a conditional flow-matching model), the run
-that stopped and resumed ends bit for bit where the straight run ends: every
-weight, every optimizer variable, the samples and the history.
+averaging and a conditional flow-matching model), the run that stopped and resumed ends
+bit for bit where the straight run ends: every weight, every optimizer variable, the
+samples and the history.
 """
 
 import json

@@ -3,8 +3,7 @@ inputs, then judge.
 
 A checker says what its inputs are (:class:`Case`; some fixed, chosen so that each usual
 mistake gives a different answer, and at least one drawn at random on every call, so
-that
-a function that returns a stored answer fails), what the right answer is, and which
+that a function that returns a stored answer fails), what the right answer is, and which
 mistakes it recognises. :func:`judge` does the rest, the same way for every chapter:
 
 1. run the function on a copy of each input: an exception, ``None`` (a forgotten
@@ -15,8 +14,8 @@ mistakes it recognises. :func:`judge` does the rest, the same way for every chap
 3. otherwise the first explanation that fits: a wrong shape, a known mistake that
    reproduces the answer on every input, the same answer for different inputs (a stored
    constant), the checker's own diagnosis, or, last, where the answer differs. In
-   grading mode the
-   expected value is not printed (:func:`~aigc_course.exercises._feedback.expected`).
+   grading mode the expected value is not printed
+   (:func:`~aigc_course.exercises._feedback.expected`).
 """
 
 from __future__ import annotations
@@ -44,8 +43,7 @@ def checker(check):
     """Make ``check(answer, show=True) -> Feedback`` an exercise checker.
 
     The checker's name goes into its :class:`Feedback`, and in grading mode its record
-    is
-    published once per call, for ``aigc-course grade`` to collect.
+    is published once per call, for ``aigc-course grade`` to collect.
     """
 
     @functools.wraps(check)
@@ -71,8 +69,8 @@ def fresh_rng() -> np.random.Generator:
 @dataclass
 class Case:
     """One input of a checker: the arguments, words that name it in a message ("" for
-    none), and
-    the right answer where the input was made from it (a tone of a chosen frequency)."""
+    none), and the right answer where the input was made from it (a tone of a chosen
+    frequency)."""
 
     args: tuple
     where: str = ""
@@ -132,9 +130,8 @@ def run(
     problem)``.
 
     ``convert(raw_answer) -> (answer, problem)`` reads the answer (:func:`numbers` by
-    default);
-    ``quiet`` silences NumPy's floating-point warnings (inputs that are extreme on
-    purpose).
+    default); ``quiet`` silences NumPy's floating-point warnings (inputs that are
+    extreme on purpose).
     """
     if not callable(fn):
         return None, f"expected a function, got {type(fn).__name__}"
@@ -219,9 +216,8 @@ def match_mistake(outs, cases, mistakes: dict, same) -> str | None:
     equals ``outs`` on every case.
 
     ``same`` compares two answers, or is a list of such functions, one per case. A
-    mistake may
-    return ``None`` on an input where it gives no usable answer; it must match on at
-    least one.
+    mistake may return ``None`` on an input where it gives no usable answer; it must
+    match on at least one.
     """
     sames = same if isinstance(same, list) else [same] * len(cases)
     for message, wrong in mistakes.items():
@@ -273,18 +269,14 @@ def judge(
         convert: reads a raw answer, ``-> (answer, problem)`` (:func:`numbers` by
         default).
         shape: ``shape(out, right, case) -> problem or None``, asked on each case whose
-        answer
-            has the wrong shape; by default "returned shape X, expected Y".
+            answer has the wrong shape; by default "returned shape X, expected Y".
         mistakes: message -> ``wrong(*case.args)``, known wrong answers.
         mistake_same: the tolerance for recognising a mistake (``same`` by default).
         diagnose: ``diagnose(outs, rights, cases) -> problems`` (a list, or a pair of
-        lists:
-            problems and hints) when nothing above explains the difference (empty: go on
-            to the
-            generic message).
+            lists: problems and hints) when nothing above explains the difference
+            (empty: go on to the generic message).
         extra: ``extra(fn) -> problems`` (as ``diagnose`` returns them), further checks
-        once
-            every case is right (an overflow, an edge case).
+            once every case is right (an overflow, an edge case).
         hints: shown with every judged problem (not with a crash or a missing answer).
         differs_hints: shown with the generic "differs" message only.
         quiet: silence NumPy's warnings while ``fn`` runs.

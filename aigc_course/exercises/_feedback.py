@@ -2,9 +2,8 @@
 
 In grading mode (``AIGC_COURSE_GRADING=1``, set by ``aigc-course grade``) every checker
 also publishes a machine-readable record of its result (MIME type :data:`RECORD_MIME`)
-that
-the grader collects from the executed notebook, and its words hold no expected value and
-no
+that the grader collects from the executed notebook, and its words hold no expected
+value and no
 hint: they end up in feedback that students read, and must not hand them the answer.
 """
 
@@ -68,9 +67,8 @@ class Feedback:
 
     def record(self, answer=None) -> dict:
         """What the grader collects: which checker, whether it passed, the problems in
-        words, and
-        the module the checked function comes from (the grader gives no points for the
-        package's own)."""
+        words, and the module the checked function comes from (the grader gives no
+        points for the package's own)."""
         return {
             "checker": self.checker,
             "exercise": self.exercise,

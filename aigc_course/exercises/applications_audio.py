@@ -349,8 +349,7 @@ def check_adsr(fn, show: bool = True) -> Feedback:
 
     Times in seconds, ``sustain`` a level; straight lines 0 -> 1 -> sustain, held, then
     -> 0 on the last sample (:func:`aigc_course.audio.adsr`). Accepted within 0.02 of
-    the
-    reference everywhere, so a one-sample shift at a corner does not matter.
+    the reference everywhere, so a one-sample shift at a corner does not matter.
     """
     return checking.judge(
         "ADSR envelope",

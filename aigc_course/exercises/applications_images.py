@@ -3,8 +3,7 @@ inpainting.
 
 Each checker calls the reader's NumPy function on chosen inputs and on inputs drawn at
 random, compares it with the reference, and recognises the usual mistakes so that it can
-say
-what is wrong::
+say what is wrong::
 
     from aigc_course.exercises import applications_images as ex
     ex.check_gram_matrix(my_gram_matrix)

@@ -2,8 +2,7 @@
 
 Each checker calls the reader's NumPy function on chosen inputs and on inputs drawn at
 random, compares it with :mod:`aigc_course.diffusion` (the code the package samples
-with),
-and recognises the usual mistakes so that it can say what is wrong::
+with), and recognises the usual mistakes so that it can say what is wrong::
 
     from aigc_course.exercises import diffusion as ex
     ex.check_q_sample(my_q_sample)

@@ -2,8 +2,7 @@
 
 Each checker calls the reader's NumPy function on chosen inputs and on inputs drawn at
 random, compares it with the package's reference, and recognises the usual mistakes so
-that it
-can say what is wrong::
+that it can say what is wrong::
 
     from aigc_course.exercises import finetuning_images as ex
     ex.check_patch_mask(my_patch_mask)
@@ -308,8 +307,7 @@ def check_masked_loss(fn, show: bool = True) -> Feedback:
     the hidden pixels only.
 
     Arrays are ``(N, H, W)``; ``mask`` is 1 on hidden pixels. With no hidden pixel at
-    all
-    the loss must be 0, not NaN (0 / 0).
+    all the loss must be 0, not NaN (0 / 0).
     """
     return checking.judge(
         "Masked reconstruction loss", fn, _loss_cases(), masked_loss, same=_close,
@@ -407,11 +405,9 @@ def check_few_shot_split(fn, show: bool = True) -> Feedback:
     requested class, chosen with ``seed``.
 
     Any random choice is right, so the checker tests properties, on the chosen cases and
-    on
-    one drawn at random: exactly ``k`` per class, only of ``classes``, no index twice,
-    only
-    indices into ``labels`` (no test data), the same for the same seed whatever NumPy's
-    global random state, and different for other seeds.
+    on one drawn at random: exactly ``k`` per class, only of ``classes``, no index
+    twice, only indices into ``labels`` (no test data), the same for the same seed
+    whatever NumPy's global random state, and different for other seeds.
     """
     # the checks below reseed NumPy's global generator: put it back afterwards
     saved = np.random.get_state()

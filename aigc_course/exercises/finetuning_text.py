@@ -3,8 +3,7 @@ LoRA).
 
 Each checker calls the reader's NumPy function on chosen inputs and on inputs drawn at
 random, compares it with the reference written here, and recognises the usual mistakes
-so that
-it can say what is wrong::
+so that it can say what is wrong::
 
     from aigc_course.exercises import finetuning_text as ex
     ex.check_lora_forward(my_lora_forward)
@@ -244,10 +243,8 @@ def check_lora_init(fn, show: bool = True) -> Feedback:
     (out, r) zero.
 
     Any random A of a sensible scale is right, so the checker tests properties: shapes,
-    B
-    zero, A random and not large, the same A for the same seed and another for another
-    seed,
-    on the chosen sizes and on sizes and seeds drawn at random.
+    B zero, A random and not large, the same A for the same seed and another for another
+    seed, on the chosen sizes and on sizes and seeds drawn at random.
     """
     name = "LoRA initialisation"
     hints = [

@@ -431,9 +431,8 @@ def conv_transpose_output_size(
     dilation 1).
 
     ``(size - 1) * stride - 2 * padding + kernel_size + output_padding``: each input
-    pixel
-    paints a ``kernel_size`` patch, ``stride`` apart, and ``padding`` is cut from both
-    sides.
+    pixel paints a ``kernel_size`` patch, ``stride`` apart, and ``padding`` is cut from
+    both sides.
     """
     return (size - 1) * stride - 2 * padding + kernel_size + output_padding
 

@@ -2,8 +2,7 @@
 
 Each checker calls the reader's NumPy function on chosen inputs and on inputs drawn at
 random, compares it with the formula, and recognises the usual mistakes so that it can
-say
-what is wrong::
+say what is wrong::
 
     from aigc_course.exercises import vae as ex
     ex.check_reparameterize(my_reparameterize)

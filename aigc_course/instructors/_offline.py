@@ -2,10 +2,9 @@
 channels).
 
 ``aigc-course grade`` installs this in each kernel before the submitted notebook runs.
-It stops
-a notebook from downloading, not a determined program (a subprocess, a C extension): the
-instructor guide says how to take the network away for real (``unshare -n``, a
-container).
+It stops a notebook from downloading, not a determined program (a subprocess, a C
+extension): the instructor guide says how to take the network away for real (``unshare
+-n``, a container).
 """
 
 from __future__ import annotations

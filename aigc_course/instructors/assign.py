@@ -2,13 +2,10 @@
 
 The student edition of a notebook is the notebook without its solutions: solution blocks
 and the Markdown of gated solutions are removed, and each code cell of a gated solution
-is
-replaced by a stub (see :func:`~aigc_course.instructors.notebooks.student_code`) with
-its
-outputs cleared, so that the checker call stays and tells the student whether the answer
-is right. Everything else, outputs included, is kept. The answer key is the notebook as
-the
-book stores it.
+is replaced by a stub (see :func:`~aigc_course.instructors.notebooks.student_code`) with
+its outputs cleared, so that the checker call stays and tells the student whether the
+answer is right. Everything else, outputs included, is kept. The answer key is the
+notebook as the book stores it.
 """
 
 from __future__ import annotations
@@ -97,8 +94,7 @@ def expand(paths) -> list[tuple[pathlib.Path, pathlib.Path]]:
     (notebooks or folders).
 
     A folder keeps its name and layout (``book/04_math`` gives ``04_math/...``); a
-    notebook
-    is known by its file name.
+    notebook is known by its file name.
     """
     found = []
     for name in paths:

@@ -1,15 +1,12 @@
 """``aigc-course grade``: execute submitted notebooks and score their exercises.
 
 Each notebook runs in a fresh Jupyter kernel, in an empty temporary folder, with
-Python's
-network access switched off (:mod:`~aigc_course.instructors._offline`), under a time
-limit
-for the whole notebook, and with ``AIGC_COURSE_GRADING=1``, which makes every exercise
-checker publish a record of its result. A cell that raises does not stop the run; a cell
-still running when the time is up is stopped and the kernel killed. Then each exercise
-gets
-its points when every checker it names passed at least once, and 0 otherwise; exercises
-without a checker are listed for marking by hand.
+Python's network access switched off (:mod:`~aigc_course.instructors._offline`), under a
+time limit for the whole notebook, and with ``AIGC_COURSE_GRADING=1``, which makes every
+exercise checker publish a record of its result. A cell that raises does not stop the
+run; a cell still running when the time is up is stopped and the kernel killed. Then
+each exercise gets its points when every checker it names passed at least once, and 0
+otherwise; exercises without a checker are listed for marking by hand.
 
 Grading runs the students' code with the grader's rights: the instructor guide
 (``book/appendix/instructors.md``) says how to confine it further.
@@ -277,10 +274,9 @@ def grade(paths, timeout: float = DEFAULT_TIMEOUT, source=None, log=print) -> li
     per notebook.
 
     ``source``: notebooks or folders holding the assigned notebooks (the key or the
-    student
-    edition), matched to the submissions by file name; their exercises and points are
-    used
-    instead of what the submissions say, which a student could have edited.
+    student edition), matched to the submissions by file name; their exercises and
+    points are used instead of what the submissions say, which a student could have
+    edited.
     """
     if not timeout > 0:
         raise ValueError(f"timeout must be a number of seconds > 0, got {timeout!r}")

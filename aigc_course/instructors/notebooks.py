@@ -171,8 +171,7 @@ def walk(nb: dict):
     """Yield ``(index, cell, pieces, gated_label)`` for each cell.
 
     ``pieces`` is :func:`split_markdown` of a Markdown cell (``None`` for a code cell),
-    and
-    ``gated_label`` the label of the gated solution the cell starts inside (``None``
+    and ``gated_label`` the label of the gated solution the cell starts inside (``None``
     outside one).
     """
     gated = None
@@ -309,8 +308,7 @@ def _checks_own_answer(node: ast.AST, defined: set[str]) -> bool:
     answer).
 
     A checker called on anything else (the package's reference, a deliberately wrong
-    lambda)
-    belongs to the worked answer.
+    lambda) belongs to the worked answer.
     """
     calls = _checker_calls(node)
     return bool(calls) and all(
@@ -348,8 +346,7 @@ def student_code(source: str, label: str) -> str:
     Each top-level function keeps its signature and docstring; its body raises
     ``NotImplementedError`` naming the exercise. A value passed to a checker (a dict of
     answers, a list) becomes ``None``. Checker calls on those names stay; everything
-    else in
-    the cell is part of the worked answer.
+    else in the cell is part of the worked answer.
     """
     try:
         tree = ast.parse(source)

@@ -146,8 +146,7 @@ def own_message():
 
 def concrete(*values) -> bool:
     """Whether the models should check ``values``' contents now: running eagerly (not
-    tracing a
-    ``train_step``), none of them a symbolic ``KerasTensor``, and not inside
+    tracing a ``train_step``), none of them a symbolic ``KerasTensor``, and not inside
     ``trusted_inputs()``."""
     return (
         _checks.checking_values()

@@ -237,8 +237,7 @@ class _Diffusion(OneOptimizer):
 
     def _vectors(self, x, pixel_range=None):
         """Images ``(N, H, W)`` (or a point model's ``(N, dim)``) as float32 ``(N,
-        dim)``; when concrete,
-        finite (and within ``pixel_range`` when given)."""
+        dim)``; when concrete, finite (and within ``pixel_range`` when given)."""
         if self._image_size is None:
             return latents_in(x, self.dim, name="x")
         images = images_in(x, self._image_size, pixel_range=pixel_range)  # (N, H, W, 1)
@@ -246,9 +245,8 @@ class _Diffusion(OneOptimizer):
 
     def _predict(self, x: np.ndarray, t: np.ndarray, labels) -> np.ndarray:
         """The network :meth:`sample` uses (the average, if kept) through the NumPy
-        boundary, its inputs
-        already checked: a compiled call, as a sampler calls it tens of times on the
-        same shapes."""
+        boundary, its inputs already checked: a compiled call, as a sampler calls it
+        tens of times on the same shapes."""
         return ops.convert_to_numpy(
             self._inference(x, t) if labels is None else self._inference(x, t, labels)
         )
@@ -284,8 +282,8 @@ class _Diffusion(OneOptimizer):
 
     def _finish(self, out: np.ndarray, trajectory: bool) -> np.ndarray:
         """A sampler's result in the data's shape: the samples ``(N, dim)``, or its path
-        ``(steps + 1, N, dim)``
-        (unclipped but for the last state, which is the samples)."""
+        ``(steps + 1, N, dim)`` (unclipped but for the last state, which is the
+        samples)."""
         if not trajectory:
             return self._shaped(out)
         return np.concatenate(
@@ -416,8 +414,8 @@ class DDPM(_Diffusion):
             ``timesteps`` if fewer.
             method: ``"ddpm"`` (ancestral, stochastic) or ``"ddim"`` (deterministic).
             guidance_scale: 1 is the conditional model alone; above 1, classifier-free
-            guidance
-                pushes further towards the label; ``None``: 1.5 for a conditional model.
+                guidance pushes further towards the label; ``None``: 1.5 for a
+                conditional model.
             trajectory: return the whole path from noise, ``(steps + 1, N, ...)``.
         """
         x, predict = self._start(num_samples, labels, seed, guidance_scale)

@@ -54,10 +54,9 @@ class Inpainter(OneOptimizer):
     [0, 1].
 
     Encoder (s = image_size): (s, s, 2) -> (s, s, c) -> (s/2, s/2, 2c) -> (s/4, s/4,
-    2c);
-    the decoder mirrors it and concatenates the encoder's maps of the same size
-    (the U-Net's skip connections, Ronneberger et al., 2015), so fine detail
-    around the hole does not have to pass through the bottleneck.
+    2c); the decoder mirrors it and concatenates the encoder's maps of the same size
+    (the U-Net's skip connections, Ronneberger et al., 2015), so fine detail around the
+    hole does not have to pass through the bottleneck.
 
     Args:
         image_size: a multiple of 4 (16 in the book).
@@ -139,8 +138,7 @@ class Inpainter(OneOptimizer):
     @own_message()
     def _inputs(self, images, masks):
         """Images and masks as float32 ``(N, H, W, 1)``; when concrete both must be
-        finite and
-        in [0, 1], and there must be a mask for each image."""
+        finite and in [0, 1], and there must be a mask for each image."""
         x = images_in(images, self.image_size, pixel_range=self.pixel_range)
         m = images_in(masks, self.image_size, "masks", pixel_range=(0.0, 1.0))
         if (

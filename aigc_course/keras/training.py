@@ -153,8 +153,8 @@ def _write(
     resume: dict | None = None,
 ):
     """:func:`save_checkpoint` plus what a trainer needs to resume exactly: the step
-    reached,
-    the run's data and batch size, and the metric sums of an unfinished epoch."""
+    reached, the run's data and batch size, and the metric sums of an unfinished
+    epoch."""
     path = _checkpoint_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name[: -len(".weights.h5")] + ".tmp.weights.h5")
@@ -346,9 +346,8 @@ def _checkpoint_path(path) -> pathlib.Path:
 
 def _segments(epoch_steps, start: int, offset: int = 0):
     """``(first, last, skip)``: epoch ranges from ``start`` on in which every epoch has
-    the same
-    number of steps; ``skip`` steps of the first epoch were done before a resume (it
-    runs alone)."""
+    the same number of steps; ``skip`` steps of the first epoch were done before a
+    resume (it runs alone)."""
     if offset:
         yield start, start + 1, offset
         start += 1

@@ -9,10 +9,9 @@
 Each is a ``keras.Model`` with ``Mean`` trackers named after the math and a
 ``train_step``, which the course's :func:`~aigc_course.keras.train` drives through
 Keras' ``fit`` (``model.fit(images)`` is that trainer, with its checks).  Images are in
-[0, 1] (``load_digits(...,
-scale="unit")``) and channels-last here; the decoder outputs logits and
-``decode`` applies the sigmoid.  The PyTorch twin, :mod:`aigc_course.torch.vae`,
-has the same names and arguments.
+[0, 1] (``load_digits(..., scale="unit")``) and channels-last here; the decoder outputs
+logits and ``decode`` applies the sigmoid.  The PyTorch twin,
+:mod:`aigc_course.torch.vae`, has the same names and arguments.
 """
 
 from __future__ import annotations

@@ -228,8 +228,8 @@ class _Diffusion(OneOptimizer, nn.Module):
 
     def _vectors(self, x, pixel_range=None) -> torch.Tensor:
         """Images ``(N, H, W)`` (or a point model's ``(N, dim)``) as float32 ``(N,
-        dim)`` on the model's device;
-        outside training, finite (and within ``pixel_range`` when given)."""
+        dim)`` on the model's device; outside training, finite (and within
+        ``pixel_range`` when given)."""
         device = device_of(self)
         if self._image_size is None:
             return latents_in(x, self.dim, device, name="x")
@@ -280,8 +280,8 @@ class _Diffusion(OneOptimizer, nn.Module):
 
     def _finish(self, out: np.ndarray, trajectory: bool) -> np.ndarray:
         """A sampler's result in the data's shape: the samples ``(N, dim)``, or its path
-        ``(steps + 1, N, dim)``
-        (unclipped but for the last state, which is the samples)."""
+        ``(steps + 1, N, dim)`` (unclipped but for the last state, which is the
+        samples)."""
         if not trajectory:
             return self._shaped(out)
         return np.concatenate(
@@ -412,8 +412,8 @@ class DDPM(_Diffusion):
             ``timesteps`` if fewer.
             method: ``"ddpm"`` (ancestral, stochastic) or ``"ddim"`` (deterministic).
             guidance_scale: 1 is the conditional model alone; above 1, classifier-free
-            guidance
-                pushes further towards the label; ``None``: 1.5 for a conditional model.
+                guidance pushes further towards the label; ``None``: 1.5 for a
+                conditional model.
             trajectory: return the whole path from noise, ``(steps + 1, N, ...)``.
         """
         x, predict = self._start(num_samples, labels, seed, guidance_scale)

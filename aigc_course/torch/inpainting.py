@@ -60,10 +60,9 @@ class Inpainter(OneOptimizer, nn.Module):
     [0, 1].
 
     Encoder (s = image_size): (2, s, s) -> (c, s, s) -> (2c, s/2, s/2) -> (2c, s/4,
-    s/4);
-    the decoder mirrors it and concatenates the encoder's maps of the same size
-    (the U-Net's skip connections, Ronneberger et al., 2015), so fine detail
-    around the hole does not have to pass through the bottleneck.
+    s/4); the decoder mirrors it and concatenates the encoder's maps of the same size
+    (the U-Net's skip connections, Ronneberger et al., 2015), so fine detail around the
+    hole does not have to pass through the bottleneck.
 
     Args:
         image_size: a multiple of 4 (16 in the book).
@@ -141,8 +140,8 @@ class Inpainter(OneOptimizer, nn.Module):
 
     def _inputs(self, images, masks) -> tuple[torch.Tensor, torch.Tensor]:
         """Images and masks as float32 ``(N, 1, H, W)`` on the model's device; outside
-        training both
-        must be finite and in [0, 1], and there must be a mask for each image."""
+        training both must be finite and in [0, 1], and there must be a mask for each
+        image."""
         device = device_of(self)
         x = images_in(images, self.image_size, device, pixel_range=self.pixel_range)
         m = images_in(masks, self.image_size, device, "masks", pixel_range=(0.0, 1.0))

@@ -168,9 +168,8 @@ class MaskedAutoencoder(OneOptimizer, nn.Module):
     @torch.no_grad()
     def reconstruct(self, images, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """``(masked, filled)`` ``(N, H, W)`` NumPy: the inputs with patches hidden, and
-        the model's images
-        (its predictions in the hidden patches, the visible pixels kept).  Masks come
-        from ``seed``."""
+        the model's images (its predictions in the hidden patches, the visible pixels
+        kept).  Masks come from ``seed``."""
         images = common.check_images(images, self.image_size, self.pixel_range)
         noise = common.sample_noise(len(images), self.noise_dim, seed)
         device = next(self.parameters()).device
@@ -270,8 +269,7 @@ class DenoisingAutoencoder(OneOptimizer, nn.Module):
     @torch.no_grad()
     def reconstruct(self, images, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """``(noisy, denoised)`` ``(N, H, W)`` NumPy: the corrupted inputs and the
-        model's clean images.
-        The noise comes from ``seed``."""
+        model's clean images. The noise comes from ``seed``."""
         images = common.check_images(images, self.image_size, self.pixel_range)
         noise = common.sample_noise(len(images), self.noise_dim, seed)
         noisy = self._corrupt(torch_images(images, device_of(self)), noise)

@@ -56,8 +56,7 @@ class ToyDiscriminator(nn.Module):
 
 def _vectors(net: nn.Module, x, dim: int, name: str) -> torch.Tensor:
     """NumPy or a tensor as float32 ``(N, dim)`` on ``net``'s device, as the Keras twin
-    accepts (shape checked only:
-    the training loop calls this every step)."""
+    accepts (shape checked only: the training loop calls this every step)."""
     x = torch.as_tensor(x, dtype=torch.float32, device=device_of(net))
     check_latent_shape(x.shape, dim, name)
     return x
@@ -103,8 +102,7 @@ def train_toy_gan(
     Returns:
         ``{"d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm"}``, one value
         per round (from its last update of each network); ``g_grad_norm`` is the norm of
-        the gradient of
-        the generator's loss with respect to all its weights.
+        the gradient of the generator's loss with respect to all its weights.
     """
     points = _check_args(
         generator,

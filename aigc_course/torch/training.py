@@ -167,8 +167,7 @@ def _write(
     resume: dict | None = None,
 ):
     """:func:`save_checkpoint` plus what a trainer needs to resume exactly: the step
-    reached,
-    the run's data and batch size, the sums of an unfinished epoch (and random
+    reached, the run's data and batch size, the sums of an unfinished epoch (and random
     state)."""
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

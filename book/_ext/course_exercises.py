@@ -3,23 +3,19 @@ edition.
 
 * ``exercise`` (and ``exercise-start``) accept ``:difficulty:`` (1-3), ``:minutes:`` and
   ``:points:`` besides sphinx-exercise's options; each exercise shows them, with its
-  label,
-  under its title ("★★☆ · about 15 min · 2 points · math-ex-jsd").
+  label, under its title ("★★☆ · about 15 min · 2 points · math-ex-jsd").
 * ``{exercise-index}`` renders a table of every exercise of the book, with links.
 * Gated solutions (``solution-start`` ... ``solution-end``) work with ``hide_solutions:
   true``:
   sphinx-exercise 1.2.1 drops the start marker and leaves the end marker, which no
-  builder
-  can write; here the start marker is kept, the solution merged, then removed with its
-  code.
+  builder can write; here the start marker is kept, the solution merged, then removed
+  with its code.
 * The student edition: with ``AIGC_COURSE_EDITION=student`` in the environment, every
   notebook is read as its student edition
   (:func:`aigc_course.instructors.assign.student_edition`:
   solutions removed, code stubs left), solutions are hidden, and the downloadable
-  notebooks
-  (``_sources/``, and those in a zip archive of the course next to the pages) are the
-  student
-  editions too::
+  notebooks (``_sources/``, and those in a zip archive of the course next to the pages)
+  are the student editions too::
 
       AIGC_COURSE_EDITION=student jupyter-book build . --path-output _build/student
 
@@ -176,8 +172,7 @@ def _solution_start_directive(base):
         """``solution-start`` that leaves its marker even when solutions are hidden.
 
         The marker lets sphinx-exercise merge the code cells up to ``solution-end`` into
-        one
-        solution node, which :class:`RemoveHiddenSolutions` then removes whole.
+        one solution node, which :class:`RemoveHiddenSolutions` then removes whole.
         """
 
         def run(self):
@@ -363,8 +358,7 @@ def _student_downloads(app, exception) -> None:
     """Replace every downloadable copy of a notebook with its student edition.
 
     The copies in ``_sources/`` (each page's download button) and those in any zip
-    archive of
-    the course written next to the pages (``book/_ext/take_home.py``'s
+    archive of the course written next to the pages (``book/_ext/take_home.py``'s
     ``aigc-course.zip``).
     """
     if exception is not None or edition() != "student" or app.builder.format != "html":
