@@ -219,6 +219,10 @@ class TrainableModel(Protocol):
         """Images for ``on_samples`` (a model that generates none raises a
         ``ValueError`` saying so)."""
 
+    def optimizers(self) -> dict:
+        """The model's optimizers by name (``{"optimizer": ...}``, or a GAN's
+        ``d_optimizer`` and ``g_optimizer``); checkpoints save their state."""
+
 
 def check_trainable(model, framework_class, framework: str) -> None:
     """``model`` is one of the course's trainable models of this framework, or a

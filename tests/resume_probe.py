@@ -105,8 +105,8 @@ def state(framework: str, model) -> dict[str, np.ndarray]:
             f"w:{k}": v.detach().cpu().numpy() for k, v in model.state_dict().items()
         }
         optimizers = (
-            model._optimizers()
-            if hasattr(model, "_optimizers")
+            model.optimizers()
+            if hasattr(model, "optimizers")
             else {"optimizer": model.optimizer}
         )
         for name, opt in optimizers.items():

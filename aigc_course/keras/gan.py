@@ -341,6 +341,11 @@ class GAN(Trainable, keras.Model):
                 # BatchNorm statistics: the current ones, not averaged
                 average.assign(weight)
 
+    def optimizers(self) -> dict:
+        """The optimizers by name (Keras' ``save_weights`` stores their state with the
+        weights)."""
+        return {"d_optimizer": self.d_optimizer, "g_optimizer": self.g_optimizer}
+
     def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
         """``num_samples`` generated images ``(N, H, W)`` in [-1, 1] as NumPy, generator
         in inference mode.

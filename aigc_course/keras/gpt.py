@@ -191,6 +191,11 @@ class TinyGPT(keras.Model):
         )
         return logits, loss
 
+    def optimizers(self) -> dict:
+        """The optimizers by name (Keras' ``save_weights`` stores their state with the
+        weights)."""
+        return {"optimizer": self.optimizer}
+
     def train_step(self, data):
         """One AdamW step on a batch ``(x, y)`` of windows and their next-character
         targets."""

@@ -308,6 +308,11 @@ class OneOptimizer(Trainable, keras.Model):
         # Keras resets these at the start of every epoch
         return list(self.trackers.values())
 
+    def optimizers(self) -> dict:
+        """The optimizers by name (Keras' ``save_weights`` stores their state with the
+        weights)."""
+        return {"optimizer": self.optimizer}
+
     def _batch_losses(self, images, labels, noise) -> dict:
         return self.compute_losses(images, noise, labels)
 

@@ -363,7 +363,8 @@ class GAN(Trainable, nn.Module):
         generator.train(was_training)
         return images[:, 0].cpu().numpy()  # (N, H, W)
 
-    def _optimizers(self) -> dict:
+    def optimizers(self) -> dict:
+        """The optimizers by name; checkpoints save and restore their state."""
         return {"d_optimizer": self.d_optimizer, "g_optimizer": self.g_optimizer}
 
 

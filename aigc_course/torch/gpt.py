@@ -219,7 +219,8 @@ class TinyGPT(nn.Module):
         self.train(was_training)
         return self.tokenizer.decode(ids)
 
-    def _optimizers(self) -> dict:
+    def optimizers(self) -> dict:
+        """The optimizers by name; checkpoints save and restore their state."""
         return {"optimizer": self.optimizer}
 
 

@@ -2,7 +2,7 @@
 
 A model takes part by providing :class:`aigc_course._training.TrainableModel`
 (``train_step``, ``sample`` and the attributes the trainer reads) and, for
-checkpoints, ``_optimizers()``: its optimizers by name.  The Keras
+checkpoints, ``optimizers()``: its optimizers by name.  The Keras
 twin, :mod:`aigc_course.keras.training`, has the same functions and arguments.
 """
 
@@ -178,7 +178,7 @@ def _write(
         "shapes": {k: list(v.shape) for k, v in model_state.items()},
         "model": model_state,
         "optimizers": {
-            name: opt.state_dict() for name, opt in model._optimizers().items()
+            name: opt.state_dict() for name, opt in model.optimizers().items()
         },
         # None for a language model (no epochs)
         "epoch": None if epoch is None else int(epoch),
@@ -240,7 +240,7 @@ def _read(model, path) -> dict:
         path, state.get("class"), model, state.get("shapes"), model_shapes
     )
     model.load_state_dict(state["model"])
-    optimizers = model._optimizers()
+    optimizers = model.optimizers()
     if set(optimizers) != set(state["optimizers"]):
         raise ValueError(
             f"{path} holds optimizers {sorted(state['optimizers'])}, the "
@@ -316,7 +316,8 @@ class OneOptimizer(Trainable):
         self.optimizer.step()
         return {key: value.detach() for key, value in losses.items()}
 
-    def _optimizers(self) -> dict:
+    def optimizers(self) -> dict:
+        """The optimizers by name; checkpoints save and restore their state."""
         return {"optimizer": self.optimizer}
 
 

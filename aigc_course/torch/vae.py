@@ -308,7 +308,8 @@ class Autoencoder(Trainable, nn.Module):
             labels = common.default_labels(num_samples, self.num_classes)
         return common.check_labels(labels, self.num_classes, num_samples)
 
-    def _optimizers(self) -> dict:
+    def optimizers(self) -> dict:
+        """The optimizers by name; checkpoints save and restore their state."""
         return {"optimizer": self.optimizer}
 
 
