@@ -39,6 +39,7 @@ import numpy as np
 from aigc_course._checks import (
     check_choice,
     check_float,
+    check_images,
     check_int,
     check_kind,
     check_labels,
@@ -439,6 +440,57 @@ def guided(predict: Callable, labels, null_label: int, scale: float) -> Predict:
     return mix
 
 
+def check_repair(images, masks, image_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The arguments of a model's ``inpaint``: images in [0, 1] and masks of 0 (known)
+    and 1 (missing), float32 ``(N, H, W)`` each, one mask per image."""
+    images = check_images(images, image_size, (0.0, 1.0))
+    masks = check_images(masks, image_size, name="masks")
+    if len(masks) != len(images):
+        raise ValueError(
+            f"masks must hold one mask per image ({len(images)}), got {len(masks)}"
+        )
+    if not np.all((masks == 0) | (masks == 1)):
+        odd = masks[(masks != 0) & (masks != 1)]
+        raise ValueError(
+            "masks must hold only 0 (known pixel) and 1 (missing pixel), got "
+            f"{odd.size} other values, e.g. {float(odd[0]):.3g}"
+        )
+    return images, masks
+
+
+def _repair_inputs(x: np.ndarray, known, mask):
+    """``known`` and ``mask`` as float32 arrays shaped like ``x``, or ``(None, None)``
+    when the sampler is not repairing."""
+    if known is None and mask is None:
+        return None, None
+    if known is None or mask is None:
+        raise ValueError(
+            "known and mask go together: pass both to repair, or neither to sample"
+        )
+    known, mask = np.asarray(known, np.float32), np.asarray(mask, np.float32)
+    for name, array in (("known", known), ("mask", mask)):
+        if array.shape != x.shape:
+            raise ValueError(
+                f"{name} must have the shape of x {x.shape}, got {array.shape}"
+            )
+    return known, mask
+
+
+def replace_known(x, known, mask, t_prev: int, alpha_bars, noise) -> np.ndarray:
+    """RePaint's replacement (Lugmayr et al., 2022): the hole (``mask == 1``)
+    from the sampler's ``x``, the known pixels from q(x_{t_prev} | known).
+
+    The known pixels are noised to the level of the step just taken, so the two
+    parts of the image are equally noisy; at ``t_prev = -1`` (the clean image)
+    they are the known pixels themselves, exactly.
+    """
+    if t_prev < 0:
+        noised = np.asarray(known, np.float32)
+    else:
+        noised = q_sample(known, t_prev, noise, alpha_bars)
+    return np.where(np.asarray(mask) > 0.5, np.asarray(x, np.float32), noised)
+
+
 def sample_ddpm(
     predict: Predict,
     x,
@@ -448,9 +500,11 @@ def sample_ddpm(
     seed: int = 0,
     clip=None,
     trajectory: bool = False,
+    known=None,
+    mask=None,
 ) -> np.ndarray:
     """Denoise ``x`` (pure noise at ``T - 1``) in ``steps`` network calls with ancestral
-    DDPM or deterministic DDIM.
+    DDPM or deterministic DDIM; with ``known`` and ``mask``, repair images (RePaint).
 
     Args:
         predict: ``(x_t, t) -> eps`` with ``t`` in [0, 1) (timestep / T), NumPy in and
@@ -460,13 +514,22 @@ def sample_ddpm(
         (``eta = 0``).
         trajectory: return every intermediate ``x``, ``(steps + 1, N, ...)``, not only
         the last.
+        known, mask: to repair images (Lugmayr et al., 2022): the images, shaped like
+        ``x`` and in the model's range, and 1 where a pixel is missing, 0 where it is
+        known.  After every step the known pixels are replaced by
+        :func:`replace_known`; the hole is the model's.  Their noise is a stream of
+        its own, so the hole sees the same draws as plain sampling: an all-one mask
+        gives the plain samples.
     """
     check_choice("method", method, DDPM_METHODS)
     timesteps = len(alpha_bars)
     schedule = sampling_timesteps(timesteps, steps)
+    seed = check_int("seed", seed, minimum=0)
     # +1: not the stream x came from
-    rng = np.random.default_rng(check_int("seed", seed, minimum=0) + 1)
+    rng = np.random.default_rng(seed + 1)
     x = np.asarray(x, np.float32)
+    known, mask = _repair_inputs(x, known, mask)
+    known_rng = np.random.default_rng(seed + 2)
     path = [x]
     for i, t in enumerate(schedule):
         t_prev = int(schedule[i + 1]) if i + 1 < len(schedule) else -1
@@ -476,6 +539,9 @@ def sample_ddpm(
             x = ddpm_step(x, int(t), t_prev, eps, alpha_bars, noise, clip)
         else:
             x = ddim_step(x, int(t), t_prev, eps, alpha_bars, clip=clip)
+        if known is not None:
+            noise = known_rng.standard_normal(x.shape, dtype=np.float32)
+            x = replace_known(x, known, mask, t_prev, alpha_bars, noise)
         path.append(x)
     return np.stack(path) if trajectory else x
 

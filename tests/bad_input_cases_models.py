@@ -569,6 +569,42 @@ def _rows(name, ac, toy, style):
             r"integer >= 1, got 0",
         ),
         (
+            "ddpm-inpaint-masks-not-binary",
+            lambda: ddpm().inpaint(x, np.full_like(x, 0.5)),
+            ValueError,
+            r"masks must hold only 0 \(known pixel\) and 1 \(missing pixel\)",
+        ),
+        (
+            "ddpm-inpaint-masks-count",
+            lambda: ddpm().inpaint(x, np.zeros((3, 8, 8))),
+            ValueError,
+            r"masks must hold one mask per image \(2\), got 3",
+        ),
+        (
+            "ddpm-inpaint-wrong-size",
+            lambda: ddpm().inpaint(np.zeros((2, 16, 16)), np.zeros((2, 16, 16))),
+            ValueError,
+            r"images must have shape \(N, 8, 8\)",
+        ),
+        (
+            "ddpm-inpaint-masks-wrong-shape",
+            lambda: ddpm().inpaint(x, np.zeros((2, 8))),
+            ValueError,
+            r"masks must have shape \(N, 8, 8\)",
+        ),
+        (
+            "ddpm-inpaint-tanh-range",
+            lambda: ddpm().inpaint(x * 2 - 1, np.zeros_like(x)),
+            ValueError,
+            r"images must lie in \[0.0, 1.0\]",
+        ),
+        (
+            "ddpm-inpaint-point-model",
+            lambda: ac.DDPM(dim=2, hidden=8, blocks=1).inpaint(x, np.zeros_like(x)),
+            ValueError,
+            r"model must be a point model|model is a point model",
+        ),
+        (
             "ddpm-predict-noise-timestep-beyond",
             lambda: ddpm().predict_noise(x, 20),
             ValueError,

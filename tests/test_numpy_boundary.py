@@ -114,6 +114,7 @@ MODELS = {
         {
             "predict_noise": (X8 * 2 - 1, 3, Y8),
             "sample": (N, None, 0, 5, "ddim", 2.0),
+            "inpaint": (X8, MASKS[:, 4:12, 4:12], 0, 5, "ddpm", Y8),
             "loss_terms": (X8 * 2 - 1, _noise(8 * 8 + 2), Y8),
         },
     ),
@@ -136,6 +137,7 @@ NOT_INFERENCE = {
     "reparameterize": "tensors with gradients: the reparameterisation trick itself",
     "load_backbone": "changes the model",
     "freeze_backbone": "changes the model",
+    "optimizers": "the framework's optimizer objects, for checkpoints",
     "MaskedAutoencoder.sample": "raises: it does not generate images",
     "Classifier.sample": "raises: it does not generate images",
 }

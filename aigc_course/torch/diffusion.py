@@ -425,6 +425,51 @@ class DDPM(_Diffusion):
         )
         return self._finish(out, trajectory)
 
+    def inpaint(
+        self,
+        images,
+        masks,
+        seed: int = 0,
+        steps: int | None = None,
+        method: str = "ddpm",
+        labels=None,
+        guidance_scale: float | None = None,
+    ) -> np.ndarray:
+        """Fill the holes of ``images`` by sampling from the model (RePaint, Lugmayr et
+        al., 2022): NumPy ``(N, H, W)`` in [0, 1].
+
+        The model was never trained on holes: at every step of :meth:`sample` the
+        known pixels are replaced by themselves noised to that step, so the network
+        draws a whole digit that agrees with them.  Known pixels come back unchanged.
+
+        Args:
+            images: ``(N, H, W)`` in [0, 1] (``load_digits(..., scale="unit")``, the
+                range of :class:`~aigc_course.torch.inpainting.Inpainter`); the model
+                sees them in [-1, 1].
+            masks: ``(N, H, W)``, 1 where a pixel is missing, 0 where it is known.
+            seed: the noise, from NumPy: each seed draws another repair, and the
+                Keras twin with the same weights draws the same one.
+            steps, method, labels, guidance_scale: as for :meth:`sample`.
+        """
+        images, masks = diffusion.check_repair(images, masks, self.image_size)
+        x, predict = self._start(len(images), labels, seed, guidance_scale)
+        steps = min(diffusion.DDPM_STEPS, self.timesteps) if steps is None else steps
+        known = (2.0 * images - 1.0).reshape(len(images), -1)  # [0, 1] -> [-1, 1]
+        out = diffusion.sample_ddpm(
+            predict,
+            x,
+            self.alpha_bars,
+            steps,
+            method,
+            seed,
+            self.pixel_range,
+            known=known,
+            mask=masks.reshape(len(masks), -1),
+        )
+        filled = (self._shaped(out) + 1.0) / 2.0
+        # the given pixels themselves, not their round trip through [-1, 1]
+        return np.where(masks > 0.5, filled, images).astype(np.float32)
+
 
 class FlowMatching(_Diffusion):
     """Flow matching on the straight path x_t = (1 - t) noise + t data; the network
