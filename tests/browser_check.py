@@ -52,6 +52,11 @@ SCREENSHOTS = [
 ]
 NAVIGATION_PAGE = "book/03_vae/02_vae.html"
 SEARCH_WORDS = ["VAE", "sampling", "生成", "对抗"]
+# The Chinese edition's search (jieba splits the translated text into words).
+SEARCH_WORDS_ZH = ["生成", "对抗", "扩散", "VAE"]
+# Where scripts/build_book.py puts the Chinese site, and a page to switch language on.
+CHINESE_SITE = "zh_CN/"
+LANGUAGE_PAGE = "book/02_gan/01_mlp_gan.html"
 SEARCH_FINISHED_JS = """() => {
   const title = document.querySelector("#search-results h2");
   return title && title.textContent === Documentation.gettext("Search Results");
@@ -71,6 +76,7 @@ ICON_DRAWN_JS = """(a) => {
 }"""
 # Fonts for Japanese, Korean or Traditional Chinese (their Han glyphs differ from
 # Simplified ones).
+HAN = re.compile("[\u4e00-\u9fff]")
 OTHER_CJK_FONT = re.compile(r"\b(JP|KR|TC|HK|Japanese|Korean)\b|Gothic|Mincho", re.I)
 REFRESH = re.compile(r'<meta http-equiv="refresh" content="\d+;\s*url=([^"]+)"', re.I)
 
@@ -577,10 +583,12 @@ def check_desktop_navigation(checks: Checks, context, base: str) -> None:
     )
 
 
-def check_search(checks: Checks, context, base: str) -> None:
+def check_search(
+    checks: Checks, context, base: str, words: list[str], site: str = "English"
+) -> None:
     page = context.new_page()
     problems, found = [], []
-    for word in SEARCH_WORDS:
+    for word in words:
         try:
             open_page(page, base + "search.html?q=" + urllib.parse.quote(word))
             page.wait_for_function(SEARCH_FINISHED_JS, timeout=TIMEOUT_MS)
@@ -593,7 +601,53 @@ def check_search(checks: Checks, context, base: str) -> None:
         else:
             problems.append(f"no result for {word!r}")
     page.close()
-    checks.record("search finds English and Chinese words", problems, ", ".join(found))
+    checks.record(
+        f"search on the {site} site finds English and Chinese words",
+        problems,
+        ", ".join(found),
+    )
+
+
+def check_languages(checks: Checks, context, base: str) -> None:
+    """Each page's language button opens the same page in the other edition, which
+    declares its language."""
+    page = context.new_page()
+    problems, detail = [], ""
+    try:
+        for start, goal, lang in [
+            (LANGUAGE_PAGE, CHINESE_SITE + LANGUAGE_PAGE, "zh-CN"),
+            (CHINESE_SITE + LANGUAGE_PAGE, LANGUAGE_PAGE, "en"),
+        ]:
+            open_page(page, base + start)
+            button = page.locator("a.btn-language-button:visible")
+            if button.count() != 1:
+                problems.append(f"{start}: {button.count()} language buttons")
+                continue
+            if not button.evaluate(ICON_DRAWN_JS):
+                problems.append(f"{start}: the language button's icon is not drawn")
+            with page.expect_navigation(wait_until="load"):
+                button.click()
+            if page.url != base + goal:
+                problems.append(f"{start}: the button opened {page.url}")
+            found = page.evaluate("document.documentElement.lang")
+            if found != lang:
+                problems.append(f"{page.url}: lang={found!r}, expected {lang!r}")
+        title = page.evaluate(
+            "document.querySelector('h1') && document.querySelector('h1').textContent"
+        )
+        open_page(page, base + CHINESE_SITE + LANGUAGE_PAGE)
+        chinese_title = page.evaluate("document.querySelector('h1').textContent")
+        if chinese_title == title or not HAN.search(chinese_title):
+            problems.append(f"the Chinese page's title is not translated: {title}")
+        detail = f"{title.strip()[:40]!r} <-> {chinese_title.strip()[:40]!r}"
+    except PlaywrightError as error:
+        problems.append(str(error).splitlines()[0])
+    page.close()
+    checks.record(
+        "the language button switches to the same page in the other edition",
+        problems,
+        detail,
+    )
 
 
 def take_screenshots(
@@ -674,7 +728,18 @@ def main(html_dir: pathlib.Path) -> int:
         check_solution_dropdown(checks, desktop, base)
         check_take_home(checks, desktop, base, html_dir)
         check_desktop_navigation(checks, desktop, base)
-        check_search(checks, desktop, base)
+        check_search(checks, desktop, base, SEARCH_WORDS)
+        if (html_dir / CHINESE_SITE / "index.html").exists():
+            check_languages(checks, desktop, base)
+            check_search(
+                checks, desktop, base + CHINESE_SITE, SEARCH_WORDS_ZH, "Chinese"
+            )
+            check_chinese_glyphs(checks, desktop, base + CHINESE_SITE)
+        else:
+            checks.record(
+                "the Chinese edition is there",
+                [f"no {CHINESE_SITE}index.html (build with scripts/build_book.py)"],
+            )
         check_phone_navigation(checks, new_context, base, shots)
         take_screenshots(checks, new_context, base, shots)
         browser.close()

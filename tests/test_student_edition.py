@@ -43,6 +43,8 @@ suppress_warnings = ["mystnb.unknown_mime_type"]
 def _archive(app, exception):
     with zipfile.ZipFile(pathlib.Path(app.outdir) / "course.zip", "w") as archive:
         archive.write(pathlib.Path(app.srcdir) / "index.ipynb", "course/index.ipynb")
+        # the Chinese catalogs translate the solutions' words too
+        archive.writestr("course/locale/zh_CN/LC_MESSAGES/index.po", "SECRET_WORDS")
 
 
 def setup(app):
@@ -136,7 +138,8 @@ def build(project, out, *options, edition=""):
         if p.is_file() and p.suffix in (".html", ".txt", ".ipynb", ".js")
     }
     with zipfile.ZipFile(out / "course.zip") as archive:
-        files["course.zip:index.ipynb"] = archive.read("course/index.ipynb").decode()
+        for name in archive.namelist():
+            files[f"course.zip:{name}"] = archive.read(name).decode()
     return files
 
 
@@ -188,7 +191,7 @@ def test_student_edition_has_no_solution_in_pages_or_downloads(project, tmp_path
         text for name, text in files.items() if name.startswith("_sources/index.ipynb")
     )
     assert "exercise ex-one: write f" in source and "ex.check_f(f)" in source
-    assert "exercise ex-one: write f" in files["course.zip:index.ipynb"]
+    assert "exercise ex-one: write f" in files["course.zip:course/index.ipynb"]
 
 
 def test_an_unknown_edition_is_refused(monkeypatch):

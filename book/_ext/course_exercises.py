@@ -247,6 +247,18 @@ def _xref(target: str, reftype: str, text: str = "") -> addnodes.pending_xref:
     return node
 
 
+# The index's column titles in the Chinese edition.
+INDEX_HEADERS_ZH = {
+    "Exercise": "练习",
+    "Page": "页面",
+    "Label": "标签",
+    "Difficulty": "难度",
+    "Minutes": "分钟",
+    "Points": "分值",
+    "Checked by": "检查器",
+}
+
+
 class FillExerciseIndex(SphinxPostTransform):
     """Replace each placeholder by the table (before references are resolved)."""
 
@@ -263,15 +275,20 @@ class FillExerciseIndex(SphinxPostTransform):
             registry.items(),
             key=lambda kv: (order.get(kv[1]["docname"], 10**6), kv[1]["order"]),
         )
+        chinese = self.config.language == "zh_CN"  # book/_ext/translations.py
         headers = [
-            "Exercise",
-            "Page",
-            "Label",
-            "Difficulty",
-            "Minutes",
-            "Points",
-            "Checked by",
+            INDEX_HEADERS_ZH.get(h, h) if chinese else h
+            for h in [
+                "Exercise",
+                "Page",
+                "Label",
+                "Difficulty",
+                "Minutes",
+                "Points",
+                "Checked by",
+            ]
         ]
+        by_hand = "人工批改" if chinese else "by hand"
         table = nodes.table(classes=["exercise-index"])
         group = nodes.tgroup(cols=len(headers))
         table += group
@@ -293,7 +310,7 @@ class FillExerciseIndex(SphinxPostTransform):
                     nodes.Text(f"{info['points']:g}" if info["points"] else "?"),
                     nodes.literal(text=", ".join(info["checkers"]))
                     if info["checkers"]
-                    else nodes.Text("by hand"),
+                    else nodes.Text(by_hand),
                 ]
             )
         return table
@@ -383,13 +400,16 @@ def _student_downloads(app, exception) -> None:
 
 def _student_archive(archive: pathlib.Path, student_edition) -> None:
     """Rewrite ``archive`` with every notebook in it replaced by its student edition
-    (entries kept in order)."""
+    (entries kept in order), and without the Chinese catalogs, which translate the
+    solutions' text."""
     tmp = archive.with_name(archive.name + ".tmp")
     with (
         zipfile.ZipFile(archive) as old,
         zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as new,
     ):
         for info in old.infolist():
+            if info.filename.split("/")[1:2] == ["locale"]:
+                continue
             data = old.read(info)
             if info.filename.endswith(".ipynb"):
                 nb = student_edition(json.loads(data))

@@ -4,9 +4,9 @@ one setting.
 A reader of the HTML alone (a mirror, a copy on a USB stick) can set up the
 course without a clone: every page's top bar has a button that downloads
 ``aigc-course.zip`` (the package, the notebooks with their outputs, the tests,
-``requirements.txt`` and the README), written next to ``index.html`` when the
-build finishes.  The archive is the same bytes for the same sources: files in
-sorted order, fixed timestamps.
+the Chinese translations, ``requirements.txt`` and the README), written next to
+``index.html`` when the build finishes.  The archive is the same bytes for the
+same sources: files in sorted order, fixed timestamps.
 
 The repository's address is one value, ``repository: url:`` in ``_config.yml``.
 Empty means the site has no repository button; an address turns the button on.
@@ -35,9 +35,9 @@ FILES = (
     "conftest.py",
     ".ci/run",
 )
-FOLDERS = ("aigc_course", "book", "tests", "scripts", "benchmarks")
+FOLDERS = ("aigc_course", "book", "tests", "scripts", "benchmarks", "locale")
 SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints", "results", "_build"}
-SKIP_SUFFIXES = (".pyc", ".weights.h5", ".keras", ".pt")
+SKIP_SUFFIXES = (".pyc", ".weights.h5", ".keras", ".pt", ".mo")
 EXECUTABLE = {".ci/run"}
 
 
