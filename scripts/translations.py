@@ -34,6 +34,9 @@ from babel.messages.pofile import read_po, write_po
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 LANGUAGE = "zh_CN"
 CATALOGS = ROOT / "locale" / LANGUAGE / "LC_MESSAGES"
+# Catalogs of interface labels (Sphinx's and the theme's, where their own Chinese
+# catalogs lack one), not of a page: written by hand, checked for empty entries.
+INTERFACE_CATALOGS = {"sphinx"}
 
 # Markup that must come through translation unchanged: roles and directives
 # ({term}`...`), inline code, maths and link targets.
@@ -83,15 +86,32 @@ def read_catalog(page: str, catalogs: pathlib.Path = CATALOGS) -> Catalog | None
         return read_po(f, locale=LANGUAGE)
 
 
+HEADER = (
+    "# Chinese (zh_CN) translation of AIGC Course (AIGC 从入门到实战), one page.\n"
+    '# Translate the msgstr entries; see CONTRIBUTING.md, "Translations".'
+)
+_DATE_LINE = re.compile(rb'^"POT-Creation-Date: .*\n', re.M)
+
+
 def write_catalog(
     page: str, catalog: Catalog, catalogs: pathlib.Path = CATALOGS
 ) -> None:
     path = catalogs / f"{page}.po"
     path.parent.mkdir(parents=True, exist_ok=True)
+    catalog.header_comment = HEADER
+    catalog.project, catalog.version = "AIGC Course", "1"
+    catalog.msgid_bugs_address = ""
+    catalog.last_translator = catalog.language_team = "AIGC Course contributors"
     buffer = io.BytesIO()
     # No line wrapping and no source locations: a catalog changes only where text does.
     write_po(buffer, catalog, width=0, omit_header=False, ignore_obsolete=True)
-    path.write_bytes(buffer.getvalue())
+    new = buffer.getvalue()
+    # nor when only the extraction date moved
+    if path.exists() and _DATE_LINE.sub(b"", path.read_bytes()) == _DATE_LINE.sub(
+        b"", new
+    ):
+        return
+    path.write_bytes(new)
 
 
 def update(pot_dir: pathlib.Path, catalogs: pathlib.Path = CATALOGS) -> None:
@@ -105,7 +125,7 @@ def update(pot_dir: pathlib.Path, catalogs: pathlib.Path = CATALOGS) -> None:
         write_catalog(page, catalog, catalogs)
     for path in sorted(catalogs.rglob("*.po")):
         page = path.relative_to(catalogs).with_suffix("").as_posix()
-        if page not in pages:
+        if page not in pages and page not in INTERFACE_CATALOGS:
             print(f"removed {path} (the page is gone)")
             path.unlink()
     print(f"updated {len(pages)} catalogs in {catalogs}")
@@ -131,6 +151,11 @@ def markup_problems(english: str, chinese: str) -> list[str]:
 def problems(pot_dir: pathlib.Path, catalogs: pathlib.Path = CATALOGS) -> list[str]:
     """Every string without a reviewed translation, and every broken one."""
     found = []
+    for name in sorted(INTERFACE_CATALOGS):
+        catalog = read_catalog(name, catalogs)
+        for message in catalog or []:
+            if message.id and (not message.string or message.fuzzy):
+                found.append(f"{name}: empty or fuzzy: {message.id!r}")
     for page, template in templates(pot_dir).items():
         catalog = read_catalog(page, catalogs)
         if catalog is None:
@@ -175,6 +200,8 @@ def shown_in_english(
     found = []
     for path in sorted(catalogs.rglob("*.po")):
         page = path.relative_to(catalogs).with_suffix("").as_posix()
+        if page in INTERFACE_CATALOGS:
+            continue
         built = html_dir / f"{page}.html"
         if not built.exists():
             found.append(f"{page}: not built in {html_dir}")

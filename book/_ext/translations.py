@@ -10,7 +10,9 @@ the notebooks' stored outputs unchanged.  This extension:
   one ``_config.yml`` serves both editions (``scripts/build_book.py`` builds the
   English site in ``_build/html/`` and the Chinese one in ``_build/html/zh_CN/``);
 * translates the few interface strings that the course's own extensions and
-  ``_config.yml`` write (the title, the footer, the download button);
+  ``_config.yml`` write (the title, the footer, the download button, the search
+  field); labels of Sphinx and the theme that their Chinese catalogs lack are in
+  ``locale/zh_CN/LC_MESSAGES/sphinx.po``;
 * puts a button on every page that opens the same page in the other language.
 
 Sphinx, the themes and sphinx-exercise translate their own labels ("Contents",
@@ -61,6 +63,7 @@ def _switch_language(app, config) -> None:
     config.togglebutton_hint = "点击显示"
     config.togglebutton_hint_hide = "点击隐藏"
     options = config.html_theme_options
+    options["search_bar_text"] = "搜索本书……"
     footer = options.get("extra_footer")
     if footer:
         options["extra_footer"] = INTERFACE_ZH.get(footer, footer)
