@@ -206,7 +206,7 @@ def shown_in_english(
         if not built.exists():
             found.append(f"{page}: not built in {html_dir}")
             continue
-        text = re.sub(r"\s+", " ", _visible_text(built))
+        text = _visible_text(built)
         for message in read_catalog(page, catalogs):
             if not message.id or not message.string:
                 continue

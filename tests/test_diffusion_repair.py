@@ -42,36 +42,35 @@ def test_known_pixels_come_back_exactly_and_the_hole_is_sampled(method):
     assert np.all(np.abs(out[mask == 1] - known[mask == 1]) > 0), "the hole is drawn"
 
 
+def _repair_with(method, mask_like):
+    """The repair of the test problem under an all-0 or all-1 mask."""
+    noise, known, _ = _problem()
+    return (
+        noise,
+        known,
+        diffusion.sample_ddpm(
+            _network,
+            noise,
+            ALPHA_BARS,
+            8,
+            method,
+            seed=3,
+            known=known,
+            mask=mask_like(known),
+        ),
+    )
+
+
 @pytest.mark.parametrize("method", diffusion.DDPM_METHODS)
 def test_an_all_known_mask_returns_the_images(method):
-    noise, known, _ = _problem()
-    out = diffusion.sample_ddpm(
-        _network,
-        noise,
-        ALPHA_BARS,
-        8,
-        method,
-        seed=3,
-        known=known,
-        mask=np.zeros_like(known),
-    )
+    _, known, out = _repair_with(method, np.zeros_like)
     np.testing.assert_array_equal(out, known)
 
 
 @pytest.mark.parametrize("method", diffusion.DDPM_METHODS)
 def test_an_all_missing_mask_is_plain_sampling_from_the_same_noise(method):
-    noise, known, _ = _problem()
+    noise, _, repaired = _repair_with(method, np.ones_like)
     plain = diffusion.sample_ddpm(_network, noise, ALPHA_BARS, 8, method, seed=3)
-    repaired = diffusion.sample_ddpm(
-        _network,
-        noise,
-        ALPHA_BARS,
-        8,
-        method,
-        seed=3,
-        known=known,
-        mask=np.ones_like(known),
-    )
     np.testing.assert_array_equal(repaired, plain)
 
 
