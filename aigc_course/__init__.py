@@ -5,7 +5,15 @@ The same models live in two subpackages with the same names and signatures::
     from aigc_course import torch as ac   # PyTorch
     from aigc_course import keras as ac   # Keras 3 on the TensorFlow backend
 
-Framework-free code (data, plotting, metrics, checkers) is written once, in NumPy.
+Framework-free code is written once, in NumPy, grouped by what it is for::
+
+    aigc_course.core          what both frameworks build on: checks, seed, training plan
+    aigc_course.data          offline data sets: digits, 2-D points, text, audio, masks
+    aigc_course.maths         the book's formulas: theory, diffusion schedules and steps
+    aigc_course.evaluation    metrics, the reference classifier, PSNR and naive fills
+    aigc_course.book          notebook helpers: plotting, claims, parity (weight copy)
+    aigc_course.exercises     the exercise checkers
+
 Importing this package imports neither framework.
 """
 
@@ -22,7 +30,7 @@ _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 _os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-from aigc_course._seed import seed_everything  # noqa: E402
+from aigc_course.core.seed import seed_everything  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = ["seed_everything", "__version__"]

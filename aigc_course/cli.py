@@ -109,8 +109,8 @@ def _check_hardware(report: _Report) -> None:
 def _check_settings(report: _Report) -> None:
     """The course's environment variables: a bad value here would make every trainer
     raise."""
-    from aigc_course import _perturb, _seed
-    from aigc_course._device import DEVICE_ENV_VAR, requested_device
+    from aigc_course.core import perturb, seed
+    from aigc_course.core.device import DEVICE_ENV_VAR, requested_device
 
     try:
         device = requested_device(None)
@@ -126,7 +126,7 @@ def _check_settings(report: _Report) -> None:
             "INVALID",
         )
     try:
-        threads = _seed.threads_from_env()
+        threads = seed.threads_from_env()
         report.line(
             "threads per framework",
             f"{threads} (AIGC_COURSE_THREADS)" if threads else "1 (the book's setting)",
@@ -138,8 +138,8 @@ def _check_settings(report: _Report) -> None:
             "INVALID",
         )
     for name, read, meaning in [
-        (_perturb.PERTURB_ENV_VAR, _perturb.perturbation, "weights nudged"),
-        (_seed.SEED_OFFSET_ENV_VAR, _seed.seed_offset_from_env, "seeds shifted"),
+        (perturb.PERTURB_ENV_VAR, perturb.perturbation, "weights nudged"),
+        (seed.SEED_OFFSET_ENV_VAR, seed.seed_offset_from_env, "seeds shifted"),
     ]:
         try:
             if read():

@@ -19,7 +19,7 @@ second on an idle machine; ``--clock wall`` measures wall time (use it with
 ``--threads`` > 1 to see what extra cores buy).  Every ``--eval-every``
 seconds, and at each ``--checkpoints`` time, the clock stops while
 ``--samples`` generated digits are scored with
-:func:`aigc_course.classifier.evaluate_samples` (the course's
+:func:`aigc_course.evaluation.classifier.evaluate_samples` (the course's
 reference classifier; not FID).  The harness reports:
 
 * quality at each checkpoint and at the end (confident fraction, class
@@ -65,12 +65,12 @@ import numpy as np
 
 # sets TensorFlow's environment variables before any framework import
 import aigc_course
-from aigc_course.classifier import (
+from aigc_course.data import load_digits
+from aigc_course.evaluation.classifier import (
     evaluate_samples,
     real_data_ceiling,
     reference_classifier,
 )
-from aigc_course.data import load_digits
 from benchmarks.runners import RUNNERS, RunnerSpec
 
 RESULTS_DIR = pathlib.Path(__file__).resolve().parent / "results"

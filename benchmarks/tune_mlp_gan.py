@@ -28,8 +28,8 @@ if __package__ in (None, ""):
 
 # sets TensorFlow's environment variables before any framework import
 import aigc_course
-from aigc_course.classifier import reference_classifier
 from aigc_course.data import load_digits
+from aigc_course.evaluation.classifier import reference_classifier
 from benchmarks import time_to_quality as ttq
 from benchmarks.runners import RunnerSpec, package_gan
 

@@ -14,11 +14,12 @@ perturbed, and keep the set-up note at the top of each one.
 own folder, and stores it with its outputs; cell metadata keeps only what the author
 wrote (tags and the like), so a re-run changes no line but the outputs.  ``spread``
 executes copies under several seeds and perturbed environments (see
-``aigc_course._perturb``) and reports, for every :func:`aigc_course.claims.claim`, the
-lowest and highest value seen against the claimed range.  CONTRIBUTING.md, "Trained
-numbers", says how to use them.  ``install-note`` writes :data:`INSTALL_NOTE` under the
-title of each notebook (or replaces an older version of it), so that a reader who
-downloaded one notebook alone learns where the package comes from.
+``aigc_course.core.perturb``) and reports, for every
+:func:`aigc_course.book.claims.claim`, the lowest and highest value seen against the
+claimed range.  CONTRIBUTING.md, "Trained numbers", says how to use them.
+``install-note`` writes :data:`INSTALL_NOTE` under the title of each notebook (or
+replaces an older version of it), so that a reader who downloaded one notebook alone
+learns where the package comes from.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from aigc_course._perturb import PERTURBATIONS  # noqa: E402
+from aigc_course.core.perturb import PERTURBATIONS  # noqa: E402
 
 # Execution metadata that changes on every run and means nothing to a reader.
 VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled")

@@ -16,8 +16,13 @@ import tempfile
 import numpy as np
 from _bad_input import Case
 
-from aigc_course import audio, data, imaging, masks, metrics, plotting, text, theory
+from aigc_course import data
+from aigc_course.book import plotting
+from aigc_course.core.gpt import GPTConfig
+from aigc_course.data import audio, masks, text
+from aigc_course.evaluation import imaging, metrics
 from aigc_course.exercises import gan as gan_exercises
+from aigc_course.maths import theory
 
 NAN, INF = float("nan"), float("inf")
 
@@ -529,14 +534,14 @@ CASES: list[Case] = [
         r"vocab_size must be an integer >= 1, got 0",
     ),
     Case(
-        "text-GPTConfig-float-n_head",
-        lambda: text.GPTConfig(vocab_size=10, n_head=2.0),
+        "gpt-GPTConfig-float-n_head",
+        lambda: GPTConfig(vocab_size=10, n_head=2.0),
         ValueError,
         r"n_head must be an integer >= 1, got 2\.0",
     ),
     Case(
-        "text-GPTConfig-dropout-one",
-        lambda: text.GPTConfig(vocab_size=10, dropout=1.0),
+        "gpt-GPTConfig-dropout-one",
+        lambda: GPTConfig(vocab_size=10, dropout=1.0),
         ValueError,
         r"dropout must be a number in \[0\.0, 1\.0\), got 1\.0",
     ),

@@ -13,8 +13,8 @@ import torch
 from _bad_input import Case
 
 from aigc_course import keras as kac
-from aigc_course import text
 from aigc_course import torch as tac
+from aigc_course.data import text
 from aigc_course.keras import style as kstyle
 from aigc_course.keras import toy as ktoy
 from aigc_course.torch import style as tstyle

@@ -12,8 +12,8 @@ from _bad_input import Case
 from _model_cases import build_gan, digits
 
 from aigc_course import keras as kac
-from aigc_course import text
 from aigc_course import torch as tac
+from aigc_course.data import text
 
 FRAMEWORKS = [("torch", tac, ".pt"), ("keras", kac, ".weights.h5")]
 TOK = text.CharTokenizer()

@@ -22,7 +22,8 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from _model_cases import build_gan, digits  # noqa: E402
 
-from aigc_course import seed_everything, text  # noqa: E402
+from aigc_course import seed_everything  # noqa: E402
+from aigc_course.data import text
 
 IMAGES = 96  # batch 32: 3 steps per epoch
 # optimisation steps: stop one step into epoch 2, finish one step into epoch 3

@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-from aigc_course import audio, parity
 from aigc_course import keras as kac
 from aigc_course import torch as tac
+from aigc_course.book import parity
+from aigc_course.data import audio
 from aigc_course.keras.audio import SpectrogramVAE as KerasSpectrogramVAE
 from aigc_course.torch.audio import SpectrogramVAE as TorchSpectrogramVAE
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from aigc_course.claims import ClaimError, claim
+from aigc_course.book.claims import ClaimError, claim
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """The notebooks' claims are strict: a real bug in the package makes a notebook fail.
 
-Outputs that depend on training are checked by ranges (`aigc_course.claims`), not
+Outputs that depend on training are checked by ranges (`aigc_course.book.claims`), not
 compared digit for digit.  A range wide enough to pass a broken model would check
 nothing, so this plants a classic bug, the VAE's KL term dropped from its loss, into
 the kernel that runs the VAE chapter's notebook, and requires a claim to fail.

@@ -13,10 +13,11 @@ import pytest
 import torch
 from _model_cases import DIFFUSION, build_diffusion, digits, twins
 
-from aigc_course import diffusion, parity
 from aigc_course import keras as kac
 from aigc_course import torch as tac
+from aigc_course.book import parity
 from aigc_course.data import ring_of_gaussians
+from aigc_course.maths import diffusion
 
 RNG = np.random.default_rng
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from aigc_course import diffusion
+from aigc_course.maths import diffusion
 
 # a pinned test dependency (requirements.txt)
 diffusers = pytest.importorskip("diffusers")

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from test_diffusion import SAMPLE_ATOL, _copied
 
-from aigc_course import diffusion
+from aigc_course.maths import diffusion
 
 RNG = np.random.default_rng
 T = 100

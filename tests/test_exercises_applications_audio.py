@@ -66,7 +66,7 @@ def test_tone_mistakes(wrong, fragment):
 def test_tone_right_answers_pass(capsys):
     assert ex.check_tone(tone_right).passed
     assert "correct" in capsys.readouterr().out
-    from aigc_course import audio
+    from aigc_course.data import audio
 
     assert ex.check_tone(audio.tone, show=False).passed
 
@@ -110,7 +110,7 @@ def test_dominant_frequency_mistakes(wrong, fragment):
 
 
 def test_dominant_frequency_right_answers_pass():
-    from aigc_course import audio
+    from aigc_course.data import audio
 
     assert ex.check_dominant_frequency(dominant_right, show=False).passed
     assert ex.check_dominant_frequency(audio.dominant_frequency, show=False).passed
@@ -206,7 +206,7 @@ def test_adsr_mistakes(wrong, fragment):
 
 
 def test_adsr_right_answers_pass():
-    from aigc_course import audio
+    from aigc_course.data import audio
 
     assert ex.check_adsr(adsr_right, show=False).passed
     assert ex.check_adsr(adsr_segments, show=False).passed

@@ -133,6 +133,6 @@ def test_centre_mask_mistakes(wrong, fragment):
 
 def test_centre_mask_right_answers_pass():
     assert ex.check_centre_mask(mask_right, show=False).passed
-    from aigc_course.masks import centre_mask
+    from aigc_course.data.masks import centre_mask
 
     assert ex.check_centre_mask(lambda n, b: centre_mask(n, b)[0], show=False).passed

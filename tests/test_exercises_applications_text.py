@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from aigc_course import text
+from aigc_course.data import text
 from aigc_course.exercises import applications_text as ex
 
 

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from aigc_course import diffusion
 from aigc_course.exercises import diffusion as ex
 from aigc_course.exercises._checking import NONE_PROBLEM
+from aigc_course.maths import diffusion
 
 
 def _only(result, fragment):

@@ -60,7 +60,7 @@ def test_lora_param_count_agrees_with_peft(n_layer, n_embd, r, targets):
 
 def test_lora_param_count_agrees_with_the_course_lora():
     pytest.importorskip("torch")
-    from aigc_course import text
+    from aigc_course.data import text
     from aigc_course.torch import gpt, lora
 
     model = gpt.TinyGPT(

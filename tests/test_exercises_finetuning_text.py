@@ -290,7 +290,7 @@ def test_trainable_count_right_answer_passes(capsys):
 
 def test_trainable_count_agrees_with_the_package():
     """The reference counts what apply_lora makes trainable in a real TinyGPT."""
-    from aigc_course import text
+    from aigc_course.data import text
     from aigc_course.torch import gpt, lora
 
     model = gpt.TinyGPT(

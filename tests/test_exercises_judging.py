@@ -12,7 +12,7 @@ import json
 import numpy as np
 import pytest
 
-from aigc_course import audio, theory
+from aigc_course.data import audio
 from aigc_course.exercises import (
     applications_analysis,
     applications_audio,
@@ -29,6 +29,7 @@ from aigc_course.exercises import (
 )
 from aigc_course.exercises._checking import NONE_PROBLEM, fmt
 from aigc_course.exercises._feedback import RECORD_MIME
+from aigc_course.maths import theory
 
 
 def lora_init(n_in, n_out, r, seed):

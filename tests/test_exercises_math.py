@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy.special import xlogy
 
-from aigc_course import theory as th
 from aigc_course.exercises import math as ex
+from aigc_course.maths import theory as th
 
 
 def _only(result, fragment):

@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 import torch
 
-from aigc_course import parity, seed_everything, text
+from aigc_course import seed_everything
+from aigc_course.book import parity
+from aigc_course.data import text
 from aigc_course.keras import gpt as kgpt
 from aigc_course.keras import training as ktraining
 from aigc_course.torch import gpt as tgpt

@@ -8,7 +8,9 @@ import pytest
 import torch
 
 import aigc_course
-from aigc_course import imaging, masks, parity
+from aigc_course.book import parity
+from aigc_course.data import masks
+from aigc_course.evaluation import imaging
 from aigc_course.keras import inpainting as kin
 from aigc_course.keras import train as ktrain
 from aigc_course.torch import inpainting as tin

@@ -412,7 +412,7 @@ def test_grading_reads_points_from_the_source_not_the_submission(tmp_path):
 
 
 def test_checking_the_package_reference_earns_nothing(tmp_path):
-    borrowed = "from aigc_course.theory import optimal_discriminator\n"
+    borrowed = "from aigc_course.maths.theory import optimal_discriminator\n"
     rows = by_exercise(
         grade.grade(
             [write(tmp_path, "borrowed.ipynb", synthetic(optimal_d=borrowed))],

@@ -1,11 +1,11 @@
-"""aigc_course.metrics against answers known in closed form."""
+"""aigc_course.evaluation.metrics against answers known in closed form."""
 
 import math
 
 import numpy as np
 import pytest
 
-from aigc_course import metrics
+from aigc_course.evaluation import metrics
 
 
 def _rng():

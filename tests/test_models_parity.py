@@ -21,8 +21,8 @@ from _model_cases import (
 )
 
 from aigc_course import keras as kac
-from aigc_course import parity
 from aigc_course import torch as tac
+from aigc_course.book import parity
 
 ATOL = 1e-5
 

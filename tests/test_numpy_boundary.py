@@ -14,9 +14,10 @@ import pytest
 from _model_cases import build_gan, digits
 from test_api_parity import _public_methods
 
-from aigc_course import audio, seed_everything, text
 from aigc_course import keras as kac
+from aigc_course import seed_everything
 from aigc_course import torch as tac
+from aigc_course.data import audio, text
 
 N = 4
 X8, Y8 = digits(8, n=N, scale="unit", with_labels=True)

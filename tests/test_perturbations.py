@@ -1,6 +1,6 @@
 """Each perturbed environment that CI runs the notebooks in must change trained numbers.
 
-`.ci/run` re-runs every notebook under each of `aigc_course._perturb.PERTURBATIONS`
+`.ci/run` re-runs every notebook under each of `aigc_course.core.perturb.PERTURBATIONS`
 to show that the book's checks hold on other machines.  An environment that changed
 nothing would prove nothing, so this test trains a VAE and a GAN for two epochs in
 both frameworks, plainly and under each environment, and requires at least one
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from aigc_course._perturb import PERTURB_ENV_VAR, PERTURBATIONS
+from aigc_course.core.perturb import PERTURB_ENV_VAR, PERTURBATIONS
 
 PROBE = Path(__file__).with_name("perturbation_probe.py")
 CONTROLLED = [
@@ -115,8 +115,8 @@ def test_nudge_is_small_relative_and_once_per_model(monkeypatch, framework):
 
 @pytest.mark.parametrize("bad", ["big", "-1e-4", "0.1"])
 def test_bad_perturbation_is_named(monkeypatch, bad):
-    from aigc_course import _perturb
+    from aigc_course.core import perturb
 
     monkeypatch.setenv(PERTURB_ENV_VAR, bad)
     with pytest.raises(ValueError, match="AIGC_COURSE_PERTURB must be"):
-        _perturb.perturbation()
+        perturb.perturbation()

@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from aigc_course import plotting  # noqa: E402
+from aigc_course.book import plotting  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

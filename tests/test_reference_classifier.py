@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from aigc_course import classifier as ref
 from aigc_course.data import load_digits
+from aigc_course.evaluation import classifier as ref
 
 
 @pytest.mark.parametrize("image_size", [8, 16, 28])

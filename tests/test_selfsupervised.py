@@ -5,7 +5,8 @@ import pytest
 import tensorflow as tf
 import torch
 
-from aigc_course import parity, seed_everything
+from aigc_course import seed_everything
+from aigc_course.book import parity
 from aigc_course.keras import selfsupervised as kss
 from aigc_course.torch import selfsupervised as tss
 

@@ -8,7 +8,8 @@ import pytest
 import torch
 
 import aigc_course
-from aigc_course import imaging, parity
+from aigc_course.book import parity
+from aigc_course.evaluation import imaging
 from aigc_course.keras import style as ks
 from aigc_course.torch import style as ts
 

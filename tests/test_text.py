@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from aigc_course import text
+from aigc_course.core.gpt import GPTConfig
+from aigc_course.data import text
 
 
 def test_tokenizer_round_trip_and_unknown_characters():
@@ -80,8 +81,8 @@ def test_sampling_rules():
 
 def test_config_checks():
     with pytest.raises(ValueError, match="n_embd must be a multiple of n_head"):
-        text.GPTConfig(vocab_size=10, n_embd=30, n_head=4)
+        GPTConfig(vocab_size=10, n_embd=30, n_head=4)
     with pytest.raises(ValueError, match="block_size must be an integer >= 1"):
-        text.GPTConfig(vocab_size=10, block_size=0)
+        GPTConfig(vocab_size=10, block_size=0)
     with pytest.raises(ValueError, match="dropout"):
-        text.GPTConfig(vocab_size=10, dropout=1.0)
+        GPTConfig(vocab_size=10, dropout=1.0)

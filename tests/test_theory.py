@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from aigc_course import theory as th
+from aigc_course.maths import theory as th
 
 GRID = np.linspace(-10, 12, 20001)
 DX = GRID[1] - GRID[0]

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from aigc_course import parity
+from aigc_course.book import parity
 from aigc_course.data import ring_of_gaussians
 from aigc_course.keras import toy as ktoy
 from aigc_course.torch import toy as ttoy

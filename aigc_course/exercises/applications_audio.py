@@ -1,8 +1,8 @@
 """Checkers for the exercises of chapter 6, "Audio generation".
 
 Each checker calls the reader's NumPy function on chosen inputs and on inputs drawn at
-random, compares it with the reference in :mod:`aigc_course.audio`, and recognises the
-usual mistakes so that it can say what is wrong::
+random, compares it with the reference in :mod:`aigc_course.data.audio`, and recognises
+the usual mistakes so that it can say what is wrong::
 
     from aigc_course.exercises import applications_audio as ex
     ex.check_tone(my_tone)
@@ -14,7 +14,7 @@ import functools
 
 import numpy as np
 
-from aigc_course import audio
+from aigc_course.data import audio
 from aigc_course.exercises import _checking as checking
 from aigc_course.exercises._checking import Case
 from aigc_course.exercises._feedback import Feedback, expected
@@ -348,8 +348,8 @@ def check_adsr(fn, show: bool = True) -> Feedback:
     envelope``.
 
     Times in seconds, ``sustain`` a level; straight lines 0 -> 1 -> sustain, held, then
-    -> 0 on the last sample (:func:`aigc_course.audio.adsr`). Accepted within 0.02 of
-    the reference everywhere, so a one-sample shift at a corner does not matter.
+    -> 0 on the last sample (:func:`aigc_course.data.audio.adsr`). Accepted within 0.02
+    of the reference everywhere, so a one-sample shift at a corner does not matter.
     """
     return checking.judge(
         "ADSR envelope",

@@ -4,7 +4,7 @@ Framework-free NumPy, written once for both frameworks:
 
 * :func:`softmax_with_temperature`, :func:`top_k_probs`, :func:`top_p_probs`: the
   next-token distribution a decoding strategy samples from (the package's
-  :func:`aigc_course.text.sample_next` draws from the first two);
+  :func:`aigc_course.data.text.sample_next` draws from the first two);
 * :func:`entropy`: how spread out a distribution is, in nats;
 * :func:`words`, :func:`distinct_n`, :func:`sample_stats`: honest, cheap numbers
   about generated text (how many of its words exist in the training text, how
@@ -87,8 +87,8 @@ def top_k_probs(logits, k: int, temperature: float = 1.0) -> np.ndarray:
     """The top-k distribution: ``softmax(logits / T)`` on the ``k`` largest logits, 0
     elsewhere.
 
-    Like :func:`aigc_course.text.sample_next`, a logit tied with the k-th largest is
-    kept too.
+    Like :func:`aigc_course.data.text.sample_next`, a logit tied with the k-th largest
+    is kept too.
     """
     z = _logits(logits)
     if (

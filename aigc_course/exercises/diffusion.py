@@ -1,8 +1,8 @@
 """Checkers for the exercises of chapter 7, "Diffusion models and flow matching".
 
 Each checker calls the reader's NumPy function on chosen inputs and on inputs drawn at
-random, compares it with :mod:`aigc_course.diffusion` (the code the package samples
-with), and recognises the usual mistakes so that it can say what is wrong::
+random, compares it with :mod:`aigc_course.maths.diffusion` (the code the package
+samples with), and recognises the usual mistakes so that it can say what is wrong::
 
     from aigc_course.exercises import diffusion as ex
     ex.check_q_sample(my_q_sample)
@@ -15,10 +15,10 @@ import math
 
 import numpy as np
 
-from aigc_course import diffusion
 from aigc_course.exercises import _checking as checking
 from aigc_course.exercises._checking import Case
 from aigc_course.exercises._feedback import Feedback
+from aigc_course.maths import diffusion
 
 __all__ = [
     "check_cfg_mix",

@@ -19,10 +19,10 @@ from statistics import NormalDist
 
 import numpy as np
 
-from aigc_course import theory
 from aigc_course.exercises import _checking as checking
 from aigc_course.exercises._checking import Case
 from aigc_course.exercises._feedback import Feedback, expected, feedback
+from aigc_course.maths import theory
 
 __all__ = ["check_few_shot_split", "check_masked_loss", "check_patch_mask"]
 

@@ -1,8 +1,8 @@
 """Checkers for the exercises of chapter 4, "The mathematics, checked".
 
 Each checker calls the reader's function on chosen inputs and on inputs drawn at random,
-compares it with :mod:`aigc_course.theory`, and recognises the usual mistakes so that it
-can say what is wrong::
+compares it with :mod:`aigc_course.maths.theory`, and recognises the usual mistakes so
+that it can say what is wrong::
 
     from aigc_course.exercises import math as ex
     ex.check_gaussian_kl(my_kl)
@@ -14,10 +14,10 @@ import functools
 
 import numpy as np
 
-from aigc_course import theory
 from aigc_course.exercises import _checking as checking
 from aigc_course.exercises._checking import Case
 from aigc_course.exercises._feedback import Feedback, expected
+from aigc_course.maths import theory
 
 __all__ = [
     "check_bce",

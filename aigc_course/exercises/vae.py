@@ -14,10 +14,10 @@ import functools
 
 import numpy as np
 
-from aigc_course import theory
 from aigc_course.exercises import _checking as checking
 from aigc_course.exercises._checking import Case
 from aigc_course.exercises._feedback import Feedback
+from aigc_course.maths import theory
 
 __all__ = ["check_kl_loss", "check_reconstruction_loss", "check_reparameterize"]
 

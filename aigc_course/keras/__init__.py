@@ -10,7 +10,7 @@ from aigc_course.keras._backend import require_tensorflow_backend
 
 require_tensorflow_backend()
 
-from aigc_course._seed import seed_everything  # noqa: E402
+from aigc_course.core.seed import seed_everything  # noqa: E402
 from aigc_course.keras._core import count_parameters, get_device  # noqa: E402
 from aigc_course.keras.audio import SpectrogramVAE  # noqa: E402
 from aigc_course.keras.diffusion import DDPM, Denoiser, FlowMatching, train_points  # noqa: E402

@@ -6,8 +6,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from aigc_course import _perturb
-from aigc_course._device import requested_device
+from aigc_course.core import perturb
+from aigc_course.core.device import requested_device
 from aigc_course.keras._layers import named_layers
 
 
@@ -65,12 +65,12 @@ def count_parameters(model: keras.Model, trainable_only: bool = False) -> int:
 
 def nudge_weights(model) -> None:
     """Emulate another machine's rounding when ``AIGC_COURSE_PERTURB`` is set (see
-    ``aigc_course._perturb``)."""
-    size = _perturb.size_for(model)
+    ``aigc_course.core.perturb``)."""
+    size = perturb.size_for(model)
     if not size:
         return
     # Trainable weights only: a frozen base (LoRA, a probe's backbone) and constants
     # such as LoRA's scaling stay exactly as loaded on every machine.
     for index, weight in enumerate(model.trainable_weights):
         if "float" in str(weight.dtype):
-            weight.assign(weight * _perturb.factors(tuple(weight.shape), index, size))
+            weight.assign(weight * perturb.factors(tuple(weight.shape), index, size))

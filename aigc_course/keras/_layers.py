@@ -7,7 +7,7 @@ Keras' defaults (Glorot uniform, zero bias) train the MLP GAN markedly worse, so
 the course's Keras layers use PyTorch's rule: side-by-side results are then
 comparable.  ``fan_in`` is passed in because a Keras bias initializer cannot see it.
 
-What a network is called with is checked by :mod:`aigc_course._checks`, shared
+What a network is called with is checked by :mod:`aigc_course.core.checks`, shared
 with the PyTorch twin, so both refuse the same inputs with the same message.
 Shapes are always checked; values only when they are concrete (eager), never
 while Keras traces a ``train_step``.
@@ -23,7 +23,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from aigc_course import _checks
+from aigc_course.core import checks
 
 
 def named_layers(model, prefix: str = ""):
@@ -149,7 +149,7 @@ def concrete(*values) -> bool:
     tracing a ``train_step``), none of them a symbolic ``KerasTensor``, and not inside
     ``trusted_inputs()``."""
     return (
-        _checks.checking_values()
+        checks.checking_values()
         and tf.executing_eagerly()
         and not any(isinstance(v, keras.KerasTensor) for v in values)
     )
@@ -164,9 +164,9 @@ def images_in(images, image_size: int, name: str = "images", pixel_range=None):
     given).
     """
     if concrete(images):
-        _checks.check_images(np.asarray(images), image_size, pixel_range, name)
+        checks.check_images(np.asarray(images), image_size, pixel_range, name)
     x = ops.convert_to_tensor(images, dtype="float32")
-    axis = _checks.image_channel_axis(x.shape, image_size, name)
+    axis = checks.image_channel_axis(x.shape, image_size, name)
     if axis is None:
         return ops.expand_dims(x, -1)  # (N, H, W, 1): Keras puts channels last
     # (N, 1, H, W) -> (N, H, W, 1)
@@ -177,9 +177,9 @@ def images_in(images, image_size: int, name: str = "images", pixel_range=None):
 def latents_in(z, latent_dim: int, name: str = "z"):
     """Latent vectors as float32 ``(N, latent_dim)`` (finite, when concrete)."""
     if concrete(z):
-        _checks.check_latents(np.asarray(z), latent_dim, name)
+        checks.check_latents(np.asarray(z), latent_dim, name)
     z = ops.convert_to_tensor(z, dtype="float32")
-    _checks.check_latent_shape(z.shape, latent_dim, name)
+    checks.check_latent_shape(z.shape, latent_dim, name)
     return z
 
 
@@ -192,13 +192,13 @@ def labels_in(labels, num_classes: int, n, name: str = "labels"):
     """
     if not num_classes or labels is None:
         # None, or the error that says why
-        return _checks.check_labels(labels, num_classes, n, name)
+        return checks.check_labels(labels, num_classes, n, name)
     if concrete(labels):
         return ops.convert_to_tensor(
-            _checks.check_labels(np.asarray(labels), num_classes, n, name)
+            checks.check_labels(np.asarray(labels), num_classes, n, name)
         )
     y = ops.convert_to_tensor(labels)
-    _checks.check_label_shape(y.shape, n, name)
+    checks.check_label_shape(y.shape, n, name)
     return y
 
 
@@ -207,10 +207,10 @@ def ids_in(idx, vocab_size: int, block_size: int, name: str = "idx"):
     """Token ids ``(B, T)`` (each in ``[0, vocab_size)``, when concrete)."""
     if concrete(idx):
         return ops.convert_to_tensor(
-            _checks.check_ids(np.asarray(idx), vocab_size, block_size, name)
+            checks.check_ids(np.asarray(idx), vocab_size, block_size, name)
         )
     idx = ops.convert_to_tensor(idx)
-    _checks.check_id_layout(
+    checks.check_id_layout(
         idx.shape, keras.backend.standardize_dtype(idx.dtype), block_size, name
     )
     return idx

@@ -4,10 +4,10 @@ Why spectrograms rather than waveforms: two clips of the same note start at
 different phases, so their waveforms can be opposite in sign; a VAE's decoder,
 which learns something like the average of what it cannot tell apart, then
 averages them towards silence.  Their magnitude spectrograms are (almost) the
-same picture.  A 32 x 32 spectrogram (:func:`aigc_course.audio.note_spectrograms`)
+same picture.  A 32 x 32 spectrogram (:func:`aigc_course.data.audio.note_spectrograms`)
 is an image in [0, 1], so the chapter-3 :class:`~aigc_course.keras.vae.ConditionalVAE`
 and the shared trainer apply unchanged; the phase is rebuilt afterwards by
-Griffin-Lim (:func:`aigc_course.audio.spectrogram_to_audio`).
+Griffin-Lim (:func:`aigc_course.data.audio.spectrogram_to_audio`).
 
 The PyTorch twin, :mod:`aigc_course.torch.audio`, has the same names and arguments.
 """
@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from aigc_course import audio
+from aigc_course.data import audio
 from aigc_course.keras.vae import ConditionalVAE
 
 
 class SpectrogramVAE(ConditionalVAE):
     """A :class:`ConditionalVAE` with defaults for the notes of
-    :func:`aigc_course.audio.make_notes`.
+    :func:`aigc_course.data.audio.make_notes`.
 
     Args:
         image_size: frequency bins = frames of the square spectrogram (``audio.BINS``).

@@ -17,7 +17,7 @@ by :func:`aigc_course.keras.train` on digits in [-1, 1]
 the null label with probability ``label_dropout`` while training;
 ``sample(..., guidance_scale=s)`` mixes the conditional and unconditional
 predictions (Ho & Salimans, 2022).  The samplers' loops are framework-free
-(:mod:`aigc_course.diffusion`).  The PyTorch twin,
+(:mod:`aigc_course.maths.diffusion`).  The PyTorch twin,
 :mod:`aigc_course.torch.diffusion`, has the same names and arguments.
 """
 
@@ -30,9 +30,12 @@ import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
-from aigc_course import _training as common
-from aigc_course import diffusion
-from aigc_course._checks import check_label_shape, check_latent_shape, trusted_inputs
+from aigc_course.core import training as common
+from aigc_course.core.checks import (
+    check_label_shape,
+    check_latent_shape,
+    trusted_inputs,
+)
 from aigc_course.keras._core import nudge_weights
 from aigc_course.keras._layers import (
     dense,
@@ -42,6 +45,7 @@ from aigc_course.keras._layers import (
     own_message,
 )
 from aigc_course.keras.training import OneOptimizer
+from aigc_course.maths import diffusion
 
 
 def uniform(z):

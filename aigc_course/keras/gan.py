@@ -20,8 +20,8 @@ import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
-from aigc_course import _training as common
-from aigc_course._checks import check_kind
+from aigc_course.core import training as common
+from aigc_course.core.checks import check_kind
 from aigc_course.keras._layers import (
     batch_norm,
     bce_with_logits,

@@ -25,13 +25,13 @@ import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
-from aigc_course import _training as common
-from aigc_course import text
-from aigc_course._checks import trusted_inputs
+from aigc_course.core import training as common
+from aigc_course.core.checks import trusted_inputs
+from aigc_course.core.gpt import GPTConfig
+from aigc_course.data import text
 from aigc_course.keras._core import get_device, nudge_weights
 from aigc_course.keras._layers import ids_in, named_layers, own_message
 from aigc_course.keras.training import _checkpoint_path, _inside_fit, _read, _write
-from aigc_course.text import GPTConfig
 
 
 def _dense(units: int, std: float = 0.02, use_bias: bool = True) -> layers.Dense:
@@ -120,7 +120,7 @@ class TinyGPT(keras.Model):
     """A character-level decoder-only transformer.
 
     Args:
-        tokenizer: a :class:`aigc_course.text.CharTokenizer`; its ``vocab_size``
+        tokenizer: a :class:`aigc_course.data.text.CharTokenizer`; its ``vocab_size``
             sets the embedding and head sizes, and ``generate`` uses it.
         block_size: the longest context (characters) the model sees.
         n_layer, n_head, n_embd: blocks, heads per block, width (a multiple of
@@ -140,7 +140,7 @@ class TinyGPT(keras.Model):
         super().__init__()
         if not isinstance(tokenizer, text.CharTokenizer):
             raise ValueError(
-                "tokenizer must be an aigc_course.text.CharTokenizer, "
+                "tokenizer must be an aigc_course.data.text.CharTokenizer, "
                 f"got {type(tokenizer).__name__}"
             )
         self.tokenizer = tokenizer

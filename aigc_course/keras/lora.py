@@ -20,7 +20,7 @@ import keras
 import tensorflow as tf
 from keras import layers, ops
 
-from aigc_course import _training as common
+from aigc_course.core import training as common
 from aigc_course.keras._core import count_parameters
 from aigc_course.keras._layers import named_layers, own_weights
 

@@ -23,8 +23,8 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from aigc_course import _training as common
-from aigc_course._checks import check_latent_shape
+from aigc_course.core import training as common
+from aigc_course.core.checks import check_latent_shape
 from aigc_course.keras._layers import conv, dense, images_in, own_message
 from aigc_course.keras.training import OneOptimizer
 
@@ -124,8 +124,8 @@ class MaskedAutoencoder(OneOptimizer):
         learning_rate: Adam's step size.
     """
 
-    # What the trainer reads (aigc_course._training.TrainableModel); noise_dim depends
-    # on the patches.
+    # What the trainer reads (aigc_course.core.training.TrainableModel); noise_dim
+    # depends on the patches.
     num_classes = 0  # no labels
     pixel_range = (0.0, 1.0)
 
@@ -215,8 +215,8 @@ class DenoisingAutoencoder(OneOptimizer):
         learning_rate: Adam's step size.
     """
 
-    # What the trainer reads (aigc_course._training.TrainableModel); noise_dim is one
-    # value per pixel.
+    # What the trainer reads (aigc_course.core.training.TrainableModel); noise_dim is
+    # one value per pixel.
     num_classes = 0  # no labels
     pixel_range = (0.0, 1.0)
 
@@ -301,7 +301,7 @@ class Classifier(OneOptimizer):
         learning_rate: Adam's step size.
     """
 
-    # What the trainer reads (aigc_course._training.TrainableModel), besides
+    # What the trainer reads (aigc_course.core.training.TrainableModel), besides
     # num_classes.
     noise_dim = 0  # nothing random per step but the batch order
     pixel_range = (0.0, 1.0)

@@ -16,9 +16,9 @@ import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
-from aigc_course import _perturb
-from aigc_course import _style_common as common
-from aigc_course._checks import check_rgb_batch
+from aigc_course.core import perturb
+from aigc_course.core import style as common
+from aigc_course.core.checks import check_rgb_batch
 from aigc_course.keras._core import get_device
 from aigc_course.keras._layers import own_message
 
@@ -128,7 +128,8 @@ def transfer_style(
 
     Args:
         content, style: ``(H, W, 3)`` NumPy images in [0, 1] (e.g. from
-            :func:`aigc_course.imaging.load_photo`); the result has the content's size.
+            :func:`aigc_course.evaluation.imaging.load_photo`); the result has the
+            content's size.
         extractor: the feature network; a new random one (seeded with ``seed``) if None.
         steps: Adam steps on the pixels; after each, pixels are clipped to [0, 1].
         content_layers, style_layers: which of the extractor's blocks each loss uses.
@@ -167,7 +168,7 @@ def transfer_style(
         style_targets = [style_feats[i] for i in args.style_layers]
         # (1, H, W, 3): the only thing trained; nudged only in tests
         # (AIGC_COURSE_PERTURB)
-        image = keras.Variable(_perturb.nudged(args.start)[None], name="image")
+        image = keras.Variable(perturb.nudged(args.start)[None], name="image")
         # epsilon=1e-8 is PyTorch's default (Keras' is 1e-7).
         optimizer = keras.optimizers.Adam(args.learning_rate, epsilon=1e-8)
         optimizer.build([image])

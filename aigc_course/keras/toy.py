@@ -14,8 +14,8 @@ import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
-from aigc_course import _training as common
-from aigc_course._checks import check_kind, check_latent_shape
+from aigc_course.core import training as common
+from aigc_course.core.checks import check_kind, check_latent_shape
 from aigc_course.keras._core import nudge_weights
 from aigc_course.keras._layers import bce_with_logits, dense, own_message
 from aigc_course.keras.gan import generator_loss

@@ -2,7 +2,7 @@
 
 :func:`train` is a thin layer over Keras' own ``Model.fit``: it feeds a
 ``tf.data`` pipeline whose order and noise come from
-:mod:`aigc_course._training` (the same numbers the PyTorch twin uses) and adds
+:mod:`aigc_course.core.training` (the same numbers the PyTorch twin uses) and adds
 callbacks for sample grids, checkpoints and divergence.  The PyTorch twin,
 :mod:`aigc_course.torch.training`, has the same functions and arguments.
 """
@@ -20,8 +20,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from aigc_course import _training as common
-from aigc_course._checks import trusted_inputs
+from aigc_course.core import training as common
+from aigc_course.core.checks import trusted_inputs
 from aigc_course.keras._core import get_device, nudge_weights
 from aigc_course.keras._layers import unpack_batch
 

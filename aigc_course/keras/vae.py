@@ -21,7 +21,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
-from aigc_course import _training as common
+from aigc_course.core import training as common
 from aigc_course.keras._layers import (
     condition,
     conv,

@@ -3,7 +3,7 @@
 Same names and signatures as :mod:`aigc_course.keras` (a test compares them).
 """
 
-from aigc_course._seed import seed_everything
+from aigc_course.core.seed import seed_everything
 from aigc_course.torch._core import count_parameters, get_device
 from aigc_course.torch.audio import SpectrogramVAE
 from aigc_course.torch.diffusion import DDPM, Denoiser, FlowMatching, train_points

@@ -5,8 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from aigc_course import _perturb
-from aigc_course._device import requested_device
+from aigc_course.core import perturb
+from aigc_course.core.device import requested_device
 
 
 def get_device(device: str | None = None) -> torch.device:
@@ -38,8 +38,8 @@ def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
 
 def nudge_weights(model: nn.Module) -> None:
     """Emulate another machine's rounding when ``AIGC_COURSE_PERTURB`` is set (see
-    ``aigc_course._perturb``)."""
-    size = _perturb.size_for(model)
+    ``aigc_course.core.perturb``)."""
+    size = perturb.size_for(model)
     if not size:
         return
     with torch.no_grad():
@@ -51,7 +51,7 @@ def nudge_weights(model: nn.Module) -> None:
             if weight.is_floating_point():
                 weight.mul_(
                     torch.as_tensor(
-                        _perturb.factors(tuple(weight.shape), index, size),
+                        perturb.factors(tuple(weight.shape), index, size),
                         device=weight.device,
                     )
                 )

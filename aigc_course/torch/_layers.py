@@ -3,9 +3,9 @@ conditioning.
 
 Every network accepts NumPy arrays or tensors of any real dtype, like its Keras
 twin, and turns them into float32 tensors on its own device.  Shapes are always
-checked (free); values only outside :func:`aigc_course._checks.trusted_inputs`,
+checked (free); values only outside :func:`aigc_course.core.checks.trusted_inputs`,
 because reading them syncs a GPU.  The checks themselves live in
-:mod:`aigc_course._checks`, shared with the Keras twin, so both frameworks
+:mod:`aigc_course.core.checks`, shared with the Keras twin, so both frameworks
 refuse the same inputs with the same message.
 """
 
@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from aigc_course import _checks
+from aigc_course.core import checks
 
 
 def device_of(module: nn.Module) -> torch.device:
@@ -41,10 +41,10 @@ def images_in(
     Outside training the pixels must also be finite (and within ``pixel_range`` when
     given).
     """
-    if _checks.checking_values():
-        _checks.check_images(to_numpy(images), image_size, pixel_range, name)
+    if checks.checking_values():
+        checks.check_images(to_numpy(images), image_size, pixel_range, name)
     x = torch.as_tensor(images, dtype=torch.float32, device=device)
-    axis = _checks.image_channel_axis(x.shape, image_size, name)
+    axis = checks.image_channel_axis(x.shape, image_size, name)
     if axis is None:
         return x.unsqueeze(1)  # (N, 1, H, W): PyTorch puts channels first
     return x.permute(0, 3, 1, 2) if axis == 3 else x
@@ -53,10 +53,10 @@ def images_in(
 def latents_in(z, latent_dim: int, device, name: str = "z") -> torch.Tensor:
     """Latent vectors as float32 ``(N, latent_dim)`` on ``device`` (finite, outside
     training)."""
-    if _checks.checking_values():
-        _checks.check_latents(to_numpy(z), latent_dim, name)
+    if checks.checking_values():
+        checks.check_latents(to_numpy(z), latent_dim, name)
     z = torch.as_tensor(z, dtype=torch.float32, device=device)
-    _checks.check_latent_shape(z.shape, latent_dim, name)
+    checks.check_latent_shape(z.shape, latent_dim, name)
     return z
 
 
@@ -67,11 +67,11 @@ def labels_in(
     training); ``None`` otherwise."""
     if not num_classes or labels is None:
         # None, or the error that says why
-        return _checks.check_labels(labels, num_classes, n, name)
-    if _checks.checking_values():
-        _checks.check_labels(to_numpy(labels), num_classes, n, name)
+        return checks.check_labels(labels, num_classes, n, name)
+    if checks.checking_values():
+        checks.check_labels(to_numpy(labels), num_classes, n, name)
     y = torch.as_tensor(labels, device=device)
-    _checks.check_label_shape(y.shape, n, name)
+    checks.check_label_shape(y.shape, n, name)
     return y.long()
 
 
@@ -80,10 +80,10 @@ def ids_in(
 ) -> torch.Tensor:
     """Token ids ``(B, T)`` as an int64 tensor on ``device`` (each in ``[0,
     vocab_size)``, outside training)."""
-    if _checks.checking_values():
-        _checks.check_ids(to_numpy(idx), vocab_size, block_size, name)
+    if checks.checking_values():
+        checks.check_ids(to_numpy(idx), vocab_size, block_size, name)
     idx = torch.as_tensor(idx, device=device)
-    _checks.check_id_layout(
+    checks.check_id_layout(
         idx.shape, str(idx.dtype).removeprefix("torch."), block_size, name
     )
     return idx.long()

@@ -18,7 +18,7 @@ learns both p(x | y) and p(x); ``sample(..., guidance_scale=s)`` mixes them
 (Ho & Salimans, 2022).  Everything random in a training step comes from the
 trainer's noise: per sample, ``dim`` values of epsilon, one value that picks
 the time, and one that decides the label dropout.  The schedules and the
-samplers' loops are framework-free (:mod:`aigc_course.diffusion`), so the Keras
+samplers' loops are framework-free (:mod:`aigc_course.maths.diffusion`), so the Keras
 twin, :mod:`aigc_course.keras.diffusion`, samples through the same code.
 """
 
@@ -32,9 +32,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from aigc_course import _training as common
-from aigc_course import diffusion
-from aigc_course._checks import check_label_shape, check_latent_shape, trusted_inputs
+from aigc_course.core import training as common
+from aigc_course.core.checks import (
+    check_label_shape,
+    check_latent_shape,
+    trusted_inputs,
+)
+from aigc_course.maths import diffusion
 from aigc_course.torch._core import nudge_weights
 from aigc_course.torch._layers import device_of, images_in, labels_in, latents_in
 from aigc_course.torch.training import OneOptimizer

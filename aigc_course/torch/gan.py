@@ -21,8 +21,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from aigc_course import _training as common
-from aigc_course._checks import check_kind
+from aigc_course.core import training as common
+from aigc_course.core.checks import check_kind
 from aigc_course.torch._layers import (
     condition,
     images_and_labels,

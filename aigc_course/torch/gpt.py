@@ -24,10 +24,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from aigc_course import _training as common
-from aigc_course import text
-from aigc_course._checks import trusted_inputs
-from aigc_course.text import GPTConfig
+from aigc_course.core import training as common
+from aigc_course.core.checks import trusted_inputs
+from aigc_course.core.gpt import GPTConfig
+from aigc_course.data import text
 from aigc_course.torch._core import get_device, nudge_weights
 from aigc_course.torch._layers import device_of, ids_in
 from aigc_course.torch.training import _read, _write
@@ -100,7 +100,7 @@ class TinyGPT(nn.Module):
     """A character-level decoder-only transformer.
 
     Args:
-        tokenizer: a :class:`aigc_course.text.CharTokenizer`; its ``vocab_size``
+        tokenizer: a :class:`aigc_course.data.text.CharTokenizer`; its ``vocab_size``
             sets the embedding and head sizes, and ``generate`` uses it.
         block_size: the longest context (characters) the model sees.
         n_layer, n_head, n_embd: blocks, heads per block, width (a multiple of
@@ -120,7 +120,7 @@ class TinyGPT(nn.Module):
         super().__init__()
         if not isinstance(tokenizer, text.CharTokenizer):
             raise ValueError(
-                "tokenizer must be an aigc_course.text.CharTokenizer, "
+                "tokenizer must be an aigc_course.data.text.CharTokenizer, "
                 f"got {type(tokenizer).__name__}"
             )
         self.tokenizer = tokenizer

@@ -6,7 +6,7 @@ The model sees two channels, the image with its hole set to 0 and the mask
 (:meth:`Inpainter.inpaint`) and only the hole is scored by the loss.  Training
 uses the package's :func:`~aigc_course.torch.train`: the trainer's noise
 ``(B, 3)`` becomes each image's hole through :func:`box_masks`, the twin of
-:func:`aigc_course.masks.box_masks_from_noise`, so the Keras twin
+:func:`aigc_course.data.masks.box_masks_from_noise`, so the Keras twin
 (:mod:`aigc_course.keras.inpainting`) trains on the same holes.
 """
 
@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from aigc_course import _training as common
+from aigc_course.core import training as common
 from aigc_course.torch._layers import device_of, images_in, torch_images
 from aigc_course.torch.training import OneOptimizer
 
@@ -71,7 +71,7 @@ class Inpainter(OneOptimizer, nn.Module):
         learning_rate: Adam's step size.
     """
 
-    # What the trainer reads (aigc_course._training.TrainableModel):
+    # What the trainer reads (aigc_course.core.training.TrainableModel):
     num_classes = 0  # no labels
     noise_dim = 3  # three standard normal numbers per image place its hole
     pixel_range = (0.0, 1.0)  # sigmoid output

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 import torch
 from torch import nn
 
-from aigc_course import _training as common
+from aigc_course.core import training as common
 from aigc_course.torch._core import count_parameters
 
 

@@ -24,8 +24,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from aigc_course import _training as common
-from aigc_course._checks import check_latent_shape
+from aigc_course.core import training as common
+from aigc_course.core.checks import check_latent_shape
 from aigc_course.torch._layers import device_of, images_in, torch_images
 from aigc_course.torch.training import OneOptimizer
 
@@ -118,8 +118,8 @@ class MaskedAutoencoder(OneOptimizer, nn.Module):
         learning_rate: Adam's step size.
     """
 
-    # What the trainer reads (aigc_course._training.TrainableModel); noise_dim depends
-    # on the patches.
+    # What the trainer reads (aigc_course.core.training.TrainableModel); noise_dim
+    # depends on the patches.
     num_classes = 0  # no labels
     pixel_range = (0.0, 1.0)
 
@@ -215,8 +215,8 @@ class DenoisingAutoencoder(OneOptimizer, nn.Module):
         learning_rate: Adam's step size.
     """
 
-    # What the trainer reads (aigc_course._training.TrainableModel); noise_dim is one
-    # value per pixel.
+    # What the trainer reads (aigc_course.core.training.TrainableModel); noise_dim is
+    # one value per pixel.
     num_classes = 0  # no labels
     pixel_range = (0.0, 1.0)
 
@@ -301,7 +301,7 @@ class Classifier(OneOptimizer, nn.Module):
         learning_rate: Adam's step size.
     """
 
-    # What the trainer reads (aigc_course._training.TrainableModel), besides
+    # What the trainer reads (aigc_course.core.training.TrainableModel), besides
     # num_classes.
     noise_dim = 0  # nothing random per step but the batch order
     pixel_range = (0.0, 1.0)

@@ -15,9 +15,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from aigc_course import _perturb
-from aigc_course import _style_common as common
-from aigc_course._checks import check_rgb_batch
+from aigc_course.core import perturb
+from aigc_course.core import style as common
+from aigc_course.core.checks import check_rgb_batch
 from aigc_course.torch._core import get_device
 
 
@@ -119,7 +119,8 @@ def transfer_style(
 
     Args:
         content, style: ``(H, W, 3)`` NumPy images in [0, 1] (e.g. from
-            :func:`aigc_course.imaging.load_photo`); the result has the content's size.
+            :func:`aigc_course.evaluation.imaging.load_photo`); the result has the
+            content's size.
         extractor: the feature network; a new random one (seeded with ``seed``) if None.
         steps: Adam steps on the pixels; after each, pixels are clipped to [0, 1].
         content_layers, style_layers: which of the extractor's blocks each loss uses.
@@ -163,7 +164,7 @@ def transfer_style(
     content_targets = [content_feats[i] for i in args.content_layers]
     style_targets = [style_feats[i] for i in args.style_layers]
     # nudged only in tests (AIGC_COURSE_PERTURB)
-    image = chw(_perturb.nudged(args.start)).clone().requires_grad_(True)
+    image = chw(perturb.nudged(args.start)).clone().requires_grad_(True)
     optimizer = torch.optim.Adam([image], lr=args.learning_rate)
     history = {"loss": [], "content_loss": [], "style_loss": []}
     for _ in range(args.steps):

@@ -14,8 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from aigc_course import _training as common
-from aigc_course._checks import check_kind, check_latent_shape
+from aigc_course.core import training as common
+from aigc_course.core.checks import check_kind, check_latent_shape
 from aigc_course.torch._core import nudge_weights
 from aigc_course.torch._layers import device_of
 from aigc_course.torch.gan import generator_loss

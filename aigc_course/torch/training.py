@@ -1,6 +1,6 @@
 """The PyTorch training loop shared by every model, and checkpoints.
 
-A model takes part by providing :class:`aigc_course._training.TrainableModel`
+A model takes part by providing :class:`aigc_course.core.training.TrainableModel`
 (``train_step``, ``sample`` and the attributes the trainer reads) and, for
 checkpoints, ``optimizers()``: its optimizers by name.  The Keras
 twin, :mod:`aigc_course.keras.training`, has the same functions and arguments.
@@ -16,8 +16,8 @@ from collections.abc import Callable
 
 import torch
 
-from aigc_course import _training as common
-from aigc_course._checks import trusted_inputs
+from aigc_course.core import training as common
+from aigc_course.core.checks import trusted_inputs
 from aigc_course.torch._core import get_device, nudge_weights
 
 # 2: the step reached and the unfinished epoch's sums, for exact resume

@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from aigc_course import _training as common
+from aigc_course.core import training as common
 from aigc_course.torch._layers import (
     condition,
     device_of,

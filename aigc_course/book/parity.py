@@ -1,6 +1,6 @@
 """Copy weights from a PyTorch model into its Keras twin, to show that the two agree.
 
-    from aigc_course import parity
+    from aigc_course.book import parity
     parity.copy_torch_to_keras(torch_gan, keras_gan)
     # now torch_gan.sample(16) and keras_gan.sample(16) draw the same images
 

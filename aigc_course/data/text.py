@@ -2,7 +2,7 @@
 batches.
 
 Framework-free (NumPy only); ``aigc_course.torch.gpt`` and ``aigc_course.keras.gpt``
-take their vocabulary, configuration and batches from here, so the two
+take their vocabulary and batches from here, so the two
 frameworks see the same characters in the same order.
 
 Corpora (nothing is downloaded):
@@ -28,11 +28,10 @@ import inspect
 import re
 import string
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 
-from aigc_course._checks import check_float, check_int
+from aigc_course.core.checks import check_int
 
 #: Every character the course's corpora may contain, in vocabulary order.
 ALPHABET = (
@@ -181,39 +180,6 @@ class CharTokenizer:
 
     def __repr__(self) -> str:
         return f"CharTokenizer(vocab_size={self.vocab_size})"
-
-
-# --------------------------------------------------------------------------
-# Model configuration shared by both frameworks
-# --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GPTConfig:
-    """Sizes of a :class:`TinyGPT`; checked on creation.
-
-    One class for both frameworks: ``aigc_course.torch.GPTConfig`` and
-    ``aigc_course.keras.GPTConfig`` are this class, exported beside ``TinyGPT``.
-    """
-
-    vocab_size: int  # number of distinct characters
-    # longest context the model can see (positions 0 .. block_size - 1)
-    block_size: int = 64
-    n_layer: int = 2  # transformer blocks
-    n_head: int = 4  # attention heads per block
-    n_embd: int = 64  # width of the residual stream; a multiple of n_head
-    # dropout on attention weights and residual branches while training
-    dropout: float = 0.0
-
-    def __post_init__(self):
-        for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
-            check_int(name, getattr(self, name))
-        if self.n_embd % self.n_head:
-            raise ValueError(
-                "n_embd must be a multiple of n_head, got "
-                f"n_embd={self.n_embd}, n_head={self.n_head}"
-            )
-        check_float("dropout", self.dropout, 0.0, 1.0, high_open=True)
 
 
 # --------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from aigc_course._checks import (
+from aigc_course.core.checks import (
     check_choice,
     check_float,
     check_images,

@@ -20,7 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
-from aigc_course._checks import (  # noqa: F401  (re-exported: the trainers use common.check_*)
+from aigc_course.core.checks import (  # noqa: F401  (re-exported: the trainers use common.check_*)
     check_choice,
     check_float,
     check_image_size,

@@ -35,8 +35,8 @@ import warnings
 
 import numpy as np
 
-from aigc_course import metrics
 from aigc_course.data import IMAGE_SIZES, load_digits
+from aigc_course.evaluation import metrics
 
 __all__ = [
     "DigitsClassifier",

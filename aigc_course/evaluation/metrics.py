@@ -6,7 +6,7 @@ Two families:
   ones: the Fréchet distance between Gaussians fitted to each set, precision
   and recall (Kynkäänniemi et al., 2019) and density and coverage (Naeem et
   al., 2020).  Which features are compared is the caller's choice; the course
-  uses its own digits classifier (:mod:`aigc_course.classifier`), so a
+  uses its own digits classifier (:mod:`aigc_course.evaluation.classifier`), so a
   Fréchet distance computed here is *not* FID, which means Inception-v3
   features of ImageNet-sized images.
 * **Class metrics** read a classifier's probabilities for generated images:
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from aigc_course._checks import check_float, check_int
+from aigc_course.core.checks import check_float, check_int
 
 __all__ = [
     "class_entropy",

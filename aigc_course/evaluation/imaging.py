@@ -7,7 +7,8 @@ photos.
   learning, the baselines a trained model has to beat.
 * :func:`load_photo`: scikit-learn's two bundled photos, square and small.
 
-Masks follow :mod:`aigc_course.masks`: ``(N, H, W)`` with 1 where a pixel is missing.
+Masks follow :mod:`aigc_course.data.masks`: ``(N, H, W)`` with 1 where a pixel is
+missing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import math
 
 import numpy as np
 
-from aigc_course._checks import check_choice, check_int
+from aigc_course.core.checks import check_choice, check_int
 
 __all__ = [
     "PHOTOS",

@@ -6,7 +6,7 @@ downloaded: each clip is one note of the C major scale (C4 ... C5) with a
 random loudness, timbre (harmonic amplitudes), slight detuning and ADSR
 envelope, so a model has something besides the pitch to learn::
 
-    from aigc_course import audio
+    from aigc_course.data import audio
     waves, labels = audio.make_notes(64, seed=0)  # (512, 2000) float32, (512,) int64
     specs = audio.note_spectrograms(waves)  # (512, 32, 32) in [0, 1]: an image
     clips = audio.spectrogram_to_audio(specs)  # back to sound, phase by Griffin-Lim
@@ -27,7 +27,7 @@ import wave
 
 import numpy as np
 
-from aigc_course._checks import check_float, check_int
+from aigc_course.core.checks import check_float, check_int
 
 __all__ = [
     "SAMPLE_RATE",

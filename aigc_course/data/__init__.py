@@ -19,7 +19,7 @@ import zlib
 
 import numpy as np
 
-from aigc_course._checks import check_choice, check_int
+from aigc_course.core.checks import check_choice, check_int
 
 IMAGE_SIZES = (8, 16, 28)
 SPLITS = ("train", "test")

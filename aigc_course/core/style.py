@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aigc_course import _training as common
+from aigc_course.core import training as common
 
 INITS = ("content", "noise")
 
