@@ -2,16 +2,25 @@
 signatures."""
 
 import inspect
+import pathlib
+import re
 
 import pytest
 
 from aigc_course import keras as kac
 from aigc_course import torch as tac
 
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
 # Methods each framework must name differently (PyTorch's ``forward`` is Keras'
 # ``call``) or inherits from its own base class with that framework's signature. ``fit``
 # is not among them: both frameworks' models route it through the course's trainer.
+# ``compile`` is Keras' way to choose optimizers (keras-io's
+# ``gan.compile(d_optimizer=..., g_optimizer=...)``); PyTorch's ``nn.Module.compile``
+# is ``torch.compile``, something else, and a PyTorch model's optimizers are
+# attributes set in its constructor.
 FRAMEWORK_METHODS = {
+    "compile",
     "forward",
     "call",
     "build",
@@ -92,3 +101,16 @@ def _returns(method) -> str:
 
 def test_framework_constant():
     assert (tac.FRAMEWORK, kac.FRAMEWORK) == ("torch", "keras")
+
+
+def test_constructors_go_through_their_parents():
+    """No class calls a grandparent's constructor (``nn.Module.__init__(self)``), which
+    would skip what its parent sets up: ``super().__init__`` all the way."""
+    skipping = re.compile(r"\b[A-Za-z_][\w.]*\.__init__\(self\b")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sorted((ROOT / "aigc_course").rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if skipping.search(line)
+    ]
+    assert not found, "\n".join(found)

@@ -234,9 +234,12 @@ def test_a_few_steps_train_and_sound(framework):
     history = ac.train(
         model, audio.note_spectrograms(waves), labels, steps=3, batch_size=16, verbose=0
     )
-    assert sorted(history) == ["kl_loss", "loss", "reconstruction_loss"] and all(
-        np.isfinite(history["loss"])
-    )
+    assert sorted(history) == [
+        "kl_loss",
+        "loss",
+        "reconstruction_loss",
+        "step",
+    ] and all(np.isfinite(history["loss"]))
     clips = model.sample_audio(2, labels=[0, 5], seed=0, iterations=4)
     assert (
         clips.shape == (2, round(audio.DURATION * audio.SAMPLE_RATE))

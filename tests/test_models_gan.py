@@ -11,7 +11,7 @@ from aigc_course import seed_everything
 from aigc_course import torch as tac
 
 FRAMEWORKS = pytest.mark.parametrize("ac", [tac, kac], ids=["torch", "keras"])
-KEYS = ["d_fake", "d_loss", "d_real", "g_loss"]
+KEYS = ["d_fake", "d_loss", "d_real", "g_loss", "step"]
 
 
 @FRAMEWORKS
@@ -31,6 +31,7 @@ def test_history_budget_in_steps_and_sample_grids(ac):
     )
     assert sorted(history) == KEYS
     assert all(len(v) == 3 and np.isfinite(v).all() for v in history.values())
+    assert history["step"] == [4, 8, 9]  # a short last epoch records its own steps
     assert all(0 < p < 1 for p in history["d_real"] + history["d_fake"])
     assert [epoch for epoch, _ in grids] == [1]
     assert grids[0][1].shape == (6, 8, 8) and np.abs(grids[0][1]).max() <= 1

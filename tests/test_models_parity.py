@@ -21,6 +21,7 @@ from _model_cases import (
 )
 
 from aigc_course import keras as kac
+from aigc_course import seed_everything
 from aigc_course import torch as tac
 from aigc_course.book import parity
 
@@ -239,3 +240,15 @@ def test_loss_functions_match_the_formulas(framework):
     assert float(
         framework.reconstruction_loss(conv(logits), conv(x), "gaussian")
     ) == pytest.approx(mse, rel=1e-5)
+
+
+def test_weight_arrays_lists_every_weight_of_either_framework():
+    seed_everything(0)
+    t_vae, k_vae = tac.VAE(image_size=8), kac.VAE(image_size=8)
+    t_arrays, k_arrays = parity.weight_arrays(t_vae), parity.weight_arrays(k_vae)
+    assert [a.shape for a in t_arrays] == [tuple(p.shape) for p in t_vae.parameters()]
+    assert [a.shape for a in k_arrays] == [tuple(w.shape) for w in k_vae.weights]
+    assert all(isinstance(a, np.ndarray) for a in t_arrays + k_arrays)
+    assert sum(a.size for a in t_arrays) == sum(a.size for a in k_arrays)
+    with pytest.raises(TypeError, match="model must be a PyTorch nn.Module"):
+        parity.weight_arrays([np.zeros(3)])

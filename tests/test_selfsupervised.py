@@ -81,7 +81,7 @@ def test_transfer_helpers(ss):
         np.testing.assert_array_equal(a, b)
     clf.freeze_backbone()
     history = train(clf, IMAGES, LABELS, epochs=2, batch_size=6)
-    assert set(history) == {"loss", "accuracy"}
+    assert set(history) == {"step", "loss", "accuracy"}
     for a, b in zip(weights(clf.backbone), weights(mae.backbone)):
         np.testing.assert_array_equal(a, b)  # frozen: unchanged by training
     assert 0 <= clf.accuracy(IMAGES, LABELS) <= 1

@@ -106,7 +106,7 @@ def test_transfer_style_agrees_across_frameworks_and_lowers_the_loss():
         and img_t.max() <= 1
     )
     assert (
-        set(h_t) == set(h_k) == {"loss", "content_loss", "style_loss"}
+        set(h_t) == set(h_k) == {"step", "loss", "content_loss", "style_loss"}
         and len(h_t["loss"]) == 15
     )
     np.testing.assert_allclose(h_t["loss"][:5], h_k["loss"][:5], rtol=1e-3)

@@ -78,7 +78,7 @@ def test_training_agrees_with_copied_weights(kwargs):
     assert (
         sorted(ht)
         == sorted(hk)
-        == ["d_fake", "d_loss", "d_real", "g_grad_norm", "g_loss"]
+        == ["d_fake", "d_loss", "d_real", "g_grad_norm", "g_loss", "step"]
     )
     for key in ht:
         assert len(ht[key]) == 3

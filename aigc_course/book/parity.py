@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["copy_torch_to_keras", "torch_layers", "keras_layers"]
+__all__ = ["copy_torch_to_keras", "torch_layers", "keras_layers", "weight_arrays"]
 
 
 def _arr(t) -> np.ndarray:
@@ -117,6 +117,23 @@ def _ranked(paths: list[str]) -> dict[str, str]:
                 key.append(part)
         out[path] = ".".join(key)
     return out
+
+
+def weight_arrays(model) -> list[np.ndarray]:
+    """Every weight of a PyTorch or a Keras model, as NumPy arrays in that framework's
+    own order and layout (not converted: for comparing a model with itself, e.g.
+    before and after fine-tuning)."""
+    if callable(getattr(model, "named_parameters", None)):  # a torch.nn.Module
+        return [_arr(p) for p in model.parameters()]
+    weights = getattr(model, "weights", None)
+    if weights is None:
+        raise TypeError(
+            "model must be a PyTorch nn.Module or a Keras model, got "
+            f"{type(model).__name__}"
+        )
+    from keras import ops
+
+    return [ops.convert_to_numpy(w) for w in weights]
 
 
 def torch_layers(model) -> list[tuple[str, object]]:

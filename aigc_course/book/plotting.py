@@ -236,7 +236,7 @@ def plot_losses(
     """Plot training curves from a history dict of lists (``{"d_loss": [...], ...}``).
 
     Also accepts a Keras ``History`` object.  ``keys`` picks the curves
-    (default: all of them).
+    (default: all of them but the trainers' ``step`` counts).
     """
     import matplotlib.pyplot as plt
 
@@ -246,7 +246,7 @@ def plot_losses(
             f"history must be a non-empty dict of lists, got {type(history).__name__}"
         )
     keys = (
-        list(history)
+        [key for key in history if key != "step"]
         if keys is None
         else ([keys] if isinstance(keys, str) else list(keys))
     )

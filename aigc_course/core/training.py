@@ -144,12 +144,52 @@ def epoch_noise(plan: Plan, dim: int, seed: int, epoch: int) -> np.ndarray:
     return noise[: plan.epoch_steps[epoch]]
 
 
+# --------------------------------------------------------------------------
+# History: one format for every trainer
+# --------------------------------------------------------------------------
+#
+# Every trainer (``train``, ``train_lm``, ``train_points``, ``train_toy_gan``) and
+# ``transfer_style`` return a history of the same shape: a dict of equal-length lists,
+# one entry per record.  ``history["step"]`` holds the optimisation steps done when
+# each entry was recorded; every other key holds a float averaged since the previous
+# record.  A record is an epoch for ``train``, ``eval_every`` steps for ``train_lm``
+# and one step for the others, so ``history["step"]`` is the x-axis that puts them
+# side by side.
+
+STEP = "step"
+# what train_toy_gan records each round, in both frameworks
+TOY_GAN_KEYS = ("d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm")
+
+
+def record(history: dict, step: int, values: dict) -> None:
+    """Append one record to ``history`` (in place): the step count, then each value."""
+    history.setdefault(STEP, []).append(int(step))
+    for key, value in values.items():
+        history.setdefault(key, []).append(float(value))
+
+
+def with_record(history: dict, step: int, values: dict) -> dict:
+    """A copy of ``history`` with one more record (``history`` is left as it is)."""
+    longer = {key: list(entries) for key, entries in history.items()}
+    record(longer, step, values)
+    return longer
+
+
+def history_state(history: dict | None) -> dict:
+    """``history`` as plain numbers for a checkpoint: steps as ints, values as
+    floats."""
+    return {
+        key: [int(v) if key == STEP else float(v) for v in entries]
+        for key, entries in (history or {}).items()
+    }
+
+
 def with_short_epoch(history: dict, last: dict, plan: Plan) -> dict:
     """The history a trainer returns: a short last epoch counts, though its checkpoint
     keeps it apart (a resumed run finishes that epoch and records it whole)."""
     if not last or plan.epoch_steps[-1] == plan.per_epoch:
         return history
-    return {key: history.get(key, []) + [last[key]] for key in history | last}
+    return with_record(history, plan.total_steps, last)
 
 
 def check_finite(means: dict, epoch: int, checkpoint) -> None:

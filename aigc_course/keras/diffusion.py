@@ -584,7 +584,7 @@ def train_points(
     PyTorch twin sees the same numbers.
 
     Returns:
-        ``{"loss": [...]}``, one value per step.
+        ``{"step": [1, 2, ...], "loss": [...]}``, one value per step.
     """
     points, labels = diffusion.check_point_training(
         model, (DDPM, FlowMatching), points, labels, steps, batch_size, seed
@@ -599,16 +599,11 @@ def train_points(
         return model.train_step(batch)["loss"]
 
     compiled = tf.function(step, autograph=False)
-    history = {"loss": []}
+    history = {}
     with trusted_inputs():  # the points were checked once above
-        for _ in range(steps):
-            history["loss"].append(
-                float(
-                    compiled(
-                        diffusion.point_batch(
-                            rng, points, labels, batch_size, model.noise_dim
-                        )
-                    )
-                )
+        for step in range(steps):
+            batch = diffusion.point_batch(
+                rng, points, labels, batch_size, model.noise_dim
             )
+            common.record(history, step + 1, {"loss": compiled(batch)})
     return history

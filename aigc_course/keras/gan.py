@@ -34,7 +34,7 @@ from aigc_course.keras._layers import (
     latents_and_labels,
     unpack_batch,
 )
-from aigc_course.keras.training import Trainable
+from aigc_course.keras.training import Trainable, check_optimizer
 
 
 class MLPGenerator(keras.Model):
@@ -198,7 +198,8 @@ class GAN(Trainable, keras.Model):
     The defaults are the settings that scored best on the course's digits, for
     the MLP GAN, the DCGAN and the conditional GAN alike (``benchmarks/README.md``).
 
-    The model is compiled on construction; ``gan.fit(images)`` works directly
+    The model is compiled on construction with Adam for both networks (see
+    :meth:`compile` to choose other optimizers); ``gan.fit(images)`` works directly
     (noise is then drawn by Keras), and :func:`aigc_course.keras.train` adds
     the course's budget, sample grids and checkpoints.
     """
@@ -226,22 +227,13 @@ class GAN(Trainable, keras.Model):
         # the trainer feeds one latent vector per image
         self.noise_dim = generator.latent_dim
         self.pixel_range = (-1.0, 1.0)  # tanh output
-        lr = common.check_nonnegative("learning_rate", learning_rate)
-        beta_1 = common.check_float("beta_1", beta_1, 0.0, 1.0, high_open=True)
-        d_lr = (
-            lr
+        self.learning_rate = common.check_nonnegative("learning_rate", learning_rate)
+        self.beta_1 = common.check_float("beta_1", beta_1, 0.0, 1.0, high_open=True)
+        self.d_learning_rate = (
+            self.learning_rate
             if d_learning_rate is None
             else common.check_nonnegative("d_learning_rate", d_learning_rate)
         )
-        # epsilon=1e-8 is PyTorch's default (Keras' is 1e-7).
-        self.d_optimizer = keras.optimizers.Adam(
-            d_lr, beta_1=beta_1, beta_2=0.999, epsilon=1e-8
-        )
-        self.g_optimizer = keras.optimizers.Adam(
-            lr, beta_1=beta_1, beta_2=0.999, epsilon=1e-8
-        )
-        self.d_optimizer.build(discriminator.trainable_variables)
-        self.g_optimizer.build(generator.trainable_variables)
         self.ema_decay = common.check_float(
             "ema_decay", ema_decay, 0.0, 1.0, high_open=True
         )
@@ -252,10 +244,43 @@ class GAN(Trainable, keras.Model):
         }
         # noise when keras.Model.fit is called directly
         self.seed_generator = keras.random.SeedGenerator(0)
-        # The optimizers live above; compile only sets up Keras' fit.  Tracing
-        # with tf.function stays on; XLA (jit_compile) is off, as on PyTorch's side.
-        self.compile(optimizer=None, jit_compile=False)
         self.built = True  # both networks were built by their constructors
+        self.compile()  # the default optimizers; compile() again to choose others
+
+    def compile(self, d_optimizer=None, g_optimizer=None, **kwargs) -> None:
+        """Choose the two optimizers, as keras-io's GAN examples do:
+        ``gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5))``.
+
+        The constructor has already compiled the model with the defaults, ``None``:
+        Adam at ``d_learning_rate`` and ``learning_rate`` with the constructor's
+        ``beta_1``, beta_2 0.999 and epsilon 1e-8, PyTorch's default (Keras' is 1e-7),
+        as the PyTorch twin uses.  Other keyword arguments go to
+        ``keras.Model.compile``; XLA (``jit_compile``) stays off unless asked, as on
+        PyTorch's side.  :func:`aigc_course.keras.train` trains with whatever
+        optimizers the model holds.
+        """
+        if d_optimizer is None:
+            d_optimizer = keras.optimizers.Adam(
+                self.d_learning_rate, beta_1=self.beta_1, beta_2=0.999, epsilon=1e-8
+            )
+        if g_optimizer is None:
+            g_optimizer = keras.optimizers.Adam(
+                self.learning_rate, beta_1=self.beta_1, beta_2=0.999, epsilon=1e-8
+            )
+        check_optimizer("d_optimizer", d_optimizer)
+        check_optimizer("g_optimizer", g_optimizer)
+        if d_optimizer is g_optimizer:
+            raise ValueError(
+                "d_optimizer and g_optimizer must be two optimizers: one object "
+                "would mix the two networks' Adam moments"
+            )
+        self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+        kwargs.setdefault("jit_compile", False)
+        # Keras' own ``optimizer`` slot stays empty: the two above step in train_step.
+        super().compile(optimizer=None, **kwargs)
 
     @property
     def metrics(self):

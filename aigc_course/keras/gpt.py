@@ -31,7 +31,13 @@ from aigc_course.core.gpt import GPTConfig
 from aigc_course.data import text
 from aigc_course.keras._core import get_device, nudge_weights
 from aigc_course.keras._layers import ids_in, named_layers, own_message
-from aigc_course.keras.training import _checkpoint_path, _inside_fit, _read, _write
+from aigc_course.keras.training import (
+    _checkpoint_path,
+    _inside_fit,
+    _read,
+    _write,
+    check_optimizer,
+)
 
 
 def _dense(units: int, std: float = 0.02, use_bias: bool = True) -> layers.Dense:
@@ -163,8 +169,22 @@ class TinyGPT(keras.Model):
         self.tracker = keras.metrics.Mean(name="loss")
         # build the weights now, so the model can be counted, copied and loaded
         self(np.zeros((1, 2), "int32"))
-        # XLA off, as on PyTorch's side
-        self.compile(optimizer=make_optimizer(self), jit_compile=False)
+        self.compile()  # the default optimizer; train_lm compiles its own
+
+    def compile(self, optimizer=None, **kwargs) -> None:
+        """Choose the optimizer, as for any Keras model.
+
+        ``None`` (the default, which the constructor uses) is :func:`make_optimizer`:
+        AdamW over the weights trainable now, as the PyTorch twin builds it.
+        :func:`train_lm` compiles a fresh one at its own learning rate.  Other keyword
+        arguments go to ``keras.Model.compile``; XLA (``jit_compile``) stays off unless
+        asked, as on PyTorch's side.
+        """
+        if optimizer is None:
+            optimizer = make_optimizer(self)
+        check_optimizer("optimizer", optimizer)
+        kwargs.setdefault("jit_compile", False)
+        super().compile(optimizer=optimizer, **kwargs)
         self.optimizer.build(self.trainable_variables)
 
     @property
@@ -361,10 +381,7 @@ def train_lm(
     if checkpoint is not None:
         checkpoint = _checkpoint_path(checkpoint)
     nudge_weights(model)  # a no-op unless AIGC_COURSE_PERTURB is set (tests)
-    model.compile(
-        optimizer=make_optimizer(model, learning_rate, weight_decay), jit_compile=False
-    )
-    model.optimizer.build(model.trainable_variables)
+    model.compile(optimizer=make_optimizer(model, learning_rate, weight_decay))
     run = common.run_key(
         n=len(ids), batch_size=batch_size, seed=seed, eval_every=eval_every
     )
@@ -382,7 +399,7 @@ def train_lm(
     # (steps, B)
     starts = text.batch_starts(len(ids), steps, batch_size, cfg.block_size, seed)
     ids_t, offsets = tf.constant(ids), tf.range(cfg.block_size + 1, dtype=tf.int64)
-    record = {}
+    means = {}  # since the last record
     # ids checked once above
     with tf.device(get_device(device)), _inside_fit(model), trusted_inputs():
         first = done
@@ -405,17 +422,14 @@ def train_lm(
                 callbacks=callbacks,
             )
             # mean training loss since the last record
-            record = {"step": last, "loss": float(fit.history["loss"][-1])}
+            means = {"loss": float(fit.history["loss"][-1])}
             if valid is not None:
-                record["val_loss"] = evaluate_lm(model, valid)["loss"]
-            common.check_finite(
-                {k: v for k, v in record.items() if k != "step"}, last - 1, checkpoint
-            )
+                means["val_loss"] = evaluate_lm(model, valid)["loss"]
+            common.check_finite(means, last - 1, checkpoint)
             # else a last record between two multiples of eval_every
             complete = last % eval_every == 0
             if complete:
-                for key, value in record.items():
-                    history.setdefault(key, []).append(value)
+                common.record(history, last, means)
             if checkpoint is not None:
                 sums = (
                     {}
@@ -426,10 +440,13 @@ def train_lm(
                 _write(model, checkpoint, epoch=None, step=last, history=history,
                        resume={"run": run, "partial": sums, "rng": rng})  # fmt: skip
             if verbose:
-                print(", ".join(f"{k} {v:.4g}" for k, v in record.items()))
+                print(
+                    f"step {last}, "
+                    + ", ".join(f"{k} {v:.4g}" for k, v in means.items())
+                )
             first = last
-    if record and record["step"] % eval_every:
-        return {key: history.get(key, []) + [value] for key, value in record.items()}
+    if means and last % eval_every:
+        return common.with_record(history, last, means)
     return history
 
 

@@ -19,6 +19,7 @@ from keras import layers, ops
 from aigc_course.core import perturb
 from aigc_course.core import style as common
 from aigc_course.core.checks import check_rgb_batch
+from aigc_course.core.training import record
 from aigc_course.keras._core import get_device
 from aigc_course.keras._layers import own_message
 
@@ -141,7 +142,7 @@ def transfer_style(
     Returns:
         ``(image, history)``: the image ``(H, W, 3)`` and, per step, the losses
         ``loss``, ``content_loss``, ``style_loss`` of the image before that step's
-        update.
+        update, with ``step`` counting the steps (the trainers' history format).
     """
     args = common.check_transfer_args(
         content,
@@ -192,8 +193,8 @@ def transfer_style(
         values = np.array(
             [ops.convert_to_numpy(step()) for _ in range(args.steps)], dtype=np.float64
         )
-    history = {
-        key: values[:, i].tolist()
-        for i, key in enumerate(("loss", "content_loss", "style_loss"))
-    }
+    history = {}
+    for step, (loss, c_loss, s_loss) in enumerate(values):
+        losses = {"loss": loss, "content_loss": c_loss, "style_loss": s_loss}
+        record(history, step + 1, losses)
     return ops.convert_to_numpy(image)[0], history

@@ -151,10 +151,8 @@ def train_toy_gan(
         return g_loss, tf.linalg.global_norm(grads)
 
     rng = np.random.default_rng(seed)
-    history = {
-        key: [] for key in ("d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm")
-    }
-    for _ in range(steps):
+    history = {}
+    for round_ in range(steps):
         for _ in range(d_steps):
             d_loss, d_real, d_fake = d_step(
                 *_draw(rng, points, batch_size, generator.latent_dim)
@@ -165,8 +163,8 @@ def train_toy_gan(
                     (batch_size, generator.latent_dim), dtype=np.float32
                 )
             )
-        for key, value in zip(history, (d_loss, g_loss, d_real, d_fake, grad_norm)):
-            history[key].append(float(value))
+        values = (d_loss, g_loss, d_real, d_fake, grad_norm)
+        common.record(history, round_ + 1, dict(zip(common.TOY_GAN_KEYS, values)))
     return history
 
 

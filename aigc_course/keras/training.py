@@ -69,8 +69,10 @@ def train(
         device: ``"auto"`` (a GPU when present), ``"cpu"`` or ``"gpu"``.
 
     Returns:
-        ``{"d_loss": [...], ...}``: the mean of each reported value per epoch,
-        including the epochs before a resume.
+        ``{"step": [...], "d_loss": [...], ...}``: the mean of each reported value
+        per epoch, including the epochs before a resume, and the steps done at each
+        epoch's end (the course's one history format,
+        :mod:`aigc_course.core.training`).
     """
     _check_model(model)
     common.check_run_arguments(
@@ -164,7 +166,7 @@ def _write(
         "shapes": _shapes(model),
         "epoch": None if epoch is None else int(epoch),
         "step": None if step is None else int(step),
-        "history": {k: [float(v) for v in vs] for k, vs in (history or {}).items()},
+        "history": common.history_state(history),
         "resume": resume or {},
     }
     try:
@@ -274,13 +276,25 @@ class Trainable:
         }
 
 
+def check_optimizer(name: str, optimizer) -> None:
+    """A Keras optimizer object: a name such as ``"adam"`` would drop the settings that
+    match PyTorch without saying so."""
+    if not isinstance(optimizer, keras.optimizers.Optimizer):
+        raise TypeError(
+            f"{name} must be a keras.optimizers.Optimizer (e.g. "
+            f"keras.optimizers.Adam(1e-3)) or None for the default, got "
+            f"{type(optimizer).__name__}"
+        )
+
+
 class OneOptimizer(Trainable, keras.Model):
     """A model trained by one Adam optimizer on its ``loss``: ``Mean`` trackers and one
     ``train_step``.
 
     The VAEs, the inpainter, the masked autoencoder and the classifier share it.
     A subclass calls :meth:`_track_losses` before its first call (Keras locks a
-    built model's state), builds its weights, then calls :meth:`_compile`; a model
+    built model's state), builds its weights, then calls :meth:`_compile`, which
+    compiles with the default optimizer (:meth:`compile` takes another); a model
     whose batch needs preparing (the inpainter draws holes from the batch's noise)
     overrides :meth:`_batch_losses`.
     """
@@ -292,15 +306,28 @@ class OneOptimizer(Trainable, keras.Model):
         self.seed_generator = keras.random.SeedGenerator(0)
 
     def _compile(self, learning_rate: float) -> None:
-        """The optimizer, once the weights exist: Keras' own ``optimizer`` slot holds
-        it."""
+        """Once the weights exist: remember the constructor's learning rate and compile
+        with the default optimizer, so a new model trains as it is."""
         self.built = True
-        lr = common.check_nonnegative("learning_rate", learning_rate)
-        # epsilon=1e-8 is PyTorch's default (Keras' is 1e-7).  XLA (jit_compile) off, as
-        # on PyTorch's side.
-        self.compile(
-            optimizer=keras.optimizers.Adam(lr, epsilon=1e-8), jit_compile=False
-        )
+        self.learning_rate = common.check_nonnegative("learning_rate", learning_rate)
+        self.compile()
+
+    def compile(self, optimizer=None, **kwargs) -> None:
+        """Choose the optimizer, as for any Keras model:
+        ``model.compile(optimizer=keras.optimizers.SGD(0.01))``.
+
+        The constructor has already compiled the model with the default, ``None``:
+        Adam at the constructor's ``learning_rate`` with epsilon 1e-8, PyTorch's
+        default (Keras' is 1e-7), as the PyTorch twin uses.  Other keyword arguments
+        go to ``keras.Model.compile``; XLA (``jit_compile``) stays off unless asked, as
+        on PyTorch's side.  :func:`aigc_course.keras.train` trains with whatever
+        optimizer the model holds.
+        """
+        if optimizer is None:
+            optimizer = keras.optimizers.Adam(self.learning_rate, epsilon=1e-8)
+        check_optimizer("optimizer", optimizer)
+        kwargs.setdefault("jit_compile", False)
+        super().compile(optimizer=optimizer, **kwargs)
         self.optimizer.build(self.trainable_variables)
 
     @property
@@ -452,8 +479,7 @@ class _Recorder(keras.callbacks.Callback):
         count = self.plan.epoch_steps[epoch]
         complete = count == self.plan.per_epoch
         if complete:
-            for name, value in means.items():
-                self.history.setdefault(name, []).append(value)
+            common.record(self.history, epoch * self.plan.per_epoch + count, means)
         if self.checkpoint is not None:
             partial = (
                 {}

@@ -178,6 +178,8 @@ class Autoencoder(OneOptimizer):
         likelihood: ``"bernoulli"`` (binary cross-entropy) or ``"gaussian"`` (squared
         error).
         learning_rate: Adam's step size.
+        num_classes: 0 for an unconditional model; more, and the encoder and the
+            decoder both see the one-hot label (see :class:`ConditionalVAE`).
     """
 
     variational = False
@@ -189,28 +191,10 @@ class Autoencoder(OneOptimizer):
         architecture: str = "mlp",
         likelihood: str = "bernoulli",
         learning_rate: float = 1e-3,
+        num_classes: int = 0,
     ):
         super().__init__()
-        self._setup(
-            image_size,
-            latent_dim,
-            architecture,
-            likelihood,
-            learning_rate,
-            beta=0.0,
-            num_classes=0,
-        )
-
-    def _setup(
-        self,
-        image_size,
-        latent_dim,
-        architecture,
-        likelihood,
-        learning_rate,
-        beta,
-        num_classes,
-    ) -> None:
+        num_classes = common.check_int("num_classes", num_classes, 0)
         self.architecture = common.check_choice(
             "architecture", architecture, common.ARCHITECTURES
         )
@@ -221,7 +205,7 @@ class Autoencoder(OneOptimizer):
         self.likelihood = common.check_choice(
             "likelihood", likelihood, common.LIKELIHOODS
         )
-        self.beta = common.check_nonnegative("beta", beta)
+        self.beta = 0.0  # no KL term; a VAE sets its own
         self.num_classes = num_classes
         # epsilons the trainer feeds
         self.noise_dim = latent_dim if self.variational else 0
@@ -330,17 +314,14 @@ class VAE(Autoencoder):
         likelihood: str = "bernoulli",
         beta: float = 1.0,
         learning_rate: float = 1e-3,
+        num_classes: int = 0,
     ):
-        keras.Model.__init__(self)
-        self._setup(
-            image_size,
-            latent_dim,
-            architecture,
-            likelihood,
-            learning_rate,
-            beta,
-            num_classes=0,
+        # The networks do not depend on beta: the autoencoder builds them (twice the
+        # encoder's outputs, for a VAE), then the KL term gets its weight.
+        super().__init__(
+            image_size, latent_dim, architecture, likelihood, learning_rate, num_classes
         )
+        self.beta = common.check_nonnegative("beta", beta)
 
     def _encode(self, images, labels=None):
         """The Gaussian q(z|x) as tensors: ``(z_mean, z_log_var)``, each ``(N,
@@ -384,14 +365,12 @@ class ConditionalVAE(VAE):
         beta: float = 1.0,
         learning_rate: float = 1e-3,
     ):
-        keras.Model.__init__(self)
-        num_classes = common.check_int("num_classes", num_classes)
-        self._setup(
+        super().__init__(
             image_size,
             latent_dim,
             architecture,
             likelihood,
-            learning_rate,
             beta,
-            num_classes,
+            learning_rate,
+            common.check_int("num_classes", num_classes),  # at least one class
         )

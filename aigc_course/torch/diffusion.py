@@ -574,7 +574,7 @@ def train_points(
     numbers.
 
     Returns:
-        ``{"loss": [...]}``, one value per step.
+        ``{"step": [1, 2, ...], "loss": [...]}``, one value per step.
     """
     points, labels = diffusion.check_point_training(
         model, (DDPM, FlowMatching), points, labels, steps, batch_size, seed
@@ -582,10 +582,10 @@ def train_points(
     nudge_weights(model)  # a no-op unless AIGC_COURSE_PERTURB is set (tests)
     rng = np.random.default_rng(seed)
     device = device_of(model)
-    history = {"loss": []}
+    history = {}
     model.train()
     with trusted_inputs():  # the points were checked once above
-        for _ in range(steps):
+        for step in range(steps):
             batch = diffusion.point_batch(
                 rng, points, labels, batch_size, model.noise_dim
             )
@@ -593,5 +593,5 @@ def train_points(
                 key: torch.as_tensor(value, device=device)
                 for key, value in batch.items()
             }
-            history["loss"].append(float(model.train_step(batch)["loss"]))
+            common.record(history, step + 1, {"loss": model.train_step(batch)["loss"]})
     return history

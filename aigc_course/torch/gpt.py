@@ -331,7 +331,7 @@ def train_lm(
         if partial
         else (0.0, 0)
     )
-    record = {}
+    means = {}  # since the last record
     # the ids were checked once above: no per-step checks in the model
     with trusted_inputs():
         for step in range(done, steps):
@@ -350,17 +350,14 @@ def train_lm(
             done = step + 1
             if done % eval_every == 0 or done == steps:
                 # mean training loss since the last record
-                record = {"step": done, "loss": float(total) / count}
+                means = {"loss": float(total) / count}
                 if valid is not None:
-                    record["val_loss"] = evaluate_lm(model, valid)["loss"]
-                common.check_finite(
-                    {k: v for k, v in record.items() if k != "step"}, step, checkpoint
-                )
+                    means["val_loss"] = evaluate_lm(model, valid)["loss"]
+                common.check_finite(means, step, checkpoint)
                 # else a last record between two multiples of eval_every
                 complete = done % eval_every == 0
                 if complete:
-                    for key, value in record.items():
-                        history.setdefault(key, []).append(value)
+                    common.record(history, done, means)
                 if checkpoint is not None:
                     rng = {"cpu": torch.get_rng_state()}
                     if device.type == "cuda":
@@ -380,9 +377,12 @@ def train_lm(
                     )
                 total, count = 0.0, 0
                 if verbose:
-                    print(", ".join(f"{k} {v:.4g}" for k, v in record.items()))
-    if record and record["step"] % eval_every:
-        return {key: history.get(key, []) + [value] for key, value in record.items()}
+                    print(
+                        f"step {done}, "
+                        + ", ".join(f"{k} {v:.4g}" for k, v in means.items())
+                    )
+    if means and done % eval_every:
+        return common.with_record(history, done, means)
     return history
 
 

@@ -18,6 +18,7 @@ from torch import nn
 from aigc_course.core import perturb
 from aigc_course.core import style as common
 from aigc_course.core.checks import check_rgb_batch
+from aigc_course.core.training import record
 from aigc_course.torch._core import get_device
 
 
@@ -132,7 +133,7 @@ def transfer_style(
     Returns:
         ``(image, history)``: the image ``(H, W, 3)`` and, per step, the losses
         ``loss``, ``content_loss``, ``style_loss`` of the image before that step's
-        update.
+        update, with ``step`` counting the steps (the trainers' history format).
     """
     args = common.check_transfer_args(
         content,
@@ -166,8 +167,8 @@ def transfer_style(
     # nudged only in tests (AIGC_COURSE_PERTURB)
     image = chw(perturb.nudged(args.start)).clone().requires_grad_(True)
     optimizer = torch.optim.Adam([image], lr=args.learning_rate)
-    history = {"loss": [], "content_loss": [], "style_loss": []}
-    for _ in range(args.steps):
+    history = {}
+    for step in range(args.steps):
         feats = extractor(image)
         c_loss = content_loss([feats[i] for i in args.content_layers], content_targets)
         s_loss = style_loss([feats[i] for i in args.style_layers], style_targets)
@@ -177,10 +178,6 @@ def transfer_style(
         optimizer.step()
         with torch.no_grad():
             image.clamp_(0.0, 1.0)  # keep a valid image
-        for key, value in (
-            ("loss", loss),
-            ("content_loss", c_loss),
-            ("style_loss", s_loss),
-        ):
-            history[key].append(float(value.detach()))
+        losses = {"loss": loss, "content_loss": c_loss, "style_loss": s_loss}
+        record(history, step + 1, {k: v.detach() for k, v in losses.items()})
     return image.detach()[0].permute(1, 2, 0).cpu().numpy(), history

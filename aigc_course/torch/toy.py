@@ -100,7 +100,7 @@ def train_toy_gan(
             so the Keras twin sees the same numbers.
 
     Returns:
-        ``{"d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm"}``, one value
+        ``{"step", "d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm"}``, one value
         per round (from its last update of each network); ``g_grad_norm`` is the norm of
         the gradient of the generator's loss with respect to all its weights.
     """
@@ -127,10 +127,8 @@ def train_toy_gan(
         discriminator.parameters(), lr=learning_rate, betas=(beta_1, 0.999)
     )
     rng = np.random.default_rng(seed)
-    history = {
-        key: [] for key in ("d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm")
-    }
-    for _ in range(steps):
+    history = {}
+    for round_ in range(steps):
         for _ in range(d_steps):
             # (1) Update D on real and detached fake points: G is not changed here.
             real, z = (
@@ -168,8 +166,11 @@ def train_toy_gan(
             torch.sigmoid(fake_logits).mean(),
         )
         values = (d_loss, g_loss, real_mean, fake_mean, grad_norm)
-        for key, value in zip(history, values):
-            history[key].append(float(value.detach()))
+        common.record(
+            history,
+            round_ + 1,
+            {k: v.detach() for k, v in zip(common.TOY_GAN_KEYS, values)},
+        )
     return history
 
 

@@ -61,8 +61,10 @@ def train(
         device: ``"auto"`` (a GPU when present), ``"cpu"`` or ``"gpu"``.
 
     Returns:
-        ``{"d_loss": [...], ...}``: the mean of each reported value per epoch,
-        including the epochs before a resume.
+        ``{"step": [...], "d_loss": [...], ...}``: the mean of each reported value
+        per epoch, including the epochs before a resume, and the steps done at each
+        epoch's end (the course's one history format,
+        :mod:`aigc_course.core.training`).
     """
     _check_model(model)
     common.check_run_arguments(
@@ -123,8 +125,7 @@ def train(
             common.check_finite(last, epoch, checkpoint)
             complete = count == plan.per_epoch
             if complete:
-                for key, value in last.items():
-                    history.setdefault(key, []).append(value)
+                common.record(history, epoch * plan.per_epoch + count, last)
             if checkpoint is not None:
                 partial = (
                     {}
@@ -184,7 +185,7 @@ def _write(
         "epoch": None if epoch is None else int(epoch),
         # None: a hand-made checkpoint, at a whole epoch
         "step": None if step is None else int(step),
-        "history": {k: [float(v) for v in vs] for k, vs in (history or {}).items()},
+        "history": common.history_state(history),
         "resume": resume or {},
     }
     tmp = path.with_name(path.name + ".tmp")
