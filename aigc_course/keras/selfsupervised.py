@@ -112,7 +112,44 @@ class Backbone(keras.Model):
         return self.net(images_in(images, self.image_size), training=training)
 
 
-class MaskedAutoencoder(OneOptimizer):
+class _Pretrainer(OneOptimizer):
+    """What the two pre-training models share: an encoder (:class:`Backbone`) and an
+    MLP decoder to pixel logits, pixels in [0, 1], and no sampling."""
+
+    # What the trainer reads (aigc_course.core.training.TrainableModel); each model sets
+    # its own noise_dim.
+    num_classes = 0  # no labels
+    pixel_range = (0.0, 1.0)
+
+    def _build(self, image_size: int, feature_dim: int, learning_rate: float) -> None:
+        """The backbone, then the decoder, then the optimizer (in this order: it fixes
+        which seeded numbers each weight gets)."""
+        self.backbone = Backbone(image_size, feature_dim)
+        self.decoder = keras.Sequential(
+            [
+                dense(feature_dim, 256),
+                layers.ReLU(),
+                dense(256, image_size * image_size),
+            ]
+        )
+        self.decoder(np.zeros((1, feature_dim), "float32"))
+        self._track_losses(("loss",))
+        self._compile(learning_rate)
+
+    def _images(self, images, name: str = "images"):
+        """Images (or masks) as float32 ``(N, H, W, 1)``; when concrete, in [0, 1]."""
+        return images_in(images, self.image_size, name, pixel_range=self.pixel_range)
+
+    def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
+        """Not a generative model: raises (the trainer only calls it when ``on_samples``
+        is given)."""
+        raise ValueError(
+            f"{type(self).__name__} does not generate images; use "
+            "reconstruct(images) and leave on_samples=None"
+        )
+
+
+class MaskedAutoencoder(_Pretrainer):
     """Masked-patch reconstruction: encoder (:class:`Backbone`) + MLP decoder to pixel
     logits.
 
@@ -123,11 +160,6 @@ class MaskedAutoencoder(OneOptimizer):
         mask_ratio: probability that each patch is hidden.
         learning_rate: Adam's step size.
     """
-
-    # What the trainer reads (aigc_course.core.training.TrainableModel); noise_dim
-    # depends on the patches.
-    num_classes = 0  # no labels
-    pixel_range = (0.0, 1.0)
 
     def __init__(
         self,
@@ -143,17 +175,7 @@ class MaskedAutoencoder(OneOptimizer):
         )
         # one noise value per patch decides its mask
         self.noise_dim = (image_size // patch_size) ** 2
-        self.backbone = Backbone(image_size, feature_dim)
-        self.decoder = keras.Sequential(
-            [
-                dense(feature_dim, 256),
-                layers.ReLU(),
-                dense(256, image_size * image_size),
-            ]
-        )
-        self.decoder(np.zeros((1, feature_dim), "float32"))
-        self._track_losses(("loss",))
-        self._compile(learning_rate)
+        self._build(image_size, feature_dim, learning_rate)
 
     def call(self, images, mask=None, training=False):
         """Pixel logits ``(N, H, W)`` from ``images`` with the ``mask``ed pixels set to
@@ -186,20 +208,8 @@ class MaskedAutoencoder(OneOptimizer):
         filled = ops.sigmoid(self(images, mask)) * mask + images * (1 - mask)
         return ops.convert_to_numpy(images * (1 - mask)), ops.convert_to_numpy(filled)
 
-    def _images(self, images, name: str = "images"):
-        """Images (or masks) as float32 ``(N, H, W, 1)``; when concrete, in [0, 1]."""
-        return images_in(images, self.image_size, name, pixel_range=self.pixel_range)
 
-    def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
-        """Not a generative model: raises (the trainer only calls it when ``on_samples``
-        is given)."""
-        raise ValueError(
-            "MaskedAutoencoder does not generate images; use "
-            "reconstruct(images) and leave on_samples=None"
-        )
-
-
-class DenoisingAutoencoder(OneOptimizer):
+class DenoisingAutoencoder(_Pretrainer):
     """Denoising pre-training (Vincent et al., 2008): add Gaussian noise to every pixel,
     learn to remove it.
 
@@ -215,11 +225,6 @@ class DenoisingAutoencoder(OneOptimizer):
         learning_rate: Adam's step size.
     """
 
-    # What the trainer reads (aigc_course.core.training.TrainableModel); noise_dim is
-    # one value per pixel.
-    num_classes = 0  # no labels
-    pixel_range = (0.0, 1.0)
-
     def __init__(
         self,
         image_size: int = 16,
@@ -232,17 +237,7 @@ class DenoisingAutoencoder(OneOptimizer):
         self.noise_std = common.check_nonnegative("noise_std", noise_std)
         # the trainer's standard normal noise, one value per pixel
         self.noise_dim = self.image_size**2
-        self.backbone = Backbone(image_size, feature_dim)
-        self.decoder = keras.Sequential(
-            [
-                dense(feature_dim, 256),
-                layers.ReLU(),
-                dense(256, image_size * image_size),
-            ]
-        )
-        self.decoder(np.zeros((1, feature_dim), "float32"))
-        self._track_losses(("loss",))
-        self._compile(learning_rate)
+        self._build(image_size, feature_dim, learning_rate)
 
     def _corrupt(self, images, noise):
         """``images + noise_std * noise``, ``(N, H, W)``; ``noise`` is standard normal
@@ -276,18 +271,6 @@ class DenoisingAutoencoder(OneOptimizer):
         )
         return ops.convert_to_numpy(noisy), ops.convert_to_numpy(
             ops.sigmoid(self(noisy))
-        )
-
-    def _images(self, images, name: str = "images"):
-        """Images as float32 ``(N, H, W, 1)``; when concrete, in [0, 1]."""
-        return images_in(images, self.image_size, name, pixel_range=self.pixel_range)
-
-    def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
-        """Not a generative model: raises (the trainer only calls it when ``on_samples``
-        is given)."""
-        raise ValueError(
-            "DenoisingAutoencoder does not generate images; use "
-            "reconstruct(images) and leave on_samples=None"
         )
 
 

@@ -106,7 +106,43 @@ class Backbone(nn.Module):
         return self.net(images_in(images, self.image_size, device_of(self)))
 
 
-class MaskedAutoencoder(OneOptimizer, nn.Module):
+class _Pretrainer(OneOptimizer, nn.Module):
+    """What the two pre-training models share: an encoder (:class:`Backbone`) and an
+    MLP decoder to pixel logits, pixels in [0, 1], and no sampling."""
+
+    # What the trainer reads (aigc_course.core.training.TrainableModel); each model sets
+    # its own noise_dim.
+    num_classes = 0  # no labels
+    pixel_range = (0.0, 1.0)
+
+    def _build(self, image_size: int, feature_dim: int, learning_rate: float) -> None:
+        """The backbone, then the decoder, then the optimizer (in this order: it fixes
+        which seeded numbers each weight gets)."""
+        self.backbone = Backbone(image_size, feature_dim)
+        self.decoder = nn.Sequential(
+            nn.Linear(feature_dim, 256),
+            nn.ReLU(),
+            nn.Linear(256, image_size * image_size),
+        )
+        self._compile(learning_rate)
+
+    def _images(self, images, name: str = "images") -> torch.Tensor:
+        """Images (or masks) as float32 ``(N, 1, H, W)`` on the model's device; outside
+        training, in [0, 1]."""
+        return images_in(
+            images, self.image_size, device_of(self), name, pixel_range=self.pixel_range
+        )
+
+    def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
+        """Not a generative model: raises (the trainer only calls it when ``on_samples``
+        is given)."""
+        raise ValueError(
+            f"{type(self).__name__} does not generate images; use "
+            "reconstruct(images) and leave on_samples=None"
+        )
+
+
+class MaskedAutoencoder(_Pretrainer):
     """Masked-patch reconstruction: encoder (:class:`Backbone`) + MLP decoder to pixel
     logits.
 
@@ -117,11 +153,6 @@ class MaskedAutoencoder(OneOptimizer, nn.Module):
         mask_ratio: probability that each patch is hidden.
         learning_rate: Adam's step size.
     """
-
-    # What the trainer reads (aigc_course.core.training.TrainableModel); noise_dim
-    # depends on the patches.
-    num_classes = 0  # no labels
-    pixel_range = (0.0, 1.0)
 
     def __init__(
         self,
@@ -137,13 +168,7 @@ class MaskedAutoencoder(OneOptimizer, nn.Module):
         )
         # one noise value per patch decides its mask
         self.noise_dim = (image_size // patch_size) ** 2
-        self.backbone = Backbone(image_size, feature_dim)
-        self.decoder = nn.Sequential(
-            nn.Linear(feature_dim, 256),
-            nn.ReLU(),
-            nn.Linear(256, image_size * image_size),
-        )
-        self._compile(learning_rate)
+        self._build(image_size, feature_dim, learning_rate)
 
     def forward(
         self, images: torch.Tensor, mask: torch.Tensor | None = None
@@ -183,23 +208,8 @@ class MaskedAutoencoder(OneOptimizer, nn.Module):
         filled = torch.sigmoid(self(x, mask)) * mask + x * (1 - mask)
         return (x * (1 - mask)).cpu().numpy(), filled.cpu().numpy()
 
-    def _images(self, images, name: str = "images") -> torch.Tensor:
-        """Images (or masks) as float32 ``(N, 1, H, W)`` on the model's device; outside
-        training, in [0, 1]."""
-        return images_in(
-            images, self.image_size, device_of(self), name, pixel_range=self.pixel_range
-        )
 
-    def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
-        """Not a generative model: raises (the trainer only calls it when ``on_samples``
-        is given)."""
-        raise ValueError(
-            "MaskedAutoencoder does not generate images; use "
-            "reconstruct(images) and leave on_samples=None"
-        )
-
-
-class DenoisingAutoencoder(OneOptimizer, nn.Module):
+class DenoisingAutoencoder(_Pretrainer):
     """Denoising pre-training (Vincent et al., 2008): add Gaussian noise to every pixel,
     learn to remove it.
 
@@ -215,11 +225,6 @@ class DenoisingAutoencoder(OneOptimizer, nn.Module):
         learning_rate: Adam's step size.
     """
 
-    # What the trainer reads (aigc_course.core.training.TrainableModel); noise_dim is
-    # one value per pixel.
-    num_classes = 0  # no labels
-    pixel_range = (0.0, 1.0)
-
     def __init__(
         self,
         image_size: int = 16,
@@ -232,13 +237,7 @@ class DenoisingAutoencoder(OneOptimizer, nn.Module):
         self.noise_std = common.check_nonnegative("noise_std", noise_std)
         # the trainer's standard normal noise, one value per pixel
         self.noise_dim = self.image_size**2
-        self.backbone = Backbone(image_size, feature_dim)
-        self.decoder = nn.Sequential(
-            nn.Linear(feature_dim, 256),
-            nn.ReLU(),
-            nn.Linear(256, image_size * image_size),
-        )
-        self._compile(learning_rate)
+        self._build(image_size, feature_dim, learning_rate)
 
     def _corrupt(self, images: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
         """``images + noise_std * noise``, ``(N, H, W)``; ``noise`` is standard normal
@@ -274,21 +273,6 @@ class DenoisingAutoencoder(OneOptimizer, nn.Module):
         noise = common.sample_noise(len(images), self.noise_dim, seed)
         noisy = self._corrupt(torch_images(images, device_of(self)), noise)
         return noisy.cpu().numpy(), torch.sigmoid(self(noisy)).cpu().numpy()
-
-    def _images(self, images, name: str = "images") -> torch.Tensor:
-        """Images as float32 ``(N, 1, H, W)`` on the model's device; outside training,
-        in [0, 1]."""
-        return images_in(
-            images, self.image_size, device_of(self), name, pixel_range=self.pixel_range
-        )
-
-    def sample(self, num_samples: int = 16, labels=None, seed: int = 0) -> np.ndarray:
-        """Not a generative model: raises (the trainer only calls it when ``on_samples``
-        is given)."""
-        raise ValueError(
-            "DenoisingAutoencoder does not generate images; use "
-            "reconstruct(images) and leave on_samples=None"
-        )
 
 
 class Classifier(OneOptimizer, nn.Module):
