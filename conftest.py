@@ -12,6 +12,23 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("AIGC_COURSE_DEVICE", "cpu")
 
 
+def pytest_configure(config):
+    """Give each test process the book's thread setting before any test starts a
+    framework.
+
+    TensorFlow fixes its thread pools when its runtime starts.  Tests seed with
+    ``seed_everything`` (one thread per framework), but in a worker that runs many test
+    files, an earlier one may start TensorFlow first, and the later ones then train with
+    TensorFlow's default pools, where a seeded run's last bits are not guaranteed to
+    repeat.  Seeding here, first, gives every test the setting the notebooks use.
+    Notebook kernels are separate processes and seed themselves.
+    """
+    if hasattr(config, "workerinput") or not config.getoption("numprocesses", None):
+        from aigc_course import seed_everything
+
+        seed_everything(0)
+
+
 def pytest_collectstart(collector):
     """Do not compare stderr of notebook cells.
 
