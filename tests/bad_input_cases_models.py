@@ -63,6 +63,8 @@ def _rows(name, ac, toy, style):
     def points_model():
         return ac.FlowMatching(dim=2, hidden=8, blocks=1)
 
+    photo = np.full((8, 8, 3), 0.5, "float32")  # one (H, W, 3) image in [0, 1]
+
     def small_photos():  # RGB images of 2 x 2 pixels, in the framework's layout
         return np.zeros((1, 3, 2, 2) if name == "torch" else (1, 2, 2, 3), np.float32)
 
@@ -721,6 +723,18 @@ def _rows(name, ac, toy, style):
             lambda: ac.train_points(points_model(), np.zeros((5, 2)), steps=0),
             ValueError,
             r"steps must be an integer >= 1, got 0",
+        ),
+        (
+            "style-transfer-content-weight-negative",
+            lambda: style.transfer_style(photo, photo, content_weight=-1.0),
+            ValueError,
+            r"content_weight must be >= 0 and finite, got -1\.0",
+        ),
+        (
+            "style-transfer-learning-rate-zero",
+            lambda: style.transfer_style(photo, photo, learning_rate=0.0),
+            ValueError,
+            r"learning_rate must be positive and finite, got 0\.0",
         ),
         (
             "style-extractor-images-too-small",

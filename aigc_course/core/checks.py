@@ -63,6 +63,20 @@ def check_nonnegative(name: str, value) -> float:
     return check_float(name, value, 0.0, math.inf, high_open=True)
 
 
+def check_finite_number(name: str, value, *, positive: bool = False) -> float:
+    """A finite number, > 0 when ``positive``, else >= 0 (a radius, a noise level, a
+    loss weight); unlike :func:`check_float` it accepts NumPy integers."""
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, bool
+    )
+    if not ok or not math.isfinite(value) or value < 0 or (positive and value == 0):
+        raise ValueError(
+            f"{name} must be {'positive' if positive else '>= 0'} and "
+            f"finite, got {value!r}"
+        )
+    return float(value)
+
+
 def check_image_size(
     name: str, value, multiple: int = 1, minimum: int | None = None, why: str = ""
 ) -> int:

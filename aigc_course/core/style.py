@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from aigc_course.core import training as common
+from aigc_course.core.checks import check_finite_number
 
 INITS = ("content", "noise")
 
@@ -61,19 +61,6 @@ def check_photo(name: str, image) -> np.ndarray:
             f"{name} must hold finite pixels in [0, 1] (divide uint8 images by 255)"
         )
     return array.clip(0.0, 1.0)
-
-
-def _weight(name: str, value, positive: bool = False) -> float:
-    ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(
-        value, bool
-    )
-    if not ok or not math.isfinite(value) or value < 0 or (positive and value == 0):
-        raise ValueError(
-            f"{name} must be a "
-            f"{'positive' if positive else 'non-negative'} finite "
-            f"number, got {value!r}"
-        )
-    return float(value)
 
 
 def _layers(name: str, value) -> tuple[int, ...]:
@@ -129,9 +116,9 @@ def check_transfer_args(
         style,
         start,
         common.check_int("steps", steps),
-        _weight("content_weight", content_weight),
-        _weight("style_weight", style_weight),
-        _weight("learning_rate", learning_rate, positive=True),
+        check_finite_number("content_weight", content_weight),
+        check_finite_number("style_weight", style_weight),
+        check_finite_number("learning_rate", learning_rate, positive=True),
         _layers("content_layers", content_layers),
         _layers("style_layers", style_layers),
         seed,

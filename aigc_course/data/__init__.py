@@ -11,7 +11,6 @@ channel axis where its layers want it (last for Keras, first for PyTorch).
 from __future__ import annotations
 
 import gzip
-import math
 import os
 import pathlib
 import zipfile
@@ -19,7 +18,7 @@ import zlib
 
 import numpy as np
 
-from aigc_course.core.checks import check_choice, check_int
+from aigc_course.core.checks import check_choice, check_finite_number, check_int
 
 IMAGE_SIZES = (8, 16, 28)
 SPLITS = ("train", "test")
@@ -30,19 +29,6 @@ MNIST_ENV_VAR = "AIGC_COURSE_MNIST"
 # them) goes to the test split: balanced across classes, and the same on every
 # machine because nothing random is involved.
 TEST_EVERY = 5
-
-
-def _number(name: str, value, *, positive: bool) -> float:
-    """``value`` as a float: finite, and > 0 when ``positive``, else >= 0."""
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
-        value, bool
-    )
-    if not ok or not math.isfinite(value) or value < 0 or (positive and value == 0):
-        raise ValueError(
-            f"{name} must be {'positive' if positive else '>= 0'} and "
-            f"finite, got {value!r}"
-        )
-    return float(value)
 
 
 def _rng(seed) -> np.random.Generator:
@@ -135,8 +121,8 @@ def ring_of_gaussians(
     """
     n, modes = check_int("n", n), check_int("modes", modes)
     radius, std = (
-        _number("radius", radius, positive=True),
-        _number("std", std, positive=True),
+        check_finite_number("radius", radius, positive=True),
+        check_finite_number("std", std, positive=True),
     )
     rng = _rng(seed)
     which = rng.integers(0, modes, size=n)
@@ -148,7 +134,8 @@ def ring_of_gaussians(
 
 def ring_centres(modes: int = 8, radius: float = 2.0) -> np.ndarray:
     """The centres of :func:`ring_of_gaussians`, shape ``(modes, 2)``."""
-    modes, radius = check_int("modes", modes), _number("radius", radius, positive=True)
+    modes = check_int("modes", modes)
+    radius = check_finite_number("radius", radius, positive=True)
     angles = 2 * np.pi * np.arange(modes) / modes
     return (radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)).astype(
         np.float32
@@ -157,7 +144,7 @@ def ring_centres(modes: int = 8, radius: float = 2.0) -> np.ndarray:
 
 def moons(n: int = 1000, noise: float = 0.05, seed: int = 0):
     """Two interleaving half circles; returns ``points (n, 2)`` and labels 0/1."""
-    n, noise = check_int("n", n), _number("noise", noise, positive=False)
+    n, noise = check_int("n", n), check_finite_number("noise", noise, positive=False)
     from sklearn.datasets import make_moons
 
     points, labels = make_moons(
@@ -168,8 +155,8 @@ def moons(n: int = 1000, noise: float = 0.05, seed: int = 0):
 
 def spiral(n: int = 1000, turns: float = 1.5, noise: float = 0.05, seed: int = 0):
     """Points along a two-armed spiral; returns ``points (n, 2)`` and the arm (0/1)."""
-    n, turns = check_int("n", n), _number("turns", turns, positive=True)
-    noise = _number("noise", noise, positive=False)
+    n, turns = check_int("n", n), check_finite_number("turns", turns, positive=True)
+    noise = check_finite_number("noise", noise, positive=False)
     rng = _rng(seed)
     t = np.sqrt(rng.uniform(0, 1, size=n))  # sqrt: even density along the arm
     arm = rng.integers(0, 2, size=n)
